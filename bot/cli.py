@@ -1,0 +1,170 @@
+"""`qa-bot`: every behaviour of the bot, tried from a terminal (and `make run` without a token)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+from bot.text_render import render_text
+from retrieval.answering import DEFAULT_K, QuestionError, validate_question
+from retrieval.library import Library
+from retrieval.loader import CorpusPathError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad use of the command: one line on stderr, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa-bot", description="Answers questions about news articles with sourced passages and caveats.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def corpus_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--corpus", type=Path, help="a folder of articles and .jsonl files, or one .jsonl file (default: QA_CORPUS_DIR or seeds/)")
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=DEFAULT_K, help="passages to return (default 3)")
+    ask.add_argument("--json", action="store_true", help="print the JSON answer")
+    corpus_arg(ask)
+
+    chat = sub.add_parser("chat", help="interactive console")
+    chat.add_argument("-k", type=int, default=DEFAULT_K)
+    corpus_arg(chat)
+
+    passages = sub.add_parser("passages", help="every indexed passage")
+    passages.add_argument("--json", action="store_true")
+    corpus_arg(passages)
+
+    retrieve = sub.add_parser("retrieve", help="TREC run over a JSON-lines corpus (one document per record)")
+    retrieve.add_argument("--corpus", type=Path, required=True)
+    retrieve.add_argument("--queries", type=Path, required=True)
+    retrieve.add_argument("--top-k", type=int, default=100)
+    retrieve.add_argument("--output", type=Path, required=True)
+    retrieve.add_argument("--tag", default="qa-bot")
+
+    evaluate = sub.add_parser("eval", help="hit@1, hit@3, MRR and no-match accuracy of a question set")
+    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("--json", action="store_true")
+    corpus_arg(evaluate)
+
+    sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the console")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return _COMMANDS[args.command](args, settings)
+    except (UsageError, SettingsError, CorpusPathError, QuestionError, ValueError, OSError) as error:
+        print(f"qa-bot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _library(args: argparse.Namespace, settings: Settings) -> Library:
+    path = getattr(args, "corpus", None) or settings.corpus_dir
+    library = Library.load(path)
+    for problem in library.problems:
+        print(f"qa-bot: {'skipped' if problem.refused else 'note'}: {problem}", file=sys.stderr)
+    return library
+
+
+def _positive_k(k: int) -> int:
+    if not 1 <= k <= 25:
+        raise UsageError("-k must be between 1 and 25")
+    return k
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    question = validate_question(args.question)
+    k = _positive_k(args.k)
+    answer = _library(args, settings).answer(question, k=k)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(answer), end="\n" if args.json else "")
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    k = _positive_k(args.k)
+    library = _library(args, settings)
+    print(f"{len(library.corpus.articles)} articles, {len(library.corpus.passages)} passages. Ask a question; an empty line or Ctrl-D quits.")
+    while True:
+        try:
+            line = input("? ")
+        except EOFError:
+            print()
+            return 0
+        if not line.strip():
+            return 0
+        print(render_text(library.answer(validate_question(line), k=k)))
+
+
+def _passages(args: argparse.Namespace, settings: Settings) -> int:
+    library = _library(args, settings)
+    answerer = library.answerer
+    rows = [answerer.describe(p.id).to_dict() for p in library.corpus.passages]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']}\t{row['text']}")
+    return 0
+
+
+def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.trec import retrieve_run
+
+    if args.top_k < 1:
+        raise UsageError("--top-k must be at least 1")
+    if not args.queries.is_file():
+        raise UsageError(f"queries file does not exist: {args.queries}")
+    with args.output.open("w", encoding="utf-8") as out:
+        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag)
+    for problem in loaded.problems:
+        print(f"qa-bot: skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluation import evaluate, read_questions
+
+    if not args.questions.is_file():
+        raise UsageError(f"questions file does not exist: {args.questions}")
+    questions = read_questions(args.questions)
+    library = _library(args, settings)
+    report = evaluate(questions, library.answer)
+    figures = report.figures()
+    if args.json:
+        print(json.dumps({**figures, "failures": report.failures}, indent=2))
+    else:
+        for name, value in figures.items():
+            print(f"{name:>18}: {value}")
+        for failure in report.failures:
+            print(f"  miss: {failure}")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_token:
+        print("No DISCORD_TOKEN configured: starting the console. (Put a token in .env to run the Discord bot.)")
+        return _chat(argparse.Namespace(k=DEFAULT_K, corpus=None), settings)
+    from bot.client import run_bot
+
+    return run_bot(settings)
+
+
+_COMMANDS = {
+    "ask": _ask,
+    "chat": _chat,
+    "passages": _passages,
+    "retrieve": _retrieve,
+    "eval": _eval,
+    "run": _run,
+}

@@ -1,0 +1,98 @@
+"""Configuration from the environment and `.env` (see .env.example for every key)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret:
+    """A value that never shows itself in logs, tracebacks or reprs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the key."""
+
+
+def default_corpus_dir() -> Path:
+    """`seeds/` in the current folder, else the one shipped beside the package."""
+    here = Path("seeds")
+    return here if here.is_dir() else _PACKAGE_ROOT / "seeds"
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: Secret = field(default_factory=lambda: Secret(""))
+    corpus_dir: Path = field(default_factory=default_corpus_dir)
+    data_dir: Path = Path("data")
+    moderator_role_id: int | None = None
+    ask_cooldown_s: float = 10.0
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, dotenv_path: Path | None = Path(".env")) -> "Settings":
+        """Process environment over `.env` (so a deployment can override the file)."""
+        values: dict[str, str | None] = {}
+        if dotenv_path is not None and dotenv_path.is_file():
+            values.update(dotenv_values(dotenv_path))
+        values.update(os.environ if env is None else env)
+
+        def get(key: str) -> str:
+            return (values.get(key) or "").strip()
+
+        return cls(
+            discord_token=Secret(get("DISCORD_TOKEN")),
+            corpus_dir=Path(get("QA_CORPUS_DIR")) if get("QA_CORPUS_DIR") else default_corpus_dir(),
+            data_dir=Path(get("QA_DATA_DIR") or "data"),
+            moderator_role_id=_optional_int(get("QA_MODERATOR_ROLE_ID"), "QA_MODERATOR_ROLE_ID"),
+            ask_cooldown_s=_float(get("QA_ASK_COOLDOWN_S"), "QA_ASK_COOLDOWN_S", 10.0),
+            dev_guild_id=_optional_int(get("QA_DEV_GUILD_ID"), "QA_DEV_GUILD_ID"),
+            log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _optional_int(text: str, key: str) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{key} must be a number (a Discord id), got {text!r}") from None
+
+
+def _float(text: str, key: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{key} must be a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise SettingsError(f"{key} cannot be negative")
+    return value

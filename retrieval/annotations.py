@@ -1,0 +1,40 @@
+"""Speaker, cue and hedges of passages, read with their article's context and remembered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.attribution import Attribution, attribute_paragraphs
+from retrieval.corpus import Corpus
+from retrieval.hedges import find_hedges
+
+
+@dataclass(frozen=True, slots=True)
+class PassageNotes:
+    attribution: Attribution
+    hedges: tuple[str, ...]
+
+
+class Annotator:
+    """Attribution needs the whole article (pronouns, surnames, quote continuations), so it runs
+    once per article on first use and the result is kept for the life of the corpus."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._corpus = corpus
+        self._notes: dict[str, PassageNotes] = {}
+
+    def notes(self, passage_id: str) -> PassageNotes:
+        found = self._notes.get(passage_id)
+        if found is None:
+            passage = self._corpus.passage(passage_id)
+            if passage is None:
+                raise KeyError(passage_id)
+            self._annotate_article(passage.article.id)
+            found = self._notes[passage_id]
+        return found
+
+    def _annotate_article(self, article_id: str) -> None:
+        passages = self._corpus.article_passages(article_id)
+        attributions = attribute_paragraphs([p.text for p in passages])
+        for passage, attribution in zip(passages, attributions, strict=True):
+            self._notes.setdefault(passage.id, PassageNotes(attribution, tuple(find_hedges(passage.text))))

@@ -1,0 +1,113 @@
+"""Question in, `Answer` out: retrieval, the relevance decision, trust notes, diversity, caveats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from retrieval.annotations import Annotator
+from retrieval.answer import Answer, AnsweredPassage
+from retrieval.caveats import answer_caveats, no_match
+from retrieval.index import PassageIndex
+from retrieval.relevance import OTHERS_MARGIN, coverage, min_coverage
+from retrieval.stance import is_yes_no_question, passage_stance
+
+MAX_QUESTION_CHARS = 2000
+DEFAULT_K = 3
+_CANDIDATES = 50  # how deep we look for relevant passages and for the other side of a question
+
+
+class QuestionError(ValueError):
+    """A question we cannot even try to answer (empty); the message is for the member."""
+
+
+def validate_question(question: str) -> str:
+    text = " ".join(question.split())
+    if not text:
+        raise QuestionError("Please ask a question, e.g. “Did North Korea send arms?”")
+    return text[:MAX_QUESTION_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    index: int
+    score: float
+    coverage: float
+
+
+class Answerer:
+    def __init__(self, index: PassageIndex, today: Callable[[], date] = date.today) -> None:
+        self.index = index
+        self.corpus = index.corpus
+        self._annotator = Annotator(self.corpus)
+        self._today = today
+
+    def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
+        """The k most relevant passages after the first `offset` ("more passages"), with caveats.
+
+        Never raises for any question text: an unanswerable one gets `confident=False`.
+        """
+        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        terms = self.index.analyzer.terms(question)
+        bar = min_coverage(self.index.size)
+        candidates = self._relevant(terms, bar - OTHERS_MARGIN)
+        if not candidates or max(c.coverage for c in candidates) < bar:
+            return Answer(question, False, (), (no_match(),), tuple(dict.fromkeys(terms)))
+        yes_no = is_yes_no_question(question)
+        passages = [self._answered(c, yes_no) for c in candidates]
+        chosen = _with_both_sides(passages, k) if yes_no else passages
+        shown = tuple(chosen[offset: offset + k])
+        if not shown:
+            return Answer(question, True, (), (), tuple(dict.fromkeys(terms)))
+        return Answer(question, True, shown, tuple(answer_caveats(shown, self._today())), tuple(dict.fromkeys(terms)))
+
+    def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
+        """Candidates in ranking order that cover at least `bar` of the question."""
+        out = []
+        for i, score in self.index.search(terms, _CANDIDATES):
+            cov = coverage(terms, set(self.index.doc_terms[i]), self.index.relevance_idf)
+            if cov >= bar:
+                out.append(_Candidate(i, score, cov))
+        return out
+
+    def describe(self, passage_id: str, score: float = 0.0, stance: str | None = None) -> AnsweredPassage:
+        """A passage with its source and trust notes, as every surface shows it."""
+        passage = self.corpus.passage(passage_id)
+        if passage is None:
+            raise KeyError(passage_id)
+        notes = self._annotator.notes(passage.id)
+        return AnsweredPassage(
+            id=passage.id,
+            text=passage.text,
+            score=score,
+            paragraph=passage.paragraph,
+            article=passage.article.ref,
+            also_in=self.corpus.also_in.get(passage.id, ()),
+            speaker=notes.attribution.speaker,
+            cue=notes.attribution.cue,
+            hedges=notes.hedges,
+            stance=stance,
+        )
+
+    def _answered(self, candidate: _Candidate, yes_no: bool) -> AnsweredPassage:
+        passage = self.corpus.passages[candidate.index]
+        notes = self._annotator.notes(passage.id)
+        stance = passage_stance(passage.text, notes.hedges, notes.attribution) if yes_no else None
+        return self.describe(passage.id, candidate.score, stance)
+
+
+def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPassage]:
+    """When the top k share one stance and a relevant passage takes another, it gets a place.
+
+    Diversity over stances, not a lower bar: every candidate here already passed relevance.
+    """
+    top = passages[:k]
+    stances = {p.stance for p in top}
+    if len(top) < k or len(stances) != 1:
+        return passages
+    other = next((p for p in passages[k:] if p.stance not in stances), None)
+    if other is None:
+        return passages
+    rest = [p for p in passages if p is not other]
+    return rest[: k - 1] + [other] + rest[k - 1:]

@@ -1,0 +1,68 @@
+"""A corpus loaded and indexed, ready to answer: what the CLI and the bot hold and swap on reload."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from retrieval.answer import Answer
+from retrieval.answering import DEFAULT_K, Answerer
+from retrieval.corpus import Corpus
+from retrieval.index import PassageIndex, RankingConfig
+from retrieval.loader import CorpusPathError, Problem, load_corpus
+
+
+class EmptyCorpusError(CorpusPathError):
+    """The corpus path exists but yields no usable article."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusChange:
+    """What a reload changed, by article id, for the moderator's report."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+
+@dataclass
+class Library:
+    path: Path
+    corpus: Corpus
+    index: PassageIndex
+    answerer: Answerer
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0  # time taken to load and index
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        *,
+        config: RankingConfig | None = None,
+        today: Callable[[], date] = date.today,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> "Library":
+        started = time.perf_counter()
+        loaded = load_corpus(Path(path))
+        if not loaded.articles:
+            reasons = "; ".join(str(p) for p in loaded.problems[:5])
+            raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
+        corpus = Corpus.from_articles(loaded.articles)
+        index = PassageIndex(corpus, config=config, progress=progress)
+        return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems, time.perf_counter() - started)
+
+    def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
+        return self.answerer.answer(question, k=k, offset=offset)
+
+    def changes_since(self, old: "Library") -> CorpusChange:
+        before = {a.id: a.content_hash for a in old.corpus.articles}
+        after = {a.id: a.content_hash for a in self.corpus.articles}
+        return CorpusChange(
+            added=tuple(sorted(after.keys() - before.keys())),
+            removed=tuple(sorted(before.keys() - after.keys())),
+            changed=tuple(sorted(i for i in after.keys() & before.keys() if after[i] != before[i])),
+        )

@@ -1,0 +1,38 @@
+"""Document retrieval in TREC run format, the BEIR convention: each record is one document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from retrieval.analysis import Analyzer, default_analyzer
+from retrieval.index import RankingConfig, build_ranker
+from retrieval.loader import LoadResult, load_corpus
+
+
+def read_queries(path: Path) -> Iterator[tuple[str, str]]:
+    for number, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            yield str(row["_id"]), str(row["text"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(f"{path}:{number}: expected a JSON object with '_id' and 'text'") from None
+
+
+def retrieve_run(corpus_path: Path, queries_path: Path, out: TextIO, top_k: int = 100,
+                 config: RankingConfig | None = None, tag: str = "qa-bot",
+                 analyzer: Analyzer | None = None) -> LoadResult:
+    """Write `qid Q0 docid rank score tag` lines; no threshold, no re-ranking, each docid once."""
+    analyzer = analyzer or default_analyzer()
+    loaded = load_corpus(corpus_path)
+    ids = [a.id for a in loaded.articles]
+    docs = [analyzer.terms(a.title + "\n" + "\n".join(a.paragraphs)) for a in loaded.articles]
+    ranker = build_ranker(docs, config or RankingConfig())
+    for qid, text in read_queries(queries_path):
+        for rank, (doc, score) in enumerate(ranker.top_k(analyzer.terms(text), top_k), 1):
+            out.write(f"{qid} Q0 {ids[doc]} {rank} {score:.6f} {tag}\n")
+    return loaded

@@ -84,6 +84,8 @@ def safe_article_filename(name: str) -> str:
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, "txt"
+    elif not stem:  # ".hidden": the name is what follows the dot
+        stem, suffix = suffix, "txt"
     suffix = suffix.lower() if "." + suffix.lower() in ARTICLE_SUFFIXES else "txt"
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")[:80] or "article"
     return f"{stem}.{suffix}"

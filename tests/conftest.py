@@ -1,0 +1,43 @@
+"""Shared fixtures: the shipped seed corpus, ../shared when present, a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SEED_FILE = SEEDS / "000_ed5a8209f2aae2b8.txt"
+SHARED = REPO.parent / "shared"
+FIXED_TODAY = date(2026, 11, 28)
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared, or skip: a user's clone has no ../shared."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not available (only the development workspace has ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_library():
+    from retrieval.library import Library
+
+    return Library.load(SEEDS, today=lambda: FIXED_TODAY)
+
+
+@pytest.fixture(scope="session")
+def news_and_seed_library(tmp_path_factory):
+    """The seed plus the 818 news articles of September 2023, when ../shared has them."""
+    import shutil
+
+    from retrieval.library import Library
+
+    news = shared_path("corpora", "news_sep2023.jsonl")
+    folder = tmp_path_factory.mktemp("combined")
+    shutil.copytree(SEEDS, folder, dirs_exist_ok=True)
+    shutil.copy(news, folder / news.name)
+    return Library.load(folder, today=lambda: FIXED_TODAY)

@@ -1,0 +1,48 @@
+import pytest
+
+from retrieval.analysis import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+def test_same_terms_for_curly_and_straight_apostrophes(analyzer):
+    assert analyzer.terms("the country’s agencies") == analyzer.terms("the country's agencies") == ["countri", "agenc"]
+
+
+def test_hyphenated_words_match_their_parts(analyzer):
+    assert analyzer.terms("short-range missiles") == analyzer.terms("short range missiles")
+
+
+def test_numbers_and_years_are_kept(analyzer):
+    assert analyzer.terms("In 2019 and 1948, 450,000 people and 3.5 tonnes") == ["2019", "1948", "450000", "peopl", "3.5", "tonn"]
+
+
+def test_stopwords_and_question_words_are_dropped(analyzer):
+    assert analyzer.terms("What did they do and who was it?") == []
+
+
+def test_capitalised_abbreviations_expand_but_pronoun_us_does_not(analyzer):
+    assert analyzer.terms("the UN said") == analyzer.terms("the United Nations said")
+    assert analyzer.terms("the U.S. and the US") == analyzer.terms("the United States and the United States")
+    assert analyzer.terms("tell us more") == []
+
+
+def test_informal_words_and_irregular_forms(analyzer):
+    assert analyzer.terms("nukes") == analyzer.terms("nuclear weapons")
+    assert analyzer.terms("Kim went to Russia") == analyzer.terms("Kim goes to Russia")
+    assert analyzer.terms("they met") == analyzer.terms("they meet")
+    assert analyzer.terms("supplied arms") == analyzer.terms("providing weapons")
+
+
+def test_word_offsets_point_into_the_text(analyzer):
+    text = "Putin’s talks with Kim"
+    spans = [(text[s:e], terms) for s, e, terms in analyzer.words(text)]
+    assert spans == [("Putin’s", ("putin",)), ("talks", ("talk",)), ("Kim", ("kim",))]
+
+
+def test_any_unicode_is_safe(analyzer):
+    for text in ["", "   ", "🙂🙂", "\u200b\u202e", "<@123> @everyone", "SELECT * FROM x; rm -rf /", "ß" * 10000]:
+        assert isinstance(analyzer.terms(text), list)

@@ -1,0 +1,153 @@
+import json
+import os
+
+import pytest
+
+from retrieval.loader import (
+    MAX_ARTICLE_BYTES,
+    CorpusPathError,
+    load_corpus,
+    parse_article_file,
+    safe_article_filename,
+)
+from tests.conftest import SEED_FILE, SEEDS
+
+ARTICLE = "A title line\n\nFirst paragraph of the article, which says something.\n\nSecond paragraph, also a sentence.\n"
+
+
+def write(folder, name, data):
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def reasons(result):
+    return {p.origin: p.reason for p in result.problems}
+
+
+def test_seed_loads_with_sidecar_metadata_and_without_the_advertisement():
+    result = load_corpus(SEEDS)
+    assert result.problems == []
+    (article,) = result.articles
+    assert article.id == "000_ed5a8209f2aae2b8"
+    assert article.source == "Euronews" and article.published == "2023-09-13"
+    assert article.title.startswith("‘Sensitive issues’ discussed by Putin")
+    assert not any("Emirates" in p for p in article.paragraphs)
+    assert any(p.startswith("Advertisement") for p in article.dropped)
+    # The sidecar's metadata never leaks into the article text.
+    assert not any("Euronews\n" in p or p == "Euronews" for p in article.paragraphs)
+
+
+def test_non_breaking_spaces_are_normalised():
+    raw = SEED_FILE.read_text("utf-8")
+    assert raw.count("\u00a0") == 19
+    article = load_corpus(SEEDS).articles[0]
+    assert not any("\u00a0" in p for p in article.paragraphs)
+    assert any(p.startswith("When asked about the possibility of military cooperation, the Russian president said everything") for p in article.paragraphs)
+
+
+def test_bad_files_are_named_with_reasons_and_good_ones_still_load(tmp_path):
+    write(tmp_path, "good.txt", ARTICLE)
+    write(tmp_path, "empty.txt", b"")
+    write(tmp_path, "blank.md", b"   \n\n  ")
+    write(tmp_path, "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 20)
+    write(tmp_path, "latin.txt", "Caf\u00e9 title\n\nA na\u00efve paragraph about the caf\u00e9.".encode("cp1252"))
+    write(tmp_path, "copy.txt", ARTICLE)
+    write(tmp_path, "only_meta.md", "---\ntitle: Nothing here\nsource: Nowhere\n---\n")
+    write(tmp_path, "notes.pdf", b"%PDF-1.4")
+    write(tmp_path, "huge.txt", b"word " * (MAX_ARTICLE_BYTES // 5 + 10))
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text(ARTICLE.replace("First", "Outside"))
+    os.symlink(outside, tmp_path / "link.txt")
+
+    result = load_corpus(tmp_path)
+    by_origin = reasons(result)
+    assert [a.id for a in result.articles] == ["good", "latin"] or [a.id for a in result.articles] == ["copy", "latin"]
+    assert "empty file" in by_origin["empty.txt"]
+    assert "empty file" in by_origin["blank.md"]
+    assert "binary" in by_origin["binary.txt"]
+    assert "Windows-1252" in by_origin["latin.txt"]  # loaded, with a note saying how
+    assert "café" in result.articles[1].paragraphs[0]
+    assert "duplicate" in by_origin["good.txt"] or "duplicate" in by_origin["copy.txt"]
+    assert "no article text" in by_origin["only_meta.md"]
+    assert "not an article file" in by_origin["notes.pdf"]
+    assert "too large" in by_origin["huge.txt"]
+    assert "symbolic link" in by_origin["link.txt"]
+    refused = {p.origin for p in result.problems if p.refused}
+    assert "latin.txt" not in refused
+
+
+def test_invalid_utf8_beyond_best_effort_is_refused():
+    bad = b"Title\n\n" + bytes(range(0x80, 0x100)) * 3
+    with pytest.raises(ValueError, match="UTF-8"):
+        parse_article_file(bad.replace(b"\x81", b"\x81\x8d"), "x", "x.txt")
+
+
+def test_front_matter_overrides_sidecar_and_is_not_article_text(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: Real title\nsource: The Outlet\npublished: 2024-02-03T10:00:00Z\nurl: https://example.org/a\n---\nLine one is body\n\nMore body text here.")
+    write(tmp_path, "a.md.meta.json", json.dumps({"source": "Sidecar Outlet", "language": "en"}))
+    (article,) = load_corpus(tmp_path).articles
+    assert article.title == "Real title"
+    assert article.source == "The Outlet" and article.language == "en"
+    assert article.published == "2024-02-03" and article.url == "https://example.org/a"
+    # With a title in the front matter, the first line is still the title line of the file.
+    assert article.paragraphs == ("More body text here.",)
+
+
+def test_jsonl_records_load_and_bad_lines_are_named(tmp_path):
+    rows = [
+        {"id": "n1", "title": "One", "text": "First para.\nSecond para.", "source": "cnn.com", "published": "2023-09-01"},
+        {"_id": "n2", "title": "Two", "text": "Only para."},
+        {"title": "no id", "text": "x"},
+    ]
+    lines = [json.dumps(r) for r in rows] + ["{not json"]
+    path = write(tmp_path, "news.jsonl", "\n".join(lines) + "\n")
+    result = load_corpus(path)
+    assert [a.id for a in result.articles] == ["n1", "n2"]
+    assert result.articles[0].paragraphs == ("First para.", "Second para.")
+    by_origin = reasons(result)
+    assert "'id'" in by_origin["news.jsonl:3"]
+    assert "not valid JSON" in by_origin["news.jsonl:4"]
+
+
+def test_unusable_corpus_paths_raise(tmp_path):
+    with pytest.raises(CorpusPathError, match="does not exist"):
+        load_corpus(tmp_path / "missing")
+    with pytest.raises(CorpusPathError, match="folder or a .jsonl"):
+        load_corpus(write(tmp_path, "a.txt", ARTICLE))
+
+
+def test_unreadable_and_vanishing_files_are_reported(tmp_path, monkeypatch):
+    # Simulated: tests run as root in CI, and root can read a chmod 0 file.
+    write(tmp_path, "secret.txt", ARTICLE)
+    write(tmp_path, "gone.txt", ARTICLE.replace("First", "Gone"))
+    write(tmp_path, "fine.txt", ARTICLE.replace("First", "Fine"))
+    real_read = type(tmp_path).read_bytes
+
+    def read_bytes(path):
+        if path.name == "secret.txt":
+            raise PermissionError(13, "Permission denied")
+        if path.name == "gone.txt":
+            raise FileNotFoundError(2, "No such file")
+        return real_read(path)
+
+    monkeypatch.setattr(type(tmp_path), "read_bytes", read_bytes)
+    result = load_corpus(tmp_path)
+    assert "cannot be read (Permission denied)" in reasons(result)["secret.txt"]
+    assert "disappeared" in reasons(result)["gone.txt"]
+    assert [a.id for a in result.articles] == ["fine"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd.txt"),
+        ("..\\..\\evil.md", "evil.md"),
+        ("My Article (final).TXT", "My-Article-final.txt"),
+        (".hidden", "hidden.txt"),
+        ("report.exe", "report.txt"),
+        ("", "article.txt"),
+    ],
+)
+def test_safe_article_filename(name, expected):
+    assert safe_article_filename(name) == expected

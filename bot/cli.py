@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     corpus_arg(evaluate)
 
     sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the console")
+    sub.add_parser("sync", help="publish the slash commands globally (an explicit owner action)")
     return parser
 
 
@@ -160,6 +161,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
+def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_token:
+        raise UsageError("qa-bot sync needs DISCORD_TOKEN in the environment or .env")
+    from bot.client import sync_global
+
+    return sync_global(settings)
+
+
 _COMMANDS = {
     "ask": _ask,
     "chat": _chat,
@@ -167,4 +176,5 @@ _COMMANDS = {
     "retrieve": _retrieve,
     "eval": _eval,
     "run": _run,
+    "sync": _sync,
 }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from retrieval.answer import ArticleRef
 from retrieval.articles import Article
@@ -12,6 +14,11 @@ from retrieval.passages import Passage, article_passages
 
 def _passage_key(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+def short_key(passage_id: str) -> str:
+    """A 16-character stand-in for a passage id of any length (Discord custom ids are short)."""
+    return hashlib.blake2b(passage_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
 @dataclass
@@ -51,6 +58,13 @@ class Corpus:
     def passage(self, passage_id: str) -> Passage | None:
         index = self._by_id.get(passage_id)
         return None if index is None else self.passages[index]
+
+    @cached_property
+    def _by_short_key(self) -> dict[str, str]:
+        return {short_key(p.id): p.id for ps in self._by_article.values() for p in ps}
+
+    def passage_id_for_key(self, key: str) -> str | None:
+        return self._by_short_key.get(key)
 
     def index_of(self, passage_id: str) -> int | None:
         return self._by_id.get(passage_id)

@@ -1,0 +1,143 @@
+"""The Discord client: a `commands.Bot` subclass whose `setup_hook` loads the corpus and cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.moderation import NotModerator
+from bot.cooldown import Cooldown
+from bot.feedback import FeedbackStore
+from bot.holder import LibraryHolder
+from bot.settings import Settings
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation")
+SHUTDOWN_GRACE_S = 10.0
+
+
+def intents() -> discord.Intents:
+    """Only what the bot uses: guilds, and messages for mentions and DMs (no message content:
+    Discord sends content for messages that mention the bot and for DMs anyway)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class QABot(commands.Bot):
+    def __init__(self, settings: Settings, holder: LibraryHolder | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: this bot has no prefix commands
+            intents=intents(),
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.passages_per_answer = 3
+        self.holder = holder or LibraryHolder(settings.corpus_dir)
+        self.feedback = FeedbackStore(settings.feedback_db)
+        self.cooldown = Cooldown(settings.ask_cooldown_s)
+        self.tree.on_error = self.on_app_command_error
+
+    def __repr__(self) -> str:  # never show settings (the token) in a repr
+        return f"<QABot corpus={str(self.settings.corpus_dir)!r}>"
+
+    async def setup_hook(self) -> None:
+        if not self.holder.loaded:
+            await self.holder.load()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d commands to the development guild %s", len(synced), guild.id)
+            except discord.HTTPException as error:
+                log.error("command sync to guild %s failed (%s); the bot runs on", guild.id, error)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: mentions and DMs are handled by the asking cog's listener."""
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, (NotModerator, app_commands.CheckFailure)):
+            text = str(error) or "You can't use this command here."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command %s failed for user %s", command, interaction.user.id, exc_info=error)
+            text = "Sorry, something went wrong while answering. It has been logged; please try again."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            else:
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("could not tell user %s about the error", interaction.user.id)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("event %s failed", event_method)
+
+    async def close(self) -> None:
+        # Let answers already being written finish (bounded), then disconnect.
+        await self.holder.drain(SHUTDOWN_GRACE_S)
+        await super().close()
+
+
+def create_bot(settings: Settings | None = None, **overrides: Any) -> QABot:
+    """The configured bot, built without a token, network or running event loop."""
+    settings = settings or Settings.from_env()
+    if overrides:
+        settings = Settings(**{**settings.__dict__, **overrides})
+    return QABot(settings)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def _serve(bot: QABot, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        await bot.start(token)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until SIGTERM or Ctrl-C; exit code 0 after a clean shutdown."""
+    configure_logging(settings.log_level)
+    bot = create_bot(settings)
+    try:
+        asyncio.run(_serve(bot, settings.discord_token.reveal()))
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN in .env); check it in the developer portal")
+        return 1
+    return 0
+
+
+async def _sync_global(settings: Settings) -> int:
+    bot = create_bot(settings)
+    async with bot:
+        await bot.login(settings.discord_token.reveal())
+        await bot.load_extension("bot.cogs.asking")
+        await bot.load_extension("bot.cogs.moderation")
+        synced = await bot.tree.sync()
+        print(f"Published {len(synced)} commands globally (Discord may take up to an hour to show them).")
+    return 0
+
+
+def sync_global(settings: Settings) -> int:
+    """`qa-bot sync`: the explicit owner action that publishes commands globally."""
+    configure_logging(settings.log_level)
+    return asyncio.run(_sync_global(settings))

@@ -1,0 +1,114 @@
+"""Members ask: `/ask`, an @mention or DM (a reply to an answer is a follow-up), and "Find sources"."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import answer_embed, question_from_embed
+from bot.views import answer_view
+from retrieval.answer import Answer
+
+if TYPE_CHECKING:
+    from bot.client import QABot
+
+log = logging.getLogger(__name__)
+NONE = discord.AllowedMentions.none()
+MAX_SLASH_QUESTION = 1000
+HELP_TEXT = "Ask me about the articles in my corpus, e.g. “Did North Korea send arms?”"
+
+
+def _cooldown_text(seconds: float) -> str:
+    return f"You're asking quickly: please wait {max(1, round(seconds))} s before your next question."
+
+
+class Asking(commands.Cog):
+    def __init__(self, bot: "QABot") -> None:
+        self.bot = bot
+        # The decorator form of context menus does not work inside a cog: build it here.
+        self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=self.find_sources)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.find_sources_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.find_sources_menu.name, type=self.find_sources_menu.type)
+
+    async def _answer(self, question: str) -> Answer:
+        return await self.bot.holder.answer(question, k=self.bot.passages_per_answer)
+
+    @app_commands.command(name="ask", description="Ask a question about the articles; get sourced passages and caveats.")
+    @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_SLASH_QUESTION], private: bool = False) -> None:
+        if not question.strip():
+            await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+            return
+        wait = self.bot.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(_cooldown_text(wait), ephemeral=True)
+            return
+        # Discord drops an interaction not acknowledged within 3 s: acknowledge first, then think.
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        answer = await self._answer(question)
+        await interaction.followup.send(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
+                                        allowed_mentions=NONE)
+
+    async def find_sources(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        text = message.content.strip()
+        if not text and message.embeds:
+            text = question_from_embed(message.embeds[0]) or (message.embeds[0].description or "")
+        if not text.strip():
+            await interaction.response.send_message("That message has no text I can look up.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        answer = await self._answer(text)
+        await interaction.followup.send(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
+                                        ephemeral=True, allowed_mentions=NONE)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return
+        is_dm = message.guild is None
+        if not is_dm and not any(user.id == me.id for user in message.mentions):
+            return
+        question = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        previous = await self._previous_question(message)
+        if not question:
+            await message.reply(HELP_TEXT, mention_author=False, allowed_mentions=NONE)
+            return
+        wait = self.bot.cooldown.retry_after(message.author.id)
+        if wait:
+            await message.reply(_cooldown_text(wait), mention_author=False, allowed_mentions=NONE)
+            return
+        answer = await self._answer(question)
+        if previous and not answer.confident:
+            # A short follow-up ("what about Russia?") leans on the question it replies to.
+            answer = await self._answer(f"{previous} {question}")
+        await message.reply(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
+                            mention_author=False, allowed_mentions=NONE)
+
+    async def _previous_question(self, message: discord.Message) -> str | None:
+        """The question of the bot's answer this message replies to, if it is one."""
+        reference = message.reference
+        if reference is None or reference.message_id is None:
+            return None
+        replied = reference.resolved if isinstance(reference.resolved, discord.Message) else None
+        if replied is None:
+            try:
+                replied = await message.channel.fetch_message(reference.message_id)
+            except discord.HTTPException:
+                return None
+        if self.bot.user is None or replied.author.id != self.bot.user.id or not replied.embeds:
+            return None
+        return question_from_embed(replied.embeds[0])
+
+
+async def setup(bot: "QABot") -> None:
+    await bot.add_cog(Asking(bot))

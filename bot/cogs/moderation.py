@@ -1,0 +1,193 @@
+"""Moderators manage the corpus: `/corpus reload | add | remove | list | stats`.
+
+Hidden from members with default_permissions(manage_guild) *and* checked when run, because
+server admins can override command visibility. Every change is logged with who made it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.holder import ReloadReport
+from bot.render import cut_words, safe_text
+from retrieval.articles import ArticleError
+from retrieval.library import CorpusPathError
+from retrieval.loader import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, parse_article_file, safe_article_filename
+
+if TYPE_CHECKING:
+    from bot.client import QABot
+
+log = logging.getLogger(__name__)
+NONE = discord.AllowedMentions.none()
+
+
+class NotModerator(app_commands.CheckFailure):
+    """Raised for members without Manage Server or the moderator role."""
+
+
+def report_embed(title: str, report: ReloadReport) -> discord.Embed:
+    change = report.change
+    lines = [
+        f"**{report.articles}** articles, **{report.passages}** passages, built in {report.seconds:.2f} s.",
+        f"+{len(change.added)} added · −{len(change.removed)} removed · ~{len(change.changed)} changed",
+    ]
+    for sign, ids in (("+", change.added), ("−", change.removed), ("~", change.changed)):
+        if ids and len(ids) <= 10:
+            lines.append(f"{sign} " + ", ".join(f"`{safe_text(i)}`" for i in ids))
+    if report.problems:
+        lines.append(f"**{len(report.problems)} file(s) not loaded as-is:**")
+        lines += [f"• {safe_text(p)}" for p in report.problems[:15]]
+        if len(report.problems) > 15:
+            lines.append(f"… and {len(report.problems) - 15} more (see the bot's log)")
+    return discord.Embed(title=title, description=cut_words("\n".join(lines), 4096), colour=discord.Colour.green())
+
+
+class Moderation(commands.Cog):
+    corpus = app_commands.Group(
+        name="corpus",
+        description="Manage the articles the bot answers from (moderators).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: "QABot") -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            raise NotModerator("Corpus commands work in a server only.")
+        role_id = self.bot.settings.moderator_role_id
+        if member.guild_permissions.manage_guild or (role_id is not None and any(r.id == role_id for r in member.roles)):
+            return True
+        raise NotModerator("Only moderators (Manage Server, or the moderator role) can manage the corpus.")
+
+    def _who(self, interaction: discord.Interaction) -> str:
+        return f"{interaction.user} ({interaction.user.id})"
+
+    async def _reload_and_reply(self, interaction: discord.Interaction, title: str) -> None:
+        try:
+            report = await self.bot.holder.load()
+        except CorpusPathError as error:
+            log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
+            await interaction.followup.send(f"Reload failed: {safe_text(str(error))}\nThe previous corpus keeps answering.",
+                                            allowed_mentions=NONE)
+            return
+        await interaction.followup.send(embed=report_embed(title, report), allowed_mentions=NONE)
+
+    @corpus.command(name="reload", description="Re-read the corpus folder and swap in the new index.")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        log.info("corpus reload requested by %s", self._who(interaction))
+        await self._reload_and_reply(interaction, "Corpus reloaded")
+
+    @corpus.command(name="add", description="Add an article (.txt or .md, optional front matter) and reload.")
+    @app_commands.describe(file="The article: first line the title, paragraphs separated by blank lines")
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        # Check the declared size before downloading anything; the type and extension are not trusted.
+        if file.size > MAX_ARTICLE_BYTES:
+            await interaction.response.send_message(
+                f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        data = await file.read()
+        name = safe_article_filename(file.filename)
+        try:
+            await asyncio.to_thread(parse_article_file, data, Path(name).stem, name)
+        except ArticleError as error:
+            log.info("corpus add of %r by %s refused: %s", file.filename, self._who(interaction), error)
+            await interaction.followup.send(f"`{safe_text(name)}` was not added: {safe_text(str(error))}.", allowed_mentions=NONE)
+            return
+        target = self.bot.holder.corpus_dir / name
+        await asyncio.to_thread(_write_atomically, target, data)
+        log.info("corpus add: %s written by %s", target, self._who(interaction))
+        await self._reload_and_reply(interaction, f"Added {name}")
+
+    @corpus.command(name="remove", description="Remove an article file from the corpus and reload.")
+    @app_commands.describe(article="The article to remove")
+    async def remove(self, interaction: discord.Interaction, article: str) -> None:
+        path = self._removable().get(article)
+        if path is None:
+            await interaction.response.send_message(
+                "No article file with that id (articles inside a .jsonl file cannot be removed one by one).", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        for target in (path, path.with_name(path.name + ".meta.json")):
+            await asyncio.to_thread(target.unlink, missing_ok=True)
+        log.info("corpus remove: %s deleted by %s", path, self._who(interaction))
+        await self._reload_and_reply(interaction, f"Removed {article}")
+
+    @remove.autocomplete("article")
+    async def remove_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.casefold()
+        choices = []
+        titles = {a.id: a.title for a in self.bot.holder.library.corpus.articles} if self.bot.holder.loaded else {}
+        for article_id in sorted(self._removable()):
+            label = f"{titles.get(article_id, '')} ({article_id})"
+            if needle in label.casefold() and len(article_id) <= 100:
+                choices.append(app_commands.Choice(name=cut_words(label, 100), value=article_id))
+            if len(choices) == 25:
+                break
+        return choices
+
+    def _removable(self) -> dict[str, Path]:
+        """Article id -> file, for article files directly in the corpus folder."""
+        folder = self.bot.holder.corpus_dir
+        try:
+            files = [p for p in folder.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not p.is_symlink()]
+        except OSError:
+            return {}
+        return {p.stem: p for p in files}
+
+    @corpus.command(name="list", description="The articles in the corpus.")
+    async def list_articles(self, interaction: discord.Interaction) -> None:
+        corpus = self.bot.holder.library.corpus
+        counts: dict[str, int] = {}
+        for passage in corpus.passages:
+            counts[passage.article.id] = counts.get(passage.article.id, 0) + 1
+        lines = [f"• {safe_text(cut_words(a.title, 90))} — `{safe_text(a.id)}` · {a.published or 'undated'} · {counts.get(a.id, 0)} passages"
+                 for a in corpus.articles]
+        shown = cut_words("\n".join(lines[:40]), 3900)
+        more = f"\n… and {len(lines) - 40} more" if len(lines) > 40 else ""
+        embed = discord.Embed(title=f"{len(corpus.articles)} articles, {len(corpus.passages)} passages", description=shown + more)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
+
+    @corpus.command(name="stats", description="Questions asked, no-match rate, feedback and answer time.")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        holder = self.bot.holder
+        feedback = await self.bot.feedback.counts()
+        median = holder.median_answer_seconds()
+        rate = f"{holder.no_match / holder.questions:.0%}" if holder.questions else "n/a"
+        lines = [
+            f"Questions asked since start: **{holder.questions}**",
+            f"No-match rate: **{rate}**",
+            "Feedback: " + (f"👍 {feedback['helpful']} · 👎 {feedback['not_helpful']}" if feedback is not None else "unavailable"),
+            f"Median answer time: **{median * 1000:.0f} ms**" if median is not None else "Median answer time: n/a",
+        ]
+        await interaction.followup.send(embed=discord.Embed(title="Corpus stats", description="\n".join(lines)), ephemeral=True)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+async def setup(bot: "QABot") -> None:
+    await bot.add_cog(Moderation(bot))

@@ -1,0 +1,95 @@
+"""The bot's current `Library`: answers read it, a reload builds a new one and swaps it in.
+
+Building runs in a worker thread under a lock, so the event loop keeps serving and the old
+library answers until the new one is complete; a failed build leaves the old one in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import statistics
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.answer import Answer
+from retrieval.library import CorpusChange, Library
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    change: CorpusChange
+    articles: int
+    passages: int
+    seconds: float
+    problems: tuple[str, ...]
+
+
+class LibraryHolder:
+    def __init__(self, corpus_dir: Path, library: Library | None = None) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self._library = library
+        self._lock = asyncio.Lock()
+        self.questions = 0
+        self.no_match = 0
+        self._answer_seconds: deque[float] = deque(maxlen=1000)
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            raise RuntimeError("the corpus is not loaded yet")
+        return self._library
+
+    @property
+    def loaded(self) -> bool:
+        return self._library is not None
+
+    async def load(self) -> ReloadReport:
+        """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
+        async with self._lock:
+            started = time.perf_counter()
+            new = await asyncio.to_thread(Library.load, self.corpus_dir)
+            old = self._library
+            self._library = new
+            change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
+            report = ReloadReport(change, len(new.corpus.articles), len(new.corpus.passages),
+                                  time.perf_counter() - started, tuple(str(p) for p in new.problems))
+        log.info("corpus loaded: %d articles, %d passages in %.2fs (+%d -%d ~%d), %d problems",
+                 report.articles, report.passages, report.seconds, len(change.added), len(change.removed),
+                 len(change.changed), len(report.problems))
+        return report
+
+    async def answer(self, question: str, k: int, offset: int = 0) -> Answer:
+        """Answer in a worker thread, counting what /corpus stats reports."""
+        library = self.library  # the library at the time of asking, even if a reload swaps it
+        started = time.perf_counter()
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            answer = await asyncio.to_thread(library.answer, question, k, offset)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+        self._answer_seconds.append(time.perf_counter() - started)
+        if offset == 0:
+            self.questions += 1
+            self.no_match += not answer.confident
+        return answer
+
+    async def drain(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for answers being computed to finish."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning("shutting down with %d answers still in flight", self._in_flight)
+
+    def median_answer_seconds(self) -> float | None:
+        return statistics.median(self._answer_seconds) if self._answer_seconds else None

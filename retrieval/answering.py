@@ -98,16 +98,22 @@ class Answerer:
 
 
 def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPassage]:
-    """When the top k share one stance and a relevant passage takes another, it gets a place.
+    """Every stance the relevant passages take gets a place in the top k, where there is room.
 
-    Diversity over stances, not a lower bar: every candidate here already passed relevance.
+    A passage of a missing stance replaces the lowest-ranked top-k passage whose stance is
+    already shown. Diversity over stances, not a lower bar: every candidate here passed
+    relevance, and the rest keep their order.
     """
-    top = passages[:k]
-    stances = {p.stance for p in top}
-    if len(top) < k or len(stances) != 1:
-        return passages
-    other = next((p for p in passages[k:] if p.stance not in stances), None)
-    if other is None:
-        return passages
-    rest = [p for p in passages if p is not other]
-    return rest[: k - 1] + [other] + rest[k - 1:]
+    top, rest = list(passages[:k]), list(passages[k:])
+    for candidate in list(rest):
+        shown = [p.stance for p in top]
+        if candidate.stance in shown:
+            continue
+        duplicated = [i for i in range(len(top) - 1, -1, -1) if shown.count(top[i].stance) > 1]
+        if not duplicated:
+            break
+        dropped = top.pop(duplicated[0])
+        top.append(candidate)
+        rest.remove(candidate)
+        rest.insert(0, dropped)
+    return top + rest

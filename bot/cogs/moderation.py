@@ -99,8 +99,12 @@ class Moderation(commands.Cog):
                 f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        data = await file.read()
         name = safe_article_filename(file.filename)
+        try:
+            data = await file.read()
+        except discord.HTTPException as error:
+            await interaction.followup.send(f"Could not download `{safe_text(name)}` ({error.status}); please try again.")
+            return
         try:
             await asyncio.to_thread(parse_article_file, data, Path(name).stem, name)
         except ArticleError as error:

@@ -1,0 +1,359 @@
+"""The REST API under /api/v10, plus the attachment downloads ("CDN").
+
+Every API request is recorded. The middleware then, in order: answers
+unknown routes with 404 {"message": "Unknown", "code": 0}, applies an
+injected fault if one matches, checks the bot token (webhook and interaction
+routes are authorised by the token in their URL instead), and runs the route.
+A bug in the fake itself is reported as a 400 (never a 5xx, which discord.py
+would silently retry) and kept in `server_errors` for the test to fail on.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+import time
+import traceback
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from . import permissions as perms
+from .errors import APIError, missing_permissions, unknown_guild, unknown_member
+from .faults import FaultPlan, RecordedRequest
+from .gateway import Gateway
+from .interactions import Interactions
+from .models import PUBLIC_THREAD, FakeMessage
+from .responses import json_response, no_content
+from .validation import check_commands, check_message
+from .waiting import Signal
+from .world import Upload, World
+
+API_PREFIX = "/api/v10"
+_FILE_FIELD = re.compile(r"files\[(\d+)\]")
+# Routes authorised by the token in their path rather than the Authorization header.
+_TOKEN_IN_PATH = re.compile(r"^/(webhooks|interactions)/")
+
+Handler = Callable[[web.Request], Awaitable[Any]]
+# The parsed body, stashed by the middleware for the route handlers.
+BODY = web.RequestKey("body", object)
+UPLOADS = web.RequestKey("uploads", list)
+
+
+def _snowflake(request: web.Request, key: str) -> int:
+    raw = request.match_info[key]
+    if not raw.isdigit():
+        raise APIError(400, 50035, "Invalid Form Body", {key: {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": f'Value "{raw}" is not snowflake.'}]}})
+    return int(raw)
+
+
+class RestApi:
+    def __init__(
+        self, world: World, gateway: Gateway, interactions: Interactions, signal: Signal, faults: FaultPlan, *, token: str
+    ) -> None:
+        self.world = world
+        self.gateway = gateway
+        self.interactions = interactions
+        self.signal = signal
+        self.faults = faults
+        self.token = token
+        self.requests: list[RecordedRequest] = []
+        self.server_errors: list[str] = []
+
+    # ------------------------------------------------------------ plumbing
+
+    def install(self, app: web.Application) -> None:
+        app.middlewares.append(self._middleware)
+        routes: list[tuple[str, str, Handler]] = [
+            ("GET", "/users/@me", self.get_me),
+            ("GET", "/users/{user_id}", self.get_user),
+            ("POST", "/users/@me/channels", self.create_dm),
+            ("GET", "/oauth2/applications/@me", self.get_application),
+            ("GET", "/applications/@me", self.get_application),
+            ("GET", "/gateway", self.get_gateway),
+            ("GET", "/gateway/bot", self.get_gateway),
+            ("GET", "/applications/{application_id}/commands", self.get_commands),
+            ("PUT", "/applications/{application_id}/commands", self.put_commands),
+            ("GET", "/applications/{application_id}/guilds/{guild_id}/commands", self.get_commands),
+            ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", self.put_commands),
+            ("GET", "/guilds/{guild_id}", self.get_guild),
+            ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
+            ("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
+            ("GET", "/channels/{channel_id}", self.get_channel),
+            ("GET", "/channels/{channel_id}/messages", self.get_messages),
+            ("POST", "/channels/{channel_id}/messages", self.create_message),
+            ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
+            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
+            ("POST", "/channels/{channel_id}/typing", self.typing),
+            ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.add_reaction),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.remove_reaction),
+            ("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback),
+            ("POST", "/webhooks/{application_id}/{token}", self.execute_webhook),
+            ("GET", "/webhooks/{application_id}/{token}/messages/{message_id}", self.get_webhook_message),
+            ("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}", self.edit_webhook_message),
+            ("DELETE", "/webhooks/{application_id}/{token}/messages/{message_id}", self.delete_webhook_message),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, API_PREFIX + path, self._wrap(handler))
+        for prefix in ("/attachments", "/media/attachments"):
+            app.router.add_get(prefix + "/{attachment_id}/{filename}", self.download_attachment)
+
+    @staticmethod
+    def _wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def route(request: web.Request) -> web.StreamResponse:
+            result = await handler(request)
+            return no_content() if result is None else json_response(result)
+
+        return route
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        if not request.path.startswith(API_PREFIX + "/"):
+            try:
+                return await handler(request)
+            except web.HTTPException as exc:
+                return json_response({"message": "Unknown" if exc.status == 404 else exc.reason, "code": 0}, status=exc.status)
+
+        path = request.path[len(API_PREFIX):]
+        record = RecordedRequest(request.method, path, dict(request.query), None, [], at=time.monotonic())
+        self.requests.append(record)
+        try:
+            response = await self._answer(request, handler, path, record)
+        except APIError as exc:
+            response = json_response(exc.body(), status=exc.status)
+        except Exception as exc:  # a bug in the fake: make it loud, not a retried 5xx
+            self.server_errors.append(f"{request.method} {path}\n{traceback.format_exc()}")
+            response = json_response({"message": f"fake_discord internal error: {exc!r}", "code": 0}, status=400)
+        record.status = response.status
+        self.signal.notify()
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]], path: str, record: RecordedRequest
+    ) -> web.StreamResponse:
+        unmatched = request.match_info.http_exception
+        if unmatched is not None:
+            message = "Unknown" if unmatched.status == 404 else f"{unmatched.status}: {unmatched.reason}"
+            return json_response({"message": message, "code": 0}, status=unmatched.status)
+        body, uploads = await self._read_body(request)
+        record.json = body
+        record.files = [(u.filename, u.data) for u in uploads]
+        request[BODY], request[UPLOADS] = body, uploads
+        fault = self.faults.take(request.method, path)
+        if fault is not None:
+            return fault.response()
+        if not _TOKEN_IN_PATH.match(path) and request.headers.get("Authorization") != f"Bot {self.token}":
+            return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        return await handler(request)
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:
+        """JSON body, or multipart with payload_json + files[N] as discord.py sends files."""
+        if request.content_type == "multipart/form-data":
+            try:
+                form = await request.post()
+            except web.HTTPRequestEntityTooLarge:
+                raise APIError(413, 40005, "Request entity too large") from None
+            body: Any = None
+            uploads = []
+            for name, value in form.items():
+                if name == "payload_json":
+                    body = json.loads(value)
+                elif (match := _FILE_FIELD.fullmatch(name)) and isinstance(value, web.FileField):
+                    # discord.py labels every file application/octet-stream; Discord sniffs the name.
+                    guessed = mimetypes.guess_type(value.filename)[0]
+                    uploads.append(Upload(int(match.group(1)), value.filename, value.file.read(), guessed))
+            return body, uploads
+        text = await request.text()
+        if not text:
+            return None, []
+        try:
+            return json.loads(text), []
+        except ValueError:
+            raise APIError(400, 50109, "The request body contains invalid JSON.") from None
+
+    # --------------------------------------------------------------- users
+
+    async def get_me(self, request: web.Request) -> Any:
+        return {**self.world.bot.payload(), "verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"}
+
+    async def get_user(self, request: web.Request) -> Any:
+        return self.world.user(_snowflake(request, "user_id")).payload()
+
+    async def create_dm(self, request: web.Request) -> Any:
+        recipient = self.world.user(int((request[BODY] or {}).get("recipient_id", 0)))
+        return self.world.dm_channel(recipient).payload()
+
+    async def get_application(self, request: web.Request) -> Any:
+        return self.world.application_payload()
+
+    async def get_gateway(self, request: web.Request) -> Any:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
+        return {"url": self.gateway.url, "shards": 1, "session_start_limit": limit}
+
+    # ------------------------------------------------------------ commands
+
+    def _command_scope(self, request: web.Request) -> int | None:
+        if _snowflake(request, "application_id") != self.world.application_id:
+            raise APIError(403, 50001, "Missing Access")
+        if "guild_id" not in request.match_info:
+            return None
+        guild_id = _snowflake(request, "guild_id")
+        if guild_id != self.world.guild.id:
+            raise APIError(403, 50001, "Missing Access")
+        return guild_id
+
+    async def get_commands(self, request: web.Request) -> Any:
+        return self.world.commands.get(self._command_scope(request), [])
+
+    async def put_commands(self, request: web.Request) -> Any:
+        scope = self._command_scope(request)
+        body = request[BODY]
+        if not isinstance(body, list):
+            raise APIError(400, 50035, "Invalid Form Body", {"_errors": [{"code": "LIST_TYPE_CONVERT", "message": "Must be an array."}]})
+        check_commands(body)
+        return self.world.overwrite_commands(scope, body)
+
+    # -------------------------------------------------------------- guilds
+
+    def _guild(self, request: web.Request) -> None:
+        if _snowflake(request, "guild_id") != self.world.guild.id:
+            raise unknown_guild()
+
+    async def get_guild(self, request: web.Request) -> Any:
+        self._guild(request)
+        return self.world.guild_payload()
+
+    async def get_guild_channels(self, request: web.Request) -> Any:
+        self._guild(request)
+        return [c.payload() for c in self.world.guild.channels.values() if c.type != PUBLIC_THREAD]
+
+    async def get_member(self, request: web.Request) -> Any:
+        self._guild(request)
+        user = self.world.user(_snowflake(request, "user_id"))
+        if user.id not in self.world.guild.members:
+            raise unknown_member()
+        return self.world.member_payload(user)
+
+    # ------------------------------------------------------------ channels
+
+    async def get_channel(self, request: web.Request) -> Any:
+        return self.world.channel_by_id(_snowflake(request, "channel_id")).payload()
+
+    async def get_messages(self, request: web.Request) -> Any:
+        history = self.world.channel_history(self.world.channel_by_id(_snowflake(request, "channel_id")).id)
+        query = request.query
+        limit = max(1, min(int(query.get("limit", 50)), 100))
+        if "before" in query:
+            history = [m for m in history if m.id < int(query["before"])]
+        elif "after" in query:
+            # Discord returns the oldest messages after the id, still newest first.
+            history = sorted((m for m in history if m.id > int(query["after"])), key=lambda m: m.id)[:limit][::-1]
+        elif "around" in query:
+            around = int(query["around"])
+            older = [m for m in history if m.id <= around][: (limit + 1) // 2]
+            newer = [m for m in history if m.id > around][-(limit // 2):] if limit > 1 else []
+            history = newer + older
+        return [self.world.message_payload(m) for m in history[:limit]]
+
+    async def create_message(self, request: web.Request) -> Any:
+        channel = self.world.channel_by_id(_snowflake(request, "channel_id"))
+        body, uploads = request[BODY] or {}, request[UPLOADS]
+        check_message(body, file_count=len(uploads))
+        message = self.world.create_message_from_body(
+            channel=channel, author=self.world.bot, body=body, uploads=uploads, origin="rest"
+        )
+        await self.gateway.dispatch_message("MESSAGE_CREATE", message)
+        return self.world.message_payload(message)
+
+    def _message(self, request: web.Request) -> FakeMessage:
+        return self.world.visible_message(_snowflake(request, "channel_id"), _snowflake(request, "message_id"))
+
+    async def get_message(self, request: web.Request) -> Any:
+        return self.world.message_payload(self._message(request))
+
+    async def edit_message(self, request: web.Request) -> Any:
+        message = self._message(request)
+        if message.author is not self.world.bot:
+            raise APIError(403, 50005, "Cannot edit a message authored by another user")
+        body, uploads = request[BODY] or {}, request[UPLOADS]
+        check_message(body, file_count=len(uploads), partial=True)
+        self.world.apply_edit(message, body, uploads)
+        message.edits.append(body)
+        await self.gateway.dispatch_message("MESSAGE_UPDATE", message)
+        return self.world.message_payload(message)
+
+    async def delete_message(self, request: web.Request) -> Any:
+        message = self._message(request)
+        if message.author is not self.world.bot:
+            in_guild = message.guild_id is not None
+            if not in_guild or perms.missing(perms.MANAGE_MESSAGES, self.world.permissions_of(self.world.bot)):
+                raise missing_permissions()
+        message.deleted = True
+        await self.gateway.dispatch_message_delete(message)
+        return None
+
+    async def typing(self, request: web.Request) -> Any:
+        self.world.channel_by_id(_snowflake(request, "channel_id"))
+        return None
+
+    async def add_reaction(self, request: web.Request) -> Any:
+        message = self._message(request)
+        if request.match_info["emoji"] not in message.reactions:
+            message.reactions.append(request.match_info["emoji"])
+        return None
+
+    async def remove_reaction(self, request: web.Request) -> Any:
+        message = self._message(request)
+        if request.match_info["emoji"] in message.reactions:
+            message.reactions.remove(request.match_info["emoji"])
+        return None
+
+    # -------------------------------------------------------- interactions
+
+    async def interaction_callback(self, request: web.Request) -> Any:
+        with_response = request.query.get("with_response", "").lower() in ("1", "true")
+        return await self.interactions.callback(
+            _snowflake(request, "interaction_id"),
+            request.match_info["token"],
+            request[BODY] or {},
+            request[UPLOADS],
+            with_response,
+        )
+
+    async def execute_webhook(self, request: web.Request) -> Any:
+        payload = await self.interactions.followup(
+            _snowflake(request, "application_id"), request.match_info["token"], request[BODY] or {}, request[UPLOADS]
+        )
+        return payload if request.query.get("wait", "").lower() in ("1", "true") else None
+
+    async def get_webhook_message(self, request: web.Request) -> Any:
+        return self.interactions.get_message(
+            _snowflake(request, "application_id"), request.match_info["token"], request.match_info["message_id"]
+        )
+
+    async def edit_webhook_message(self, request: web.Request) -> Any:
+        return await self.interactions.edit_message(
+            _snowflake(request, "application_id"),
+            request.match_info["token"],
+            request.match_info["message_id"],
+            request[BODY] or {},
+            request[UPLOADS],
+        )
+
+    async def delete_webhook_message(self, request: web.Request) -> Any:
+        await self.interactions.delete_message(
+            _snowflake(request, "application_id"), request.match_info["token"], request.match_info["message_id"]
+        )
+        return None
+
+    # ---------------------------------------------------------------- CDN
+
+    async def download_attachment(self, request: web.Request) -> web.StreamResponse:
+        raw_id = request.match_info["attachment_id"]
+        attachment = self.world.attachments.get(int(raw_id)) if raw_id.isdigit() else None
+        if attachment is None or attachment.filename != request.match_info["filename"]:
+            return json_response({"message": "Unknown", "code": 0}, status=404)
+        return web.Response(body=attachment.data, content_type=attachment.content_type or "application/octet-stream")

@@ -1,0 +1,42 @@
+"""One 'something changed' signal that every waiting helper re-checks its condition on.
+
+Simpler than a condition per kind of event, and it cannot miss a wake-up:
+waiters evaluate their predicate before sleeping and after every change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class Signal:
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
+        """Return the first truthy value of predicate(); TimeoutError naming `what` otherwise."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+            waiter = loop.create_future()
+            self._waiters.add(waiter)
+            try:
+                await asyncio.wait_for(waiter, remaining)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                self._waiters.discard(waiter)

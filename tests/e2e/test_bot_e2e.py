@@ -1,0 +1,245 @@
+"""The real bot end to end: commands, mentions, buttons, moderation and gateway faults."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import discord
+
+from bot.client import intents
+from tests.e2e.conftest import Running, bot_on
+from tests.e2e.fake_discord import FakeDiscord
+
+DEFER = 5
+EPHEMERAL = 64
+QUESTION = "Did North Korea send arms?"
+
+
+def embed_of(body: dict) -> dict:
+    (embed,) = body["embeds"]
+    return embed
+
+
+def all_text(embed: dict) -> str:
+    parts = [embed.get("title", ""), embed.get("description", "") or ""]
+    parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts).replace("**", "")  # matched words are bold
+
+
+def custom_ids(message) -> list[str]:
+    return [c["custom_id"] for row in message.components for c in row["components"]]
+
+
+async def ask(env: Running, question: str = QUESTION, **options):
+    record = await env.fake.invoke_slash("ask", {"question": question, **options})
+    response = await record.wait_response()
+    (followup,) = await record.wait_followups(1)
+    return record, response, followup
+
+
+async def test_login_syncs_commands_to_the_dev_guild_with_moderator_permissions(env: Running):
+    commands = {c["name"]: c for c in env.fake.registered_commands(env.fake.guild.id)}
+    assert set(commands) == {"ask", "corpus", "Find sources"}
+    assert commands["Find sources"]["type"] == 3
+    assert int(commands["corpus"]["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert commands["ask"].get("default_member_permissions") is None
+    subcommands = {o["name"] for o in commands["corpus"]["options"]}
+    assert subcommands == {"reload", "add", "remove", "list", "stats"}
+    assert env.fake.registered_commands(None) == []  # never a global sync on start
+    assert env.fake.intents == intents().value
+    assert not intents().message_content
+
+
+async def test_ask_defers_then_answers_with_sourced_passages(env: Running):
+    record, response, followup = await ask(env)
+    assert response["type"] == DEFER and not (response.get("data") or {}).get("flags", 0) & EPHEMERAL
+    assert record.acknowledged_after < 3
+    embed = embed_of(followup)
+    assert len(embed["fields"]) == 3
+    text = all_text(embed)
+    assert "Euronews" in text and "2023-09-13" in text and "¶" in text
+    assert "accused **North** **Korea** of **providing** **arms**" in embed["fields"][0]["value"]
+    assert followup["allowed_mentions"] == {"parse": []}
+    assert "qa:fb:up" in custom_ids(record.followup_messages[0])
+
+
+async def test_private_ask_stays_ephemeral(env: Running):
+    record, response, followup = await ask(env, private=True)
+    assert response["data"]["flags"] & EPHEMERAL
+    assert record.followup_messages[0].ephemeral
+
+
+async def test_unanswerable_question_says_nothing_in_the_corpus_answers(env: Running):
+    _, _, followup = await ask(env, "What is the best recipe for banana bread?")
+    embed = embed_of(followup)
+    assert "Nothing in the corpus answers this" in embed["description"]
+    assert not embed.get("fields")
+
+
+async def test_mention_is_answered_as_a_reply(env: Running):
+    fake = env.fake
+    question = await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert int(reply.body["message_reference"]["message_id"]) == question.id
+    assert reply.body["allowed_mentions"]["parse"] == []
+    assert "Kremlin spokesman" in all_text(reply.embeds[0])
+
+
+async def test_everyone_and_role_mentions_come_back_dead(env: Running):
+    fake = env.fake
+    content = f"@everyone @here <@&{fake.moderator_role.id}> <@{fake.member.id}> did Putin meet Kim?"
+    await fake.post_message(fake.channel, fake.member, content, mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert reply.body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    text = all_text(reply.embeds[0]) + reply.embeds[0].get("footer", {}).get("text", "")
+    assert "@everyone" not in all_text(reply.embeds[0])
+    assert f"<@&{fake.moderator_role.id}>" not in all_text(reply.embeds[0])
+    assert not reply.mention_everyone and not reply.mention_role_ids and not reply.mentions
+    assert text
+
+
+async def test_reply_to_an_answer_is_a_follow_up_question(env: Running):
+    fake = env.fake
+    await fake.post_message(fake.channel, fake.member, "who is Fyodor Tertitskiy?", mention_bot=True)
+    answer = await fake.wait_for_bot_message(fake.channel)
+    # "what did he claim?" alone shares too little with the corpus; with the question it replies to, it answers.
+    await fake.post_message(fake.channel, fake.member, "and what did he claim?", mention_bot=True, reply_to=answer)
+    follow_up = await fake.wait_for_bot_message(fake.channel)
+    assert "economic benefit" in all_text(follow_up.embeds[0]) or "Tertitskiy" in all_text(follow_up.embeds[0])
+
+
+async def test_dm_questions_are_answered(env: Running):
+    fake = env.fake
+    dm = fake.dm_channel(fake.member)
+    await fake.post_message(dm, fake.member, "Which UN resolution forbids buying North Korean weapons?")
+    reply = await fake.wait_for_bot_message(dm)
+    assert "2009 United Nations Security Resolution" in all_text(reply.embeds[0])
+
+
+async def test_find_sources_on_a_posted_claim(env: Running):
+    fake = env.fake
+    claim = await fake.post_message(fake.channel, fake.moderator, "North Korea sent Russia loads of ammunition, it's obvious")
+    record = await fake.invoke_message_command("Find sources", claim)
+    (followup,) = await record.wait_followups(1)
+    assert record.response["data"]["flags"] & EPHEMERAL
+    assert "ammunition" in all_text(embed_of(followup)).lower()
+
+
+async def test_more_passages_context_and_feedback_buttons(env: Running):
+    fake = env.fake
+    record, _, _ = await ask(env)
+    answer = record.followup_messages[0]
+    first_ids = {f["value"] for f in answer.embeds[0]["fields"]}
+
+    more = await fake.click(answer, "qa:more:3:3", user=fake.moderator)
+    (more_body,) = await more.wait_followups(1)
+    more_fields = embed_of(more_body)["fields"]
+    assert more_fields and {f["value"] for f in more_fields}.isdisjoint(first_ids)
+    assert more_fields[0]["name"] == "[4]"
+    assert more.followup_messages[0].ephemeral
+
+    select = next(c for row in answer.components for c in row["components"] if c["custom_id"] == "qa:ctx")
+    chosen = select["options"][0]["value"]
+    context = await fake.click(answer, "qa:ctx", values=[chosen])
+    response = await context.wait_response()
+    assert response["data"]["flags"] & EPHEMERAL and "▶" in response["data"]["embeds"][0]["description"]
+
+    vote = await fake.click(answer, "qa:fb:up")
+    assert "Thanks" in (await vote.wait_response())["data"]["content"]
+    rows = sqlite3.connect(env.data_dir / "feedback.sqlite3").execute(
+        "SELECT question, passage_ids, guild_id, channel_id, user_id, verdict FROM feedback").fetchall()
+    assert len(rows) == 1
+    question, passage_ids, guild_id, channel_id, user_id, verdict = rows[0]
+    assert (question, guild_id, channel_id, user_id, verdict) == (QUESTION, fake.guild.id, fake.channel.id, fake.member.id, "helpful")
+    assert len(passage_ids.split()) == 3 and all("#p" in p for p in passage_ids.split())
+
+
+async def test_buttons_keep_working_after_a_restart(tmp_path):
+    async with FakeDiscord() as fake:
+        async with bot_on(fake, tmp_path / "one") as first:
+            record, _, _ = await ask(first)
+            old_answer = record.followup_messages[0]
+        # A new bot process: nothing in memory but what the message carries.
+        async with bot_on(fake, tmp_path / "two"):
+            more = await fake.click(old_answer, "qa:more:3:3")
+            (body,) = await more.wait_followups(1)
+            assert embed_of(body)["fields"]
+            vote = await fake.click(old_answer, "qa:fb:down")
+            assert "Thanks" in (await vote.wait_response())["data"]["content"]
+        assert fake.server_errors == []
+
+
+async def test_corpus_reload_refused_for_members_and_done_for_moderators(env: Running):
+    fake = env.fake
+    refused = await fake.invoke_slash("corpus reload", user=fake.member, bypass_default_permissions=True)
+    response = await refused.wait_response()
+    assert "Only moderators" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+
+    (env.corpus_dir / "storm.txt").write_text(
+        "Hurricane Idalia hits Florida\n\nHurricane Idalia made landfall near Keaton Beach as a Category 3 storm.\n")
+    done = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    (report,) = await done.wait_followups(1)
+    description = embed_of(report)["description"]
+    assert "+1 added" in description and "`storm`" in description
+
+    _, _, followup = await ask(env, "Where did Hurricane Idalia make landfall?")
+    assert "Keaton Beach" in all_text(embed_of(followup))
+
+
+async def test_broken_file_during_reload_is_reported_and_answers_go_on(env: Running):
+    fake = env.fake
+    (env.corpus_dir / "broken.txt").write_bytes(b"\x00\x01\x02binary junk" * 50)
+    (env.corpus_dir / "empty.md").write_bytes(b"")
+    done = await fake.invoke_slash("corpus reload", user=fake.owner)
+    (report,) = await done.wait_followups(1)
+    description = embed_of(report)["description"]
+    assert "broken.txt: binary data" in description and "empty.md: empty file" in description
+    _, _, followup = await ask(env)
+    assert len(embed_of(followup)["fields"]) == 3
+
+
+async def test_corpus_add_list_and_remove(env: Running):
+    fake = env.fake
+    article = b"---\ntitle: Storm report\nsource: Example News\npublished: 2023-08-30\n---\nStorm report\n\nThe storm flooded the harbour of Exampleton overnight.\n"
+    attachment = fake.add_attachment("Storm Report (final).md", article, content_type=None)
+    added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
+    (report,) = await added.wait_followups(1)
+    assert "`Storm-Report-final`" in embed_of(report)["description"]
+    assert (env.corpus_dir / "Storm-Report-final.md").read_bytes() == article
+
+    fake_pdf = fake.add_attachment("notes.txt", b"%PDF-1.4\x00\x00binary", content_type="text/plain")
+    refused = await fake.invoke_slash("corpus add", {"file": fake_pdf}, user=fake.moderator)
+    (refusal,) = await refused.wait_followups(1)
+    assert "was not added: binary data" in refusal["content"]
+    assert not (env.corpus_dir / "notes.txt").exists()
+
+    listing = await fake.invoke_slash("corpus list", user=fake.moderator)
+    assert "Storm report" in (await listing.wait_response())["data"]["embeds"][0]["description"]
+
+    typed = await fake.autocomplete("corpus remove", {"article": "storm"}, focused="article", user=fake.moderator)
+    await typed.wait_response()
+    assert [c["value"] for c in typed.choices] == ["Storm-Report-final"]
+
+    removed = await fake.invoke_slash("corpus remove", {"article": "Storm-Report-final"}, user=fake.moderator)
+    (report,) = await removed.wait_followups(1)
+    assert "−1 removed" in embed_of(report)["description"]
+    assert not (env.corpus_dir / "Storm-Report-final.md").exists()
+
+
+async def test_corpus_stats_counts_questions_and_feedback(env: Running):
+    fake = env.fake
+    await ask(env)
+    await ask(env, "Book me a flight to Dubai")
+    stats = await fake.invoke_slash("corpus stats", user=fake.moderator)
+    (body,) = await stats.wait_followups(1)
+    description = embed_of(body)["description"]
+    assert "Questions asked since start: **2**" in description and "No-match rate: **50%**" in description
+
+
+async def test_reconnect_resumes_and_keeps_answering(env: Running):
+    fake = env.fake
+    await fake.send_reconnect()
+    await fake.wait_until_resumed()
+    assert fake.identify_count == 1
+    _, _, followup = await ask(env)
+    assert embed_of(followup)["fields"]

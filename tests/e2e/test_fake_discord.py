@@ -1,0 +1,370 @@
+"""Proves tests/e2e/fake_discord against the real discord.py client.
+
+A deliberately small bot (one slash command with autocomplete and an
+attachment option, one permission-gated subcommand group, one message context
+menu, one DynamicItem button, an on_message mention handler) is run against
+the fake for every test. Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import aiohttp
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from tests.e2e.fake_discord import FakeDiscord, InteractionNotPossible, discord_compression, zstd_available
+
+SUGGESTIONS = ["who won the election", "what moved the markets", "where is the storm heading"]
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vote:(?P<count>\d+)"):
+    """Survives restarts: the count lives in the custom_id, not in bot memory."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(discord.ui.Button(label=f"Helpful ({count})", custom_id=f"vote:{count}"))
+        self.count = count
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match) -> VoteButton:
+        return cls(int(match["count"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content=f"votes: {self.count + 1}", view=vote_view(self.count + 1))
+
+
+def vote_view(count: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(VoteButton(count))
+    return view
+
+
+def build_commands() -> list[app_commands.Command | app_commands.Group | app_commands.ContextMenu]:
+    @app_commands.command(description="Ask a question about the news")
+    @app_commands.describe(question="What you want to know", source="An article to answer from")
+    async def ask(interaction: discord.Interaction, question: str, source: discord.Attachment | None = None) -> None:
+        await interaction.response.defer(thinking=True)
+        answer = f"answer to: {question}"
+        if source is not None:
+            answer += f"\n{source.filename}: {(await source.read()).decode()}"
+        await interaction.followup.send(answer, view=vote_view(0))
+
+    @ask.autocomplete("question")
+    async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=s, value=s) for s in SUGGESTIONS if s.startswith(current.lower())]
+
+    corpus = app_commands.Group(
+        name="corpus", description="Manage the article corpus", default_permissions=discord.Permissions(manage_guild=True)
+    )
+
+    @corpus.command(description="Reload the articles")
+    async def reload(interaction: discord.Interaction, force: bool = False) -> None:
+        await interaction.response.send_message(f"reloaded (force={force})", ephemeral=True)
+
+    @app_commands.context_menu(name="Find sources")
+    async def find_sources(interaction: discord.Interaction, message: discord.Message) -> None:
+        listing = discord.File(io.BytesIO(f"1. {message.content}".encode()), filename="sources.txt")
+        await interaction.response.send_message(f"sources for: {message.content}", file=listing, ephemeral=True)
+
+    return [ask, corpus, find_sources]
+
+
+class MiniBot(commands.Bot):
+    def __init__(self) -> None:
+        # Default intents: no message_content, so the fake must blank unmentioned messages.
+        super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), guild_ready_timeout=0.2)
+        self.errors: list[BaseException] = []
+        self.seen: list[discord.Message] = []
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(VoteButton)
+        for command in build_commands():
+            self.tree.add_command(command)
+        self.tree.on_error = self.on_app_command_error
+        await self.tree.sync()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s before every re-IDENTIFY (a courtesy to Discord's rate limit); skip it here."""
+
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        self.errors.append(sys.exc_info()[1])
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        self.errors.append(error)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:
+            return
+        self.seen.append(message)
+        if self.user not in message.mentions and not isinstance(message.channel, discord.DMChannel):
+            return
+        async with message.channel.typing():
+            lines = [f"echo: {message.content}"]
+            for attachment in message.attachments:
+                lines.append(f"{attachment.filename}: {(await attachment.read()).decode()}")
+            await message.add_reaction("👀")
+            await message.reply("\n".join(lines), mention_author=False)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        yield fake
+        assert fake.server_errors == []
+
+
+@asynccontextmanager
+async def running_bot(fake: FakeDiscord, compression: str | None = None) -> AsyncIterator[MiniBot]:
+    bot = MiniBot()
+    with fake.patched_discord(compression=compression):
+        async with fake.run_bot(bot):
+            yield bot
+    assert bot.errors == []
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord) -> AsyncIterator[MiniBot]:
+    async with running_bot(fake) as bot:
+        yield bot
+
+
+async def assert_answers_slash(fake: FakeDiscord, question: str = "still there?") -> None:
+    record = await fake.invoke_slash("ask", {"question": question})
+    followups = await record.wait_followups(1)
+    assert followups[0]["content"] == f"answer to: {question}"
+
+
+async def test_login_and_sync(fake: FakeDiscord, bot: MiniBot) -> None:
+    registered = {c["name"]: c for c in fake.registered_commands()}
+    assert set(registered) == {"ask", "corpus", "Find sources"}
+    ask = registered["ask"]
+    assert [(o["name"], o["type"], o.get("required", False)) for o in ask["options"]] == [
+        ("question", 3, True),
+        ("source", 11, False),
+    ]
+    assert ask["options"][0]["autocomplete"] is True
+    corpus = registered["corpus"]
+    assert corpus["default_member_permissions"] == str(discord.Permissions(manage_guild=True).value)
+    assert [(o["name"], o["type"]) for o in corpus["options"]] == [("reload", 1)]
+    assert registered["Find sources"]["type"] == 3
+    fetched = await bot.tree.fetch_commands()
+    assert {c.id for c in fetched} == {int(c["id"]) for c in registered.values()}
+
+    assert bot.user.id == fake.bot.id and bot.application_id == fake.application_id
+    assert fake.intents == bot.intents.value and fake.heartbeats
+    assert await bot.is_owner(await bot.fetch_user(fake.owner.id))
+    assert not await bot.is_owner(await bot.fetch_user(fake.member.id))
+
+    await asyncio.wait_for(bot.wait_until_ready(), 5)
+    guild = bot.get_guild(fake.guild.id)
+    assert guild.owner_id == fake.owner.id
+    assert guild.get_channel(fake.channel.id).name == "general"
+    assert guild.get_thread(fake.thread.id).parent_id == fake.channel.id
+    assert {r.name for r in guild.roles} >= {"@everyone", "Moderator"}
+    assert guild.me.guild_permissions.send_messages
+    assert (await bot.fetch_channel(fake.channel.id)).name == "general"
+    assert (await guild.fetch_member(fake.moderator.id)).get_role(fake.moderator_role.id) is not None
+
+
+@pytest.mark.parametrize("where", ["channel", "thread", "dm"])
+async def test_slash_deferred_then_followup(fake: FakeDiscord, bot: MiniBot, where: str) -> None:
+    channel = fake.dm_channel(fake.member) if where == "dm" else getattr(fake, where)
+    record = await fake.invoke_slash("ask", {"question": "who won?"}, channel=channel)
+    response = await record.wait_response()
+    assert response["type"] == 5
+    assert record.acknowledged_after < 3
+    followups = await record.wait_followups(1)
+    assert followups[0]["content"] == "answer to: who won?"
+    # The first follow-up after a defer replaces the "thinking..." message.
+    assert record.original is record.followup_messages[0]
+    assert not record.original.loading and record.original.channel_id == channel.id
+
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.api_url}/interactions/{record.id}/{record.token}/callback"
+        async with session.post(url, json={"type": 4, "data": {"content": "again"}}) as again:
+            assert again.status == 400 and (await again.json())["code"] == 40060
+
+
+async def test_subcommand_group_respects_default_permissions(fake: FakeDiscord, bot: MiniBot) -> None:
+    record = await fake.invoke_slash("corpus reload", {"force": True}, user=fake.moderator)
+    response = await record.wait_response()
+    assert response["type"] == 4
+    assert response["data"]["content"] == "reloaded (force=True)"
+    assert record.original.ephemeral
+    with pytest.raises(InteractionNotPossible):
+        await fake.invoke_slash("corpus reload", {}, user=fake.member)
+
+
+async def test_mention_gets_reply_and_unmentioned_content_is_hidden(fake: FakeDiscord, bot: MiniBot) -> None:
+    await fake.post_message(fake.channel, fake.member, "just chatting")
+    question = await fake.post_message(fake.channel, fake.member, "what's new?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert reply.content == f"echo: {fake.bot.mention} what's new?"
+    assert int(reply.body["message_reference"]["message_id"]) == question.id
+    assert reply.body["allowed_mentions"]["replied_user"] is False
+    assert fake.member not in reply.mentions
+    assert question.reactions == ["👀"]
+    assert fake.requests_to("POST", rf"/channels/{fake.channel.id}/typing")
+    # Without the message content intent, the unmentioned message arrived blank.
+    assert [m.content for m in bot.seen] == ["", f"{fake.bot.mention} what's new?"]
+    fetched = await bot.get_channel(fake.channel.id).fetch_message(reply.id)
+    assert fetched.reference.message_id == question.id
+
+
+async def test_dm_message_is_visible_without_mention(fake: FakeDiscord, bot: MiniBot) -> None:
+    dm = fake.dm_channel(fake.member)
+    await fake.post_message(dm, fake.member, "hello in private")
+    reply = await fake.wait_for_bot_message(dm)
+    assert reply.content == "echo: hello in private"
+
+
+async def test_message_context_menu(fake: FakeDiscord, bot: MiniBot) -> None:
+    target = await fake.post_message(fake.channel, fake.owner, "Storm hits the coast")
+    record = await fake.invoke_message_command("Find sources", target, user=fake.member)
+    response = await record.wait_response()
+    # Context-menu targets carry content even without the message content intent.
+    assert response["type"] == 4
+    assert response["data"]["content"] == "sources for: Storm hits the coast"
+    assert response["data"]["flags"] & 64
+    # Sent as multipart (payload_json + files[0]); the file is kept and served back.
+    assert response["data"]["attachments"] == [{"id": 0, "filename": "sources.txt"}]
+    (listing,) = record.original.attachments
+    assert (listing.filename, listing.data) == ("sources.txt", b"1. Storm hits the coast")
+    async with aiohttp.ClientSession() as session, session.get(listing.url) as download:
+        assert await download.read() == b"1. Storm hits the coast"
+
+
+async def test_dynamic_button_click(fake: FakeDiscord, bot: MiniBot) -> None:
+    record = await fake.invoke_slash("ask", {"question": "markets?"})
+    await record.wait_followups(1)
+    message = record.original
+    first = await fake.click(message, "vote:0")
+    assert (await first.wait_response())["type"] == 7
+    assert message.content == "votes: 1"
+    # The button was rebuilt from its new custom_id, so the next click counts on.
+    second = await fake.click(message, "vote:1")
+    await second.wait_response()
+    assert message.content == "votes: 2"
+    with pytest.raises(InteractionNotPossible):
+        await fake.click(message, "vote:0")
+
+
+async def test_autocomplete(fake: FakeDiscord, bot: MiniBot) -> None:
+    record = await fake.autocomplete("ask", {"question": "whe"}, focused="question")
+    await record.wait_response()
+    assert [c["value"] for c in record.choices] == ["where is the storm heading"]
+
+
+async def test_attachments_are_readable(fake: FakeDiscord, bot: MiniBot) -> None:
+    article = fake.add_attachment("article.txt", b"The storm weakened overnight.")
+    record = await fake.invoke_slash("ask", {"question": "storm?", "source": article})
+    followups = await record.wait_followups(1)
+    assert followups[0]["content"] == "answer to: storm?\narticle.txt: The storm weakened overnight."
+
+    note = fake.add_attachment("note.md", b"# Markets\nUp 2%.", content_type="text/markdown")
+    await fake.post_message(fake.channel, fake.member, "read this", mention_bot=True, attachments=[note])
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert reply.content.endswith("note.md: # Markets\nUp 2%.")
+
+
+async def test_zlib_stream(fake: FakeDiscord) -> None:
+    async with running_bot(fake, compression="zlib-stream"):
+        await assert_answers_slash(fake)
+    connection = fake.gateway_connections[-1]
+    assert connection.compress == "zlib-stream"
+    assert connection.binary_frames > 3 and connection.text_frames == 0
+
+
+@pytest.mark.skipif(not zstd_available(), reason="zstd-stream needs the zstandard package")
+async def test_zstd_stream(fake: FakeDiscord) -> None:
+    assert discord_compression() == "zstd-stream"
+    async with running_bot(fake, compression="zstd-stream"):
+        await assert_answers_slash(fake)
+    connection = fake.gateway_connections[-1]
+    assert connection.compress == "zstd-stream"
+    assert connection.binary_frames > 3 and connection.text_frames == 0
+
+
+async def test_reconnect_request_resumes_and_replays(fake: FakeDiscord, bot: MiniBot) -> None:
+    await fake.send_reconnect()
+    # Dispatched while the bot is reconnecting: must arrive exactly once, via replay if need be.
+    sent = await fake.post_message(fake.channel, fake.member, "during reconnect", mention_bot=True)
+    await fake.wait_until_resumed()
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert int(reply.body["message_reference"]["message_id"]) == sent.id
+    assert [m.id for m in bot.seen].count(sent.id) == 1
+    assert fake.identify_count == 1 and fake.resume_count == 1
+    assert fake.gateway_connections[-1].path == "/resume"
+    assert fake.gateway_connections[-1].started_with == "resume"
+    await assert_answers_slash(fake)
+
+
+@pytest.mark.parametrize("resumable", [False, True])
+async def test_invalid_session(fake: FakeDiscord, bot: MiniBot, resumable: bool) -> None:
+    await fake.send_invalid_session(resumable)
+    if resumable:
+        await fake.wait_until_resumed()
+        assert fake.identify_count == 1
+    else:
+        await fake.wait_until_identified(count=2)
+        assert fake.resume_count == 0
+        # A dead session must not be resumed: discord.py goes back to DEFAULT_GATEWAY.
+        assert fake.gateway_connections[-1].path == "/"
+    await assert_answers_slash(fake)
+
+
+@pytest.mark.parametrize("code", [None, 4000], ids=["tcp-drop", "close-4000"])
+async def test_dropped_connection_resumes(fake: FakeDiscord, bot: MiniBot, code: int | None) -> None:
+    await fake.close_gateway(code)
+    await fake.wait_until_resumed()
+    assert fake.identify_count == 1
+    await assert_answers_slash(fake)
+
+
+async def test_rest_429_with_via_is_retried(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.fail_next("POST", r"/webhooks/\d+/[^/]+", status=429, retry_after=0.3)
+    await assert_answers_slash(fake, "rate limited?")
+    attempts = fake.requests_to("POST", r"/webhooks/\d+/[^/]+")
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 0.25
+
+
+async def test_rest_500_is_retried(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.fail_next("POST", r"/channels/\d+/messages", status=500)
+    await fake.post_message(fake.channel, fake.member, "flaky?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert reply.content == f"echo: {fake.bot.mention} flaky?"
+    attempts = fake.requests_to("POST", r"/channels/\d+/messages")
+    assert [a.status for a in attempts] == [500, 200]
+
+
+async def test_rejects_what_discord_rejects(fake: FakeDiscord) -> None:
+    auth = {"Authorization": f"Bot {fake.token}"}
+    messages_url = f"{fake.api_url}/channels/{fake.channel.id}/messages"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{fake.api_url}/no/such/route", headers=auth) as unknown:
+            assert unknown.status == 404 and unknown.headers["Content-Type"] == "application/json"
+            assert await unknown.json() == {"message": "Unknown", "code": 0}
+        async with session.get(f"{fake.api_url}/users/@me") as anonymous:
+            assert anonymous.status == 401
+        async with session.post(messages_url, json={"content": "x" * 2001}, headers=auth) as too_long:
+            assert too_long.status == 400 and (await too_long.json())["code"] == 50035
+        async with session.post(messages_url, json={"content": "  "}, headers=auth) as empty:
+            assert empty.status == 400 and (await empty.json())["code"] == 50006
+        gateway = fake.base_url.replace("http://", "ws://")
+        async with session.ws_connect(f"{gateway}/?v=10&encoding=json") as ws:
+            hello = await ws.receive_json()  # a text frame: no compress parameter, no compression
+            assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] == 1000
+            await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 0, "properties": {}}})
+            closing = await ws.receive()
+            assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4004
+        async with session.ws_connect(f"{gateway}/?v=6&encoding=json") as ws:
+            closing = await ws.receive()
+            assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4012

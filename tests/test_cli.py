@@ -1,0 +1,111 @@
+"""The qa-bot command line: answers, JSON, errors with exit code 2, and the installed script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import REPO, SEEDS, shared_path
+
+QA_BOT = Path(sys.executable).with_name("qa-bot")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_caveats_then_passages_with_sources(capsys):
+    code, out, err = run(capsys, "ask", "Did North Korea send arms?", "--corpus", str(SEEDS))
+    assert code == 0 and err == ""
+    assert out.index("Caveats:") < out.index("[1] ")
+    assert "Euronews · 2023-09-13 · ¶" in out and "hedges: " in out and "speaker: " in out
+
+
+def test_ask_json_is_the_contract(capsys):
+    code, out, _ = run(capsys, "ask", "Who is Dmitry Peskov?", "--json", "-k", "2", "--corpus", str(SEEDS))
+    payload = json.loads(out)
+    assert code == 0 and payload["confident"] and len(payload["passages"]) <= 2
+    assert payload["passages"][0]["id"] == "000_ed5a8209f2aae2b8#p2"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask", "   "], "Please ask a question"),
+        (["ask", "x", "--corpus", "/nonexistent/corpus"], "corpus path does not exist"),
+        (["ask", "x", "-k", "0"], "-k must be between 1 and 25"),
+        (["eval", "/nonexistent.jsonl"], "questions file does not exist"),
+    ],
+)
+def test_bad_use_is_one_line_and_exit_code_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("qa-bot: ") and message in err and err.count("\n") == 1
+
+
+def test_a_corpus_with_no_usable_article_is_bad_use(capsys, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    code, _, err = run(capsys, "ask", "anything", "--corpus", str(tmp_path))
+    assert code == 2 and "no usable article" in err and "empty file" in err
+
+
+def test_broken_files_beside_good_ones_are_named_and_the_command_runs(capsys, tmp_path):
+    shutil.copytree(SEEDS, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "junk.txt").write_bytes(b"\x00\x01binary")
+    code, out, err = run(capsys, "ask", "Who is Dmitry Peskov?", "--corpus", str(tmp_path))
+    assert code == 0 and "Kremlin spokesman" in out
+    assert "skipped: junk.txt: binary data" in err
+
+
+def test_passages_json_carries_speakers(capsys):
+    code, out, _ = run(capsys, "passages", "--json", "--corpus", str(SEEDS))
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 27 and all("speaker" in r and r["score"] == 0 for r in rows)
+
+
+def test_retrieve_writes_a_trec_run(capsys, tmp_path):
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in [
+        {"_id": "d1", "title": "Storms", "text": "A hurricane made landfall in Florida."},
+        {"_id": "d2", "title": "Markets", "text": "Stocks fell on Wall Street."},
+    ]))
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"_id": "q1", "text": "hurricane landfall"}) + "\n")
+    out_file = tmp_path / "run.txt"
+    code, _, _ = run(capsys, "retrieve", "--corpus", str(corpus), "--queries", str(queries), "--output", str(out_file))
+    assert code == 0
+    assert out_file.read_text().split()[:5] == ["q1", "Q0", "d1", "1", out_file.read_text().split()[4]]
+    assert [line.split()[2] for line in out_file.read_text().splitlines()] == ["d1"]
+
+
+def test_eval_reports_figures(capsys):
+    code, out, _ = run(capsys, "eval", str(shared_path("eval", "seed_dev.jsonl")), "--json", "--corpus", str(SEEDS))
+    figures = json.loads(out)
+    assert code == 0 and figures["hit@3"] >= 0.95 and figures["no_match_accuracy"] == 1.0
+
+
+def test_installed_script_runs_from_another_folder_with_its_data_files(tmp_path):
+    """Stopwords and lexicons ship as package data: the console script works anywhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    result = subprocess.run([str(QA_BOT), "ask", "--json", "Who is Dmitry Peskov?", "--corpus", str(SEEDS)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["passages"][0]["text"].startswith("Kremlin spokesman Dmitry Peskov")
+    module = subprocess.run([sys.executable, "-m", "bot", "ask", "   "], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert module.returncode == 2 and "Traceback" not in module.stderr
+
+
+def test_default_corpus_is_the_shipped_seeds(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("QA_CORPUS_DIR", raising=False)
+    code, out, _ = run(capsys, "ask", "Who is Fyodor Tertitskiy?")
+    assert code == 0 and "expert in North Korean history" in out

@@ -1,9 +1,9 @@
 """Proves tests/e2e/fake_discord against the real discord.py client.
 
 A deliberately small bot (one slash command with autocomplete and an
-attachment option, one permission-gated subcommand group, one message context
-menu, one DynamicItem button, an on_message mention handler) is run against
-the fake for every test. Only 127.0.0.1 is ever contacted.
+attachment option, one permission-gated subcommand group with a modal, one
+message context menu, one DynamicItem button, an on_message mention handler)
+is run against the fake for every test. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -40,6 +40,18 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"vote:(?P<
         await interaction.response.edit_message(content=f"votes: {self.count + 1}", view=vote_view(self.count + 1))
 
 
+class AddArticle(discord.ui.Modal, title="Add an article"):
+    headline = discord.ui.TextInput(label="Headline")
+    text = discord.ui.TextInput(label="Text", style=discord.TextStyle.paragraph)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.edit_original_response(content=f"added: {self.headline.value} ({len(self.text.value)} chars)")
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        interaction.client.errors.append(error)
+
+
 def vote_view(count: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(VoteButton(count))
@@ -67,6 +79,10 @@ def build_commands() -> list[app_commands.Command | app_commands.Group | app_com
     @corpus.command(description="Reload the articles")
     async def reload(interaction: discord.Interaction, force: bool = False) -> None:
         await interaction.response.send_message(f"reloaded (force={force})", ephemeral=True)
+
+    @corpus.command(description="Add an article")
+    async def add(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(AddArticle())
 
     @app_commands.context_menu(name="Find sources")
     async def find_sources(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -152,7 +168,7 @@ async def test_login_and_sync(fake: FakeDiscord, bot: MiniBot) -> None:
     assert ask["options"][0]["autocomplete"] is True
     corpus = registered["corpus"]
     assert corpus["default_member_permissions"] == str(discord.Permissions(manage_guild=True).value)
-    assert [(o["name"], o["type"]) for o in corpus["options"]] == [("reload", 1)]
+    assert [(o["name"], o["type"]) for o in corpus["options"]] == [("reload", 1), ("add", 1)]
     assert registered["Find sources"]["type"] == 3
     fetched = await bot.tree.fetch_commands()
     assert {c.id for c in fetched} == {int(c["id"]) for c in registered.values()}
@@ -202,6 +218,17 @@ async def test_subcommand_group_respects_default_permissions(fake: FakeDiscord, 
         await fake.invoke_slash("corpus reload", {}, user=fake.member)
 
 
+async def test_modal_submit_then_edit_original(fake: FakeDiscord, bot: MiniBot) -> None:
+    shown = await fake.invoke_slash("corpus add", user=fake.moderator)
+    assert (await shown.wait_response())["type"] == 9
+    submitted = await fake.submit_modal(shown, {"Headline": "Storm weakens", "Text": "It moved north."})
+    assert (await submitted.wait_response())["data"] == {"flags": 64}
+    edits = await submitted.wait_edits(1)
+    assert edits[0]["content"] == "added: Storm weakens (15 chars)"
+    assert submitted.original.content == edits[0]["content"]
+    assert submitted.original.ephemeral and not submitted.original.loading
+
+
 async def test_mention_gets_reply_and_unmentioned_content_is_hidden(fake: FakeDiscord, bot: MiniBot) -> None:
     await fake.post_message(fake.channel, fake.member, "just chatting")
     question = await fake.post_message(fake.channel, fake.member, "what's new?", mention_bot=True)
@@ -216,6 +243,50 @@ async def test_mention_gets_reply_and_unmentioned_content_is_hidden(fake: FakeDi
     assert [m.content for m in bot.seen] == ["", f"{fake.bot.mention} what's new?"]
     fetched = await bot.get_channel(fake.channel.id).fetch_message(reply.id)
     assert fetched.reference.message_id == question.id
+
+
+async def test_messages_channels_and_webhooks_over_rest(fake: FakeDiscord, bot: MiniBot) -> None:
+    await asyncio.wait_for(bot.wait_until_ready(), 5)
+    channel = bot.get_channel(fake.channel.id)
+    sent = await channel.send("draft", embed=discord.Embed(title="Storm", description="Moving north"))
+    stored = await fake.wait_for_bot_message(fake.channel)
+    assert stored.id == sent.id and stored.embeds[0]["title"] == "Storm"
+    await sent.edit(content="final")
+    assert stored.content == "final" and stored.edits[0]["content"] == "final"
+
+    posted = await fake.post_message(fake.channel, fake.member, "hello")
+    assert [m.id async for m in channel.history(limit=10)] == [posted.id, sent.id]
+    assert [m.id async for m in channel.history(after=sent)] == [posted.id]
+    assert [m.id async for m in channel.history(around=sent, limit=3)] == [posted.id, sent.id]
+    fetched = await channel.fetch_message(posted.id)
+    assert fetched.content == "hello"  # REST is not subject to the gateway's content intent
+    await fetched.add_reaction("✅")
+    assert posted.reactions == ["✅"]
+    await fetched.remove_reaction("✅", bot.user)
+    assert posted.reactions == []
+    with pytest.raises(discord.Forbidden):
+        await fetched.edit(content="not yours")
+    await sent.delete()
+    assert stored.deleted
+    with pytest.raises(discord.NotFound):
+        await channel.fetch_message(sent.id)
+
+    dm = await (await bot.fetch_user(fake.member.id)).create_dm()
+    assert dm.id == fake.dm_channel(fake.member).id
+    await dm.send("psst")
+    assert (await fake.wait_for_bot_message(fake.dm_channel(fake.member))).content == "psst"
+
+    guild = await bot.fetch_guild(fake.guild.id)
+    assert guild.name == "Fake Guild"
+    assert [c.name for c in await guild.fetch_channels()] == ["general"]
+    assert (await bot.http.get_bot_gateway())[1] == fake.base_url.replace("http://", "ws://") + "/"
+
+    record = await fake.invoke_slash("ask", {"question": "webhooks?"})
+    await record.wait_followups(1)
+    followup = discord.Webhook.partial(fake.application_id, record.token, client=bot)
+    assert (await followup.fetch_message(record.original.id)).content == "answer to: webhooks?"
+    await followup.delete_message(record.original.id)
+    assert record.original.deleted
 
 
 async def test_dm_message_is_visible_without_mention(fake: FakeDiscord, bot: MiniBot) -> None:
@@ -343,6 +414,28 @@ async def test_rest_500_is_retried(fake: FakeDiscord, bot: MiniBot) -> None:
     assert reply.content == f"echo: {fake.bot.mention} flaky?"
     attempts = fake.requests_to("POST", r"/channels/\d+/messages")
     assert [a.status for a in attempts] == [500, 200]
+
+
+async def test_raw_gateway_session_with_members_intent(fake: FakeDiscord) -> None:
+    """Without compress the gateway speaks plain JSON text frames; members come with the intent."""
+    guilds_and_members = 1 << 0 | 1 << 1
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(fake.base_url.replace("http://", "ws://") + "/?v=10&encoding=json") as ws:
+            assert (await ws.receive_json())["op"] == 10
+            await ws.send_json({"op": 1, "d": None})
+            assert (await ws.receive_json())["op"] == 11
+            await ws.send_json({"op": 2, "d": {"token": fake.token, "intents": guilds_and_members, "properties": {}}})
+            ready, guild = await ws.receive_json(), await ws.receive_json()
+            assert (ready["t"], ready["s"], guild["t"], guild["s"]) == ("READY", 1, "GUILD_CREATE", 2)
+            assert ready["d"]["resume_gateway_url"].endswith("/resume")
+            assert len(guild["d"]["members"]) == 4
+            await ws.send_json({"op": 8, "d": {"guild_id": str(fake.guild.id), "query": "mod", "limit": 0, "nonce": "n1"}})
+            chunk = await ws.receive_json()
+            assert chunk["t"] == "GUILD_MEMBERS_CHUNK" and chunk["d"]["nonce"] == "n1"
+            assert [m["user"]["id"] for m in chunk["d"]["members"]] == [str(fake.moderator.id)]
+            await ws.send_json({"op": 42, "d": None})
+            closing = await ws.receive()
+            assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4001
 
 
 async def test_rejects_what_discord_rejects(fake: FakeDiscord) -> None:

@@ -15,9 +15,6 @@ try:
 except ImportError:  # optional: discord.py only asks for zstd-stream when it is installed
     zstandard = None
 
-ZLIB_SUFFIX = b"\x00\x00\xff\xff"
-
-
 def zstd_available() -> bool:
     return zstandard is not None
 

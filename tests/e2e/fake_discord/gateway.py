@@ -156,6 +156,8 @@ class Gateway:
             self.heartbeats.append(time.monotonic())
             self.signal.notify()
             await conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+        elif op in (IDENTIFY, RESUME) and not isinstance(data, dict):
+            await conn.close(4002)  # Decode error
         elif op == IDENTIFY:
             await self._identify(conn, data)
         elif op == RESUME:

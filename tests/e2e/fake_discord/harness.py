@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import re
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, ContextManager, Iterable, TypeVar
+from typing import Any, AsyncIterator, Callable, ContextManager, Iterable, TypeVar
 
+import discord
+import discord.http
 from aiohttp import web
 
 from . import discord_patch
@@ -36,20 +38,10 @@ from .invocations import (
     message_command_data,
     modal_submit_data,
 )
-from .models import (
-    FakeAttachment,
-    FakeChannel,
-    FakeGuild,
-    FakeMessage,
-    FakeRole,
-    FakeUser,
-)
+from .models import FakeAttachment, FakeChannel, FakeGuild, FakeMessage, FakeRole, FakeUser
 from .rest import API_PREFIX, RestApi
 from .waiting import Signal
 from .world import World
-
-if TYPE_CHECKING:
-    import discord
 
 T = TypeVar("T")
 
@@ -65,7 +57,9 @@ class FakeDiscord:
     demand by `dm_channel(user)`.
     """
 
-    def __init__(self, *, token: str = "fake-bot-token", heartbeat_interval_ms: int = 1000, interaction_timeout: float = 3.0) -> None:
+    def __init__(
+        self, *, token: str = "fake-bot-token", heartbeat_interval_ms: int = 1000, interaction_timeout: float = 3.0
+    ) -> None:
         self.token = token
         self._signal = Signal()
         self.world = World()
@@ -168,8 +162,6 @@ class FakeDiscord:
         Entered once the client has identified (READY and GUILD_CREATE sent).
         Raises the client's own exception if it dies first (e.g. LoginFailure).
         """
-        import discord.http
-
         if discord.http.Route.BASE != self.api_url:
             raise RuntimeError(f"enter fake.patched_discord() first: discord.py points at {discord.http.Route.BASE}")
         count = self._gateway.identify_count + 1
@@ -199,7 +191,7 @@ class FakeDiscord:
     # --------------------------------------------------------------- waiting
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, what: str = "a condition") -> T:
-        """Wait until predicate() is truthy (re-checked whenever the fake sees anything happen)."""
+        """Wait until predicate() is truthy: re-checked on every event the fake sees and every 50 ms."""
         return await self._signal.wait_for(predicate, timeout, what)
 
     async def wait_until_identified(self, timeout: float = 5.0, *, count: int = 1) -> None:

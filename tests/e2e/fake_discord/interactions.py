@@ -171,35 +171,34 @@ class Interactions:
         data = body.get("data") or {}
         from_message = record.message is not None
         if kind not in _ALLOWED_CALLBACKS[record.type] or (kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and not from_message):
-            raise invalid_form_body(
-                {"type": field_error("INTERACTION_RESPONSE_TYPE_INVALID", f"Invalid callback type {kind} for interaction type {record.type}")}
-            )
+            problem = f"Invalid callback type {kind} for interaction type {record.type}"
+            raise invalid_form_body({"type": field_error("INTERACTION_RESPONSE_TYPE_INVALID", problem)})
 
         message: FakeMessage | None = None
+        event = "MESSAGE_CREATE"
         if kind == CHANNEL_MESSAGE:
             check_message(data, file_count=len(uploads))
             message = self._new_message(record, data, uploads)
-            await self._announce("MESSAGE_CREATE", message)
         elif kind == DEFERRED_CHANNEL_MESSAGE:
             flags = FLAG_LOADING | ((data.get("flags") or 0) & FLAG_EPHEMERAL)
             message = self._new_message(record, {"content": "", "flags": flags}, [])
-            await self._announce("MESSAGE_CREATE", message)
         elif kind == DEFERRED_UPDATE:
             record.original = record.message
         elif kind == UPDATE_MESSAGE:
             check_message(data, file_count=len(uploads), partial=True)
-            message = record.message
+            message, event = record.message, "MESSAGE_UPDATE"
             self.world.apply_edit(message, data, uploads)
             message.edits.append(data)
-            await self._announce("MESSAGE_UPDATE", message)
         elif kind == AUTOCOMPLETE_RESULT:
             check_autocomplete(data)
         else:
             check_modal(data)
-        if message is not None:
-            record.original = message
+        # Acknowledged from here on: a second callback racing this one gets 40060.
         record.response = body
         record.responded_at = time.monotonic()
+        if message is not None:
+            record.original = message
+            await self._announce(event, message)
         self.signal.notify()
 
         if not with_response:

@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from . import permissions as perms
-from .errors import APIError, missing_permissions, unknown_guild, unknown_member
+from .errors import APIError, field_error, invalid_form_body, missing_permissions, unknown_guild, unknown_member
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway
 from .interactions import Interactions
@@ -35,7 +35,8 @@ _FILE_FIELD = re.compile(r"files\[(\d+)\]")
 # Routes authorised by the token in their path rather than the Authorization header.
 _TOKEN_IN_PATH = re.compile(r"^/(webhooks|interactions)/")
 
-Handler = Callable[[web.Request], Awaitable[Any]]
+Handler = Callable[[web.Request], Awaitable[Any]]  # returns JSON-able data, or None for 204
+Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The parsed body, stashed by the middleware for the route handlers.
 BODY = web.RequestKey("body", object)
 UPLOADS = web.RequestKey("uploads", list)
@@ -44,7 +45,7 @@ UPLOADS = web.RequestKey("uploads", list)
 def _snowflake(request: web.Request, key: str) -> int:
     raw = request.match_info[key]
     if not raw.isdigit():
-        raise APIError(400, 50035, "Invalid Form Body", {key: {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": f'Value "{raw}" is not snowflake.'}]}})
+        raise invalid_form_body({key: field_error("NUMBER_TYPE_COERCE", f'Value "{raw}" is not snowflake.')})
     return int(raw)
 
 
@@ -101,7 +102,7 @@ class RestApi:
             app.router.add_get(prefix + "/{attachment_id}/{filename}", self.download_attachment)
 
     @staticmethod
-    def _wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    def _wrap(handler: Handler) -> Route:
         async def route(request: web.Request) -> web.StreamResponse:
             result = await handler(request)
             return no_content() if result is None else json_response(result)
@@ -109,7 +110,7 @@ class RestApi:
         return route
 
     @web.middleware
-    async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request, handler: Route) -> web.StreamResponse:
         if not request.path.startswith(API_PREFIX + "/"):
             try:
                 return await handler(request)
@@ -130,9 +131,7 @@ class RestApi:
         self.signal.notify()
         return response
 
-    async def _answer(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]], path: str, record: RecordedRequest
-    ) -> web.StreamResponse:
+    async def _answer(self, request: web.Request, handler: Route, path: str, record: RecordedRequest) -> web.StreamResponse:
         unmatched = request.match_info.http_exception
         if unmatched is not None:
             message = "Unknown" if unmatched.status == 404 else f"{unmatched.status}: {unmatched.reason}"
@@ -212,7 +211,7 @@ class RestApi:
         scope = self._command_scope(request)
         body = request[BODY]
         if not isinstance(body, list):
-            raise APIError(400, 50035, "Invalid Form Body", {"_errors": [{"code": "LIST_TYPE_CONVERT", "message": "Must be an array."}]})
+            raise invalid_form_body(field_error("LIST_TYPE_CONVERT", "Must be an array."))
         check_commands(body)
         return self.world.overwrite_commands(scope, body)
 

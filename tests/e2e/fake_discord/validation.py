@@ -182,7 +182,7 @@ def check_commands(commands: list[dict[str, Any]]) -> None:
         elif not 1 <= len(name) <= 32:
             problems["name"] = _length_between(1, 32)
         if (name, kind) in seen:
-            problems["name"] = field_error("APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique: {name}")
+            problems["name"] = field_error("APPLICATION_COMMANDS_DUPLICATE_NAME", f"Command names must be unique: {name}")
         seen.add((name, kind))
         if problems:
             errors[str(index)] = problems

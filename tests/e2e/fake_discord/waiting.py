@@ -1,7 +1,9 @@
 """One 'something changed' signal that every waiting helper re-checks its condition on.
 
 Simpler than a condition per kind of event, and it cannot miss a wake-up:
-waiters evaluate their predicate before sleeping and after every change.
+waiters evaluate their predicate before sleeping and after every change. They
+also re-check every POLL_INTERVAL, because tests wait on things the fake does
+not see change (the bot's own state, files it writes).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
+POLL_INTERVAL = 0.05
 
 
 class Signal:
@@ -35,7 +38,7 @@ class Signal:
             waiter = loop.create_future()
             self._waiters.add(waiter)
             try:
-                await asyncio.wait_for(waiter, remaining)
+                await asyncio.wait_for(waiter, min(remaining, POLL_INTERVAL))
             except asyncio.TimeoutError:
                 pass
             finally:

@@ -71,7 +71,10 @@ def source_line(p: AnsweredPassage, with_link: bool = True) -> str:
 
 
 def notes_line(p: AnsweredPassage) -> str:
-    parts = [f"🗣️ {safe_text(p.speaker)} ({safe_text(p.cue or 'says')})" if p.speaker else "🗣️ the article itself"]
+    if p.speaker:
+        parts = [f"🗣️ {safe_text(p.speaker)}" + (f" ({safe_text(p.cue)})" if p.cue else "")]
+    else:
+        parts = ["🗣️ the article itself"]
     if p.hedges:
         parts.append("❔ " + ", ".join(f"“{safe_text(h)}”" for h in p.hedges))
     if p.stance:

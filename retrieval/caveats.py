@@ -11,11 +11,8 @@ NO_MATCH_TEXT = (
     "Nothing in the corpus answers this. Try other words (names, places, what happened), "
     "or ask a moderator to add an article on the subject."
 )
-_STANCE_PHRASES = {
-    "asserted": "says so",
-    "denied": "denies it or has seen no evidence",
-    "uncertain": "is not sure",
-}
+_STANCE_PHRASES = {"asserted": "asserts it", "denied": "disputes it", "uncertain": "unsure"}
+_NEGATION = ("not", "no ", "never", "den", "without", "lack")
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -53,10 +50,21 @@ def _conflict(passages: Sequence[AnsweredPassage]) -> Caveat | None:
     for p in passages:
         if not p.stance:
             continue
-        hedge = f": “{p.hedges[0]}”" if p.hedges and p.stance != "asserted" else ""
-        parts.append(f"{_who(p)} {_STANCE_PHRASES[p.stance]}{hedge} ({_where(p)})")
+        hedge = _telling_hedge(p)
+        quoted = f" — “{hedge}”" if hedge and p.stance != "asserted" else ""
+        parts.append(f"{_who(p)}: {_STANCE_PHRASES[p.stance]}{quoted} ({_where(p)})")
     return Caveat("conflict", "The passages disagree: " + "; ".join(parts) + ".",
                   tuple(p.id for p in passages if p.stance))
+
+
+def _telling_hedge(p: AnsweredPassage) -> str | None:
+    """The hedge that best explains the stance: a negation for a denial, not the reporting verb."""
+    if p.stance == "denied":
+        negations = [h for h in p.hedges if any(n in h.lower() for n in _NEGATION)]
+        if negations:
+            return negations[-1]
+    others = [h for h in p.hedges if h != p.cue]
+    return (others or list(p.hedges) or [None])[-1]
 
 
 def _hedge(passages: Sequence[AnsweredPassage]) -> Caveat | None:

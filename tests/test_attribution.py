@@ -1,0 +1,377 @@
+"""Who each paragraph reports (speaker) and how (cue), read as a careful reader would.
+
+The expectations were written from the articles before the rules: every paragraph of the seed,
+paragraphs of other real articles in ../shared (skipped when absent) and a few of those
+paragraphs verbatim, so that the rules run without ../shared too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+
+from retrieval.articles import build_article
+from retrieval.attribution import Attribution, attribute_paragraphs
+from retrieval.hedges import find_hedges
+from tests.conftest import SEED_FILE, shared_path
+
+
+@dataclass(frozen=True)
+class Case:
+    """One paragraph, found by a snippet of its text, and what a careful reader says of it."""
+
+    snippet: str
+    speaker_any: tuple[str, ...]  # one of these must appear in `speaker`; empty: own voice (None)
+    cue: str | None = None  # must appear in `cue`; None: no cue expected
+    hedges: tuple[str, ...] | None = None  # the exact hedges, in order, when given
+
+
+def find_paragraph(paragraphs: Sequence[str], snippet: str) -> int:
+    found = [i for i, text in enumerate(paragraphs) if snippet in text]
+    assert len(found) == 1, f"snippet {snippet!r} matches {len(found)} paragraphs"
+    return found[0]
+
+
+def check_speaker(attribution: Attribution, case: Case) -> None:
+    if not case.speaker_any:
+        assert attribution.speaker is None, f"own voice expected, got {attribution}"
+    else:
+        assert attribution.speaker is not None and any(
+            name in attribution.speaker for name in case.speaker_any
+        ), f"expected one of {case.speaker_any}, got {attribution}"
+
+
+def check_cue(attribution: Attribution, case: Case) -> None:
+    if case.cue is None:
+        assert attribution.cue is None, f"no cue expected, got {attribution}"
+    else:
+        assert attribution.cue is not None and case.cue in attribution.cue, f"cue {case.cue!r}, got {attribution}"
+
+
+# --- The seed article: every paragraph ------------------------------------------------------
+
+SEED_CASES = (
+    Case("exchanged a handshake, according to a video released by the Kremlin", ("Kremlin",), "according to", ()),
+    Case("Kremlin spokesman Dmitry Peskov had said in advance", ("Dmitry Peskov",), "had said", ()),
+    # Nested: the president speaks, the article relies on the news agencies.
+    Case("everything would be on the table", ("news agencies",), "reported", ("possibility",)),
+    Case("We will discuss all subjects without hurrying", ("Vladimir Putin",), "was quoted as saying", ()),
+    # "the Russian leader promising" is narration of what happened at the site, not a quotation.
+    Case("The pair visited a rocket assembly", (), None, ()),
+    Case("That’s why they came here", ("Vladimir Putin",), "told reporters", ()),
+    Case("which is tucked in a forest near the Chinese border", ("Russian news agencies",), "reported", ()),
+    Case("Both international pariahs", (), None, ()),
+    Case("With Russia heavily sanctioned", (), None, ()),
+    Case("According to Washington, the meeting could lead", ("Washington",), "According to", ("could",)),
+    Case("The US has previously accused North Korea", ("US",), "accused", ("accused", "it is not clear")),
+    # The speaker is the expert, not the outlet he spoke to.
+    Case("Speaking to Euronews in September", ("Fyodor Tertitskiy",), "Speaking to Euronews", ("skeptical", "could")),
+    Case("He also claimed Pyongyang has not seen", ("Fyodor Tertitskiy",), "claimed", ("claimed", "has not seen")),
+    Case("Having left Pyongyang on Sunday evening", (), None, ()),
+    # "He" here is Kim, and "met" is not a reporting verb: narration.
+    Case("He also met Putin on his last foreign visit", (), None, ()),
+    Case("It is entirely credible that North Korea", ("Siemon Wezeman",), "said", ()),
+    # A paragraph that is only a quotation continues the previous paragraph's speaker.
+    Case("However, if Russia were indeed to strike such a deal", ("Siemon Wezeman",), None, ("if",)),
+    Case("Under a 2009 United Nations Security Resolution", (), None, ()),
+    Case("Kim arrived in a black limousine", (), None, ()),
+    Case("The Russian president reportedly congratulated Kim", (), None, ("reportedly",)),
+    Case("Whether any deal is struck remains to be seen", ("Siemon Wezeman",), "said",
+         ("remains to be seen", "will not know for sure")),
+    Case("SIPRI researchers have not seen any public evidence", ("Siemon Wezeman",), None,
+         ("allegations", "rumours", "have not seen any public evidence")),
+    Case("South Korea and Japan announced they had detected", ("South Korea and Japan",), "announced", ()),
+    Case("US analyst Ankit Panda reacted to the test", ("Ankit Panda",), "describing", ()),
+    Case("North Korea has carried out a series of banned weapons tests", (), None, ()),
+    Case("Last month, Pyongyang failed in its second attempt", (), None, ()),
+    Case("In response, South Korea and the United States have increased", (), None, ()),
+)
+
+
+@cache
+def seed_paragraphs() -> tuple[str, ...]:
+    return build_article("seed", SEED_FILE.read_text("utf-8")).paragraphs
+
+
+@cache
+def seed_attributions() -> tuple[Attribution, ...]:
+    return tuple(attribute_paragraphs(seed_paragraphs()))
+
+
+def test_every_seed_paragraph_has_one_expectation():
+    paragraphs = seed_paragraphs()
+    indexes = [find_paragraph(paragraphs, case.snippet) for case in SEED_CASES]
+    assert sorted(indexes) == list(range(len(paragraphs)))
+
+
+def test_one_attribution_per_paragraph_in_order():
+    assert len(seed_attributions()) == len(seed_paragraphs())
+    assert attribute_paragraphs([]) == []
+
+
+@pytest.mark.parametrize("case", SEED_CASES, ids=lambda c: c.snippet[:40])
+def test_seed_speaker(case: Case):
+    check_speaker(seed_attributions()[find_paragraph(seed_paragraphs(), case.snippet)], case)
+
+
+@pytest.mark.parametrize("case", SEED_CASES, ids=lambda c: c.snippet[:40])
+def test_seed_cue(case: Case):
+    check_cue(seed_attributions()[find_paragraph(seed_paragraphs(), case.snippet)], case)
+
+
+@pytest.mark.parametrize("case", SEED_CASES, ids=lambda c: c.snippet[:40])
+def test_seed_hedges(case: Case):
+    assert find_hedges(seed_paragraphs()[find_paragraph(seed_paragraphs(), case.snippet)]) == list(case.hedges)
+
+
+def test_seed_names_are_full_and_consistent():
+    by_snippet = {case.snippet: a for case, a in zip(
+        sorted(SEED_CASES, key=lambda c: find_paragraph(seed_paragraphs(), c.snippet)), seed_attributions())}
+    wezeman = "Siemon Wezeman (Stockholm International Peace Research Insitute)"  # the article's spelling
+    assert by_snippet["It is entirely credible that North Korea"].speaker == wezeman
+    assert by_snippet["Whether any deal is struck remains to be seen"].speaker == wezeman  # "said Wezeman from SIPRI"
+    assert by_snippet["Kremlin spokesman Dmitry Peskov had said in advance"].speaker == "Dmitry Peskov"
+    assert by_snippet["everything would be on the table"].speaker == "state-owned news agencies"
+
+
+def test_seed_dev_set_from_shared():
+    """/work/shared/eval/seed_attribution_dev.jsonl: every case must pass."""
+    path = shared_path("eval", "seed_attribution_dev.jsonl")
+    paragraphs, attributions = seed_paragraphs(), seed_attributions()
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            case = Case(row["snippet"], tuple(row["speaker_any"]))
+            check_speaker(attributions[find_paragraph(paragraphs, case.snippet)], case)
+
+
+# --- Other real articles, from ../shared/corpora/news_sep2023.jsonl ---------------------------
+
+NEWS_CASES: tuple[tuple[str, Case], ...] = (
+    # USA Today, "Why Russia is tapping North Korea for weapons help in Ukraine war"
+    ("9b2883a16e59", Case("Cuba, one of Russia's most stalwart allies", ("Cuban official",), "said", ("accusing",))),
+    ("9b2883a16e59", Case("And perhaps most tellingly", ("national security officials",), "said", ("perhaps", "apparent"))),
+    ("9b2883a16e59", Case("I think it says a lot that Russia", ("Jake Sullivan",), "said", ("I think",))),
+    ("9b2883a16e59", Case("But there are indications that the two countries", ("U.S. officials",), "according to",
+                          ("indications",))),
+    ("9b2883a16e59", Case("The Times said, citing unnamed U.S. officials", ("Times",), "said", ())),
+    ("9b2883a16e59", Case("They said Kim also plans to visit Pier 33", ("Times",), "according to", ())),
+    ("9b2883a16e59", Case("Sullivan told reporters the United States' visibility", ("Jake Sullivan",), "told reporters",
+                          ("could",))),
+    ("9b2883a16e59", Case("Watson said Shoigu, the Russian defense minister", ("Adrienne Watson",), "said", ())),
+    ("9b2883a16e59", Case("White House spokesman John Kirby said last week", ("John Kirby",), "said", ("potential", "may"))),
+    ("9b2883a16e59", Case("Kirby also said U.S. officials warned", ("John Kirby",), "said", ())),
+    ("9b2883a16e59", Case("In an interview, Bolton", ("John Bolton",), "said", ("wasn’t surprised",))),
+    # Nested: the AP is the source the article relies on for what the spy chief said.
+    ("9b2883a16e59", Case("That's according to The Associated Press", ("Associated Press",), "according to",
+                          ("is believed to",))),
+    ("9b2883a16e59", Case("So far, Ruggiero said, there were no indications", ("Anthony Ruggiero",), "said",
+                          ("no indications", "probably"))),
+    ("9b2883a16e59", Case("Ukraine's progress there is relatively modest, Maliar said", ("Hanna Maliar",), "said")),
+    ("9b2883a16e59", Case("according to the statement by the Cuban Foreign Ministry", ("Cuban Foreign Ministry",),
+                          "according to", ())),
+    ("9b2883a16e59", Case("Both countries are becoming increasingly isolated", (), None)),
+    ("9b2883a16e59", Case("Putin has been reaching out to presumed allies", (), None, ("presumed",))),
+    # CNN, "Kim Jong Un talks up North Korea's nuclear threat after latest missile ..."
+    ("82a2159c642b", Case("North Korean leader Kim Jong Un on Thursday warned", ("Kim Jong Un",), "warned", ())),
+    ("82a2159c642b", Case("Kim said in a report by the state-run Korean Central News Agency",
+                          ("Korean Central News Agency",), "said", ())),
+    ("82a2159c642b", Case("came after he reportedly oversaw the test", ("KCNA",), "according to", ("reportedly",))),
+    # "Kim" is the JCS spokesperson of the paragraph before, not Kim Jong Un.
+    ("82a2159c642b", Case("The South Korean military was aware of the situation", ("Kim Jun-rak",), "said", ())),
+    ("82a2159c642b", Case("The KCNA report claimed the cruise missiles", ("KCNA",), "claimed", ("claimed",))),
+    # "he" is the professor quoted before, not Kim Jong Un named inside the quotation.
+    ("82a2159c642b", Case("The fact that Kim Jong Un oversaw this missile launch", ("Kim Dong-yub",), "said",
+                          ("suggests",))),
+    ("82a2159c642b", Case("ability to deploy a nuclear warhead on any kind of missile is unproven", (), None,
+                          ("unproven",))),
+    ("82a2159c642b", Case("North Korea hasn’t conducted a tactical nuclear test", ("Shin Beom-chul",), "said",
+                          ("hasn’t conducted",))),
+    ("82a2159c642b", Case("Even if it doesn’t test a nuclear weapon", ("Leif-Eric Easley",), "said", ())),
+    # CNN, "New York Adult Survivors Act: Lawsuits expected as window for ..."
+    ("bc871fd589fc", Case("Trump has denied the claims", ("Donald Trump",), "denied",
+                          ("allegedly", "denied", "claims"))),
+    ("bc871fd589fc", Case("more than 750 women who allege", ("Adam Slater",), "said", ("are expected to", "allege"))),
+    ("bc871fd589fc", Case("the agency said in a statement", ("Department of Corrections",), "said", ())),
+    ("bc871fd589fc", Case("Staff have an affirmative duty to report", ("Department of Corrections",), "said", ())),
+    ("bc871fd589fc", Case("prosecutors have said; Hadden has pleaded not guilty", ("prosecutors",), "said",
+                          ("pleaded not guilty",))),
+    # USA Today, "Danelo Cavalcante live updates: Escaped prisoner armed with ..."
+    ("3ef925b17b5c", Case("At a news conference early Tuesday", ("George Bivens",), "said", ())),
+    ("3ef925b17b5c", Case("Bivens said there's no evidence", ("George Bivens",), "said", ("no evidence to suggest",))),
+    ("3ef925b17b5c", Case("a social media post from the Pennsylvania State Police said", ("Pennsylvania State Police",),
+                          "said", ())),
+    ("3ef925b17b5c", Case("de Long said, adding that", ("Emma de Long",), "said")),
+    ("3ef925b17b5c", Case("He also said it doesn’t surprise him", ("Ralph Romig",), "said",
+                          ("doesn’t surprise", "hasn’t been caught"))),
+    # The Week, "Can the Ukraine-Russia Black Sea grain deal be rescued?"
+    ("0d0e619f7e04", Case("Last week the Kremlin announced", ("Kremlin",), "announced", ())),
+    ("0d0e619f7e04", Case("António Guterres said he was", ("António Guterres",), "said", ())),
+    ("0d0e619f7e04", Case("are undercutting Polish farmers", ("Politico",), "said", ("so-called",))),
+    ("0d0e619f7e04", Case("Al Jazeera explained", ("Al Jazeera",), "explained", ())),
+    # Nested: Erdogan said, The New York Times reports it.
+    ("0d0e619f7e04", Case("Recep Tayyip Erdogan, said he would speak", ("New York Times",), "said", ("could",))),
+    ("0d0e619f7e04", Case("will potentially struggle even more", (), None, ("potentially",))),
+    # The Week, "Wild boars in Europe can't shake off their radioactivity"
+    ("72fdb5baec75", Case("But according to a newly published study", ("study",), "according to", ("may",))),
+    ("72fdb5baec75", Case("explained The New York Times", ("New York Times",), "explained", ())),
+    ("72fdb5baec75", Case("he told The Washington Post", ("Georg Steinhauser",), "told", ())),
+    ("72fdb5baec75", Case("said Steinhauser", ("Georg Steinhauser",), "said", ("likely",))),
+    ("72fdb5baec75", Case("Deer truffles, which sit some 20-40cm deep", (), None, ("appear to", "could"))),
+)
+
+
+@cache
+def news_paragraphs() -> dict[str, tuple[str, ...]]:
+    wanted = {article_id for article_id, _ in NEWS_CASES}
+    found = {}
+    for line in shared_path("corpora", "news_sep2023.jsonl").read_text("utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] in wanted:
+            found[row["id"]] = build_article(row["id"], row["text"], title_in_body=False).paragraphs
+    return found
+
+
+@cache
+def news_attributions(article_id: str) -> tuple[Attribution, ...]:
+    return tuple(attribute_paragraphs(news_paragraphs()[article_id]))
+
+
+def _news_id(item: tuple[str, Case]) -> str:
+    return f"{item[0]}:{item[1].snippet[:36]}"
+
+
+@pytest.mark.parametrize("item", NEWS_CASES, ids=_news_id)
+def test_news_speaker_and_cue(item: tuple[str, Case]):
+    article_id, case = item
+    index = find_paragraph(news_paragraphs()[article_id], case.snippet)
+    attribution = news_attributions(article_id)[index]
+    check_speaker(attribution, case)
+    check_cue(attribution, case)
+
+
+@pytest.mark.parametrize("item", [i for i in NEWS_CASES if i[1].hedges is not None], ids=_news_id)
+def test_news_hedges(item: tuple[str, Case]):
+    article_id, case = item
+    paragraph = news_paragraphs()[article_id][find_paragraph(news_paragraphs()[article_id], case.snippet)]
+    assert find_hedges(paragraph) == list(case.hedges)
+
+
+# --- The same kinds of paragraphs, verbatim, for clones without ../shared ---------------------
+
+# Each story is consecutive paragraphs of one real article (id in the comment); the last
+# paragraph is the one checked, the earlier ones give the context a reader would have.
+INLINE_STORIES: tuple[tuple[tuple[str, ...], Case], ...] = (
+    (  # 82a2159c642b: appositive, then a pronoun after a quotation that names someone else
+        ("Kim Dong-yub, a professor at the University of North Korean Studies in Seoul, said North Korean "
+         "missile tests show a progressing program even if current strengths are exaggerated.",
+         "“The fact that Kim Jong Un oversaw this missile launch suggests that the cruise missile is at the "
+         "final stage of development,” he said."),
+        Case("The fact that Kim Jong Un", ("Kim Dong-yub",), "said"),
+    ),
+    (  # 9b2883a16e59: surname back-reference across paragraphs, speaker set off by dashes
+        ("The agreement would help both countries, according to Bolton, a former national security adviser in "
+         "the Trump administration, and Ruggiero, senior director for North Korea and weapons proliferation "
+         "issues on the White House National Security Council until 2021.",
+         "In an interview, Bolton – an expert on North Korea − said he wasn’t surprised by Putin’s overtures "
+         "to Pyongyang for help in Ukraine."),
+        Case("In an interview, Bolton", ("Bolton",), "said"),
+    ),
+    (  # 3ef925b17b5c: title before the name, then the surname alone
+        ("At a news conference early Tuesday, Pennsylvania State Police Lt. Col. George Bivens said Cavalcante "
+         "stole a .22 caliber rifle – equipped with a flashlight and scope – from the garage of a Chester County "
+         "home around 10 p.m. EDT Monday.",
+         "The homeowner saw Cavalcante, drew a pistol and fired at the fugitive. Bivens said there's no "
+         "evidence to suggest Cavalcante was struck by the multiple shots."),
+        Case("Bivens said there's no evidence", ("George Bivens",), "said", ("no evidence to suggest",)),
+    ),
+    (  # bc871fd589fc: narration with "allegedly", then a denial
+        ("One suit filed early Thursday under the new law aims to hold former President Donald Trump "
+         "accountable for allegedly raping then-magazine columnist E. Jean Carroll in the mid-1990s. Trump has "
+         "denied the claims.",),
+        Case("Trump has denied the claims", ("Donald Trump",), "denied", ("allegedly", "denied", "claims")),
+    ),
+    (  # 0d0e619f7e04: nested attribution, the outlet is the outermost source
+        ("In the wake of the announcement, Turkey’s president, Recep Tayyip Erdogan, said he would speak about "
+         "the deal with his Russian counterpart Vladimir Putin directly, which “signalled hope that it could be "
+         "revived”, The New York Times said.",),
+        Case("Recep Tayyip Erdogan", ("New York Times",), "said", ("could",)),
+    ),
+    (  # 72fdb5baec75: inverted "explained <outlet>"
+        ("The researchers used a “relatively new method of analysis” involving the ratio of two caesium isotopes "
+         "to analyse the carcasses of boars killed by hunters across Bavaria from 2019 to 2021, explained The "
+         "New York Times.",),
+        Case("explained The New York Times", ("New York Times",), "explained", ()),
+    ),
+    (  # 9b2883a16e59: "That's according to …" makes the agency the outer source of the paragraph
+        ("Russia also is believed to have proposed that North Korea participate in three-way naval exercises "
+         "with China, South Korean National Intelligence Service Director Kim Kyou-hyun said. That's according "
+         "to The Associated Press, which cited a lawmaker who attended a closed-door briefing Monday with the "
+         "head of South Korea's top spy agency.",),
+        Case("That's according to", ("Associated Press",), "according to", ("is believed to",)),
+    ),
+    (  # 82a2159c642b: the article's own voice, hedged
+        ("North Korea’s ability to deploy a nuclear warhead on any kind of missile is unproven.",),
+        Case("is unproven", (), None, ("unproven",)),
+    ),
+)
+
+
+@pytest.mark.parametrize("story", INLINE_STORIES, ids=lambda s: s[1].snippet[:36])
+def test_inline_real_paragraphs(story: tuple[tuple[str, ...], Case]):
+    paragraphs, case = story
+    attribution = attribute_paragraphs(paragraphs)[-1]
+    assert case.snippet in paragraphs[-1]
+    check_speaker(attribution, case)
+    check_cue(attribution, case)
+    if case.hedges is not None:
+        assert find_hedges(paragraphs[-1]) == list(case.hedges)
+
+
+# --- Forms named in the brief, on made-up sentences --------------------------------------------
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker", "cue"),
+    [
+        (["The plan will cost more than expected, said Jane Roe of the Example Institute."],
+         "Jane Roe (Example Institute)", "said"),
+        (["The plan will cost more than expected, Jane Roe of the Example Institute said on Monday."],
+         "Jane Roe (Example Institute)", "said"),
+        # The surname refers back; "she" refers to the last named person, not the country.
+        (["Jane Roe of the Example Institute said costs were rising.",
+          "According to Canada, the plan is on schedule.",
+          "She added that the figures were preliminary."],
+         "Jane Roe (Example Institute)", "added"),
+        (["“We are ready,” Roe said. “We have been for years.”", "“Nobody asked us.”"], "Roe", None),
+        (["The minister said talks had failed, the state news agency reported."], "state news agency", "reported"),
+        (["Police announced the arrest of two suspects."], "Police", "announced"),
+    ],
+)
+def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
+    attribution = attribute_paragraphs(paragraphs)[-1]
+    assert attribution == Attribution(speaker, cue)
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["Kim arrived in a black limousine on Wednesday."],
+        ["He said nothing.", "He also met Putin in 2019."],  # a pronoun with nobody named before
+        ["The reported attack was not confirmed."],  # "reported" as an adjective
+        ["Residents were warned to stay indoors."],  # passive: nobody is quoted
+        ["“We are ready,” the sign read."],  # a quotation with no reporting verb
+        ["“Nobody asked us.”"],  # a quotation with no paragraph before it
+    ],
+)
+def test_no_speaker_is_guessed(paragraphs: list[str]):
+    assert attribute_paragraphs(paragraphs)[-1].speaker is None
+
+
+def test_straight_and_curly_quotes_read_alike():
+    curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
+    straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])
+    assert curly == straight == [Attribution("Jane Roe", "said"), Attribution("Jane Roe", None)]

@@ -1,0 +1,183 @@
+"""Hedges (words that weaken, question or deny a claim), yes/no questions and passage stance."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.attribution import Attribution, attribute_paragraphs
+from retrieval.datafiles import data_lines
+from retrieval.hedges import find_hedges, hedge_kind
+from retrieval.stance import is_yes_no_question, passage_stance
+from tests.conftest import REPO
+
+OWN_VOICE = Attribution(None, None)
+
+# --- find_hedges ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hedges"),
+    [
+        # The seed's three examples for "Did North Korea send arms?"
+        ("The US has previously accused North Korea of providing arms, though it is not clear if any "
+         "deliveries have been made.", ["accused", "it is not clear"]),
+        ("SIPRI researchers have not seen any public evidence to back it up.", ["have not seen any public evidence"]),
+        ("It is entirely credible that North Korea has large stocks of ammunition that would be compatible "
+         "with the artillery systems being used by Russian forces.", []),
+        # Neutral reporting verbs are cues, not hedges; distancing ones are both.
+        ("Putin told reporters the talks went well, according to officials, who said so.", []),
+        ("He claimed the talks went well and alleged a plot.", ["claimed", "alleged"]),
+        ("Moscow denied the report.", ["denied"]),
+        ("There is no evidence that arms were delivered.", ["no evidence"]),
+        ("The talks reportedly went well.", ["reportedly"]),
+        ("North Korea is said to have large stocks.", ["is said to"]),
+        ("The deal appears to be close, but it remains to be seen.", ["appears to", "remains to be seen"]),
+        ("The unconfirmed rumours were likely false.", ["unconfirmed", "rumours", "likely"]),
+        ("Analysts were skeptical.", ["skeptical"]),
+        # "May" the month, "might" the noun: not hedges; the modals are.
+        ("The deal may collapse in May.", ["may"]),
+        ("Talks began on May 5 and ended in early May.", []),
+        ("Russia's military might is growing, and the deal might collapse.", ["might"]),
+        ("They fought with all their might.", []),
+        # A modal inside a quoted question asks; it does not weaken a claim.
+        ("“Could this be the start of an arms pipeline?” she asked.", []),
+        ("“It could be,” she said.", ["could"]),
+        # Exact substrings in order, each once; curly and straight apostrophes.
+        ("It could rain and it could snow.", ["could"]),
+        ("It hasn’t rained and it hasn't snowed.", ["hasn’t rained", "hasn't snowed"]),
+        ("It's not clear who won.", ["It's not clear"]),
+        # Not negations of a claim: focus ("not only"), refusals to comment, concessive clauses.
+        ("Russia is not only buying shells but also rockets.", []),
+        ("White House officials said they could not comment; the ministry had no comment.", []),
+        ("Even if Kim doesn’t travel next week, a summit is inevitable.", []),
+        ("The shells are similar, if not identical.", []),
+        # A counterfactual condition is not asserted.
+        ("However, if Russia were to strike such a deal, it would be illegal.", ["if"]),
+    ],
+)
+def test_find_hedges(text: str, hedges: list[str]):
+    assert find_hedges(text) == hedges
+
+
+@given(st.lists(st.sampled_from([
+    "may", "May", "might", "could", "not", "clear", "it", "is", "no", "evidence", "denied", "said", "claimed",
+    "if", "even", "“", "”", "?", ",", ".", "reportedly", "hasn’t", "seen", "have", "likely", "the",
+]), max_size=30))
+def test_hedges_are_ordered_distinct_substrings(words: list[str]):
+    text = " ".join(words)
+    hedges = find_hedges(text)
+    assert len(hedges) == len(set(hedges))
+    cursor = 0
+    for hedge in hedges:  # each found after the one before it
+        position = text.find(hedge, cursor)
+        assert position >= 0, (hedge, hedges)
+        cursor = position + len(hedge)
+
+
+@pytest.mark.parametrize(
+    ("hedge", "kind"),
+    [("it is not clear", "uncertain"), ("could", "uncertain"), ("accused", "distancing"),
+     ("reportedly", "distancing"), ("have not seen any public evidence", "negation"), ("denied", "negation"),
+     ("something new", "uncertain")],  # a hedge the lexicon does not know still weakens the claim
+)
+def test_hedge_kind(hedge: str, kind: str):
+    assert hedge_kind(hedge) == kind
+
+
+# --- is_yes_no_question -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did North Korea send arms?", "Has North Korea supplied weapons to Russia?", "Is North Korea developing a "
+     "space programme?", "Can Russia use North Korean shells?", "Will Kim visit Russia again?",
+     "Does North Korea have the production lines to make more ammunition?", "Were any deliveries made?",
+     "Could the meeting lead to an arms deal?", "Didn't Putin promise satellites?", "So did the leaders shake hands?",
+     "is it true that North Korea sent arms", "Whether North Korea sent arms to Russia?",
+     "Tell me whether North Korea sent arms"],
+)
+def test_yes_no_questions(question: str):
+    assert is_yes_no_question(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who is Dmitry Peskov?", "What site did the two leaders visit?", "Why do Moscow and Pyongyang need each other?",
+     "How many weapons tests has North Korea carried out this year?", "Which UN resolution forbids it?",
+     "When did Kim leave Pyongyang?", "In which year was North Korea founded?", "Do you know who Peskov is?",
+     "Book me a flight to Dubai", "", "?"],
+)
+def test_other_questions(question: str):
+    assert not is_yes_no_question(question)
+
+
+# --- passage_stance ---------------------------------------------------------------------------
+
+def _seed_stance(snippet: str) -> str:
+    from tests.test_attribution import find_paragraph, seed_attributions, seed_paragraphs
+
+    index = find_paragraph(seed_paragraphs(), snippet)
+    text = seed_paragraphs()[index]
+    return passage_stance(text, find_hedges(text), seed_attributions()[index])
+
+
+@pytest.mark.parametrize(
+    ("snippet", "stance"),
+    [
+        ("The US has previously accused North Korea", "uncertain"),
+        ("SIPRI researchers have not seen any public evidence", "denied"),
+        ("It is entirely credible that North Korea", "asserted"),
+        ("According to Washington, the meeting could lead", "uncertain"),
+        ("The Russian president reportedly congratulated Kim", "uncertain"),  # a hedge in the article's voice
+        ("Whether any deal is struck remains to be seen", "uncertain"),
+        ("Kim arrived in a black limousine", "asserted"),
+    ],
+)
+def test_seed_stances(snippet: str, stance: str):
+    assert _seed_stance(snippet) == stance
+
+
+def test_denial_by_the_speaker_outweighs_doubt_elsewhere():
+    text = "Moscow denied the report, which could not be independently verified."
+    (attribution,) = attribute_paragraphs([text])
+    assert attribution == Attribution("Moscow", "denied")
+    assert passage_stance(text, find_hedges(text), attribution) == "denied"
+    # The same words reported in the article's own voice leave the claim open.
+    assert passage_stance(text, ["could not be independently verified"], OWN_VOICE) == "uncertain"
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Bivens said there's no evidence to suggest Cavalcante was struck by the multiple shots.", "denied"),
+        ("A new post-Cold War alliance?", "uncertain"),  # a passage that asks asserts nothing
+        ("Last month, Pyongyang failed in its second attempt to put a spy satellite into orbit.", "asserted"),
+        ("Ruggiero said there were no indications of it, but he said it probably plans to.", "uncertain"),
+    ],
+)
+def test_stance_of_passages(text: str, stance: str):
+    (attribution,) = attribute_paragraphs([text])
+    assert passage_stance(text, find_hedges(text), attribution) == stance
+
+
+# --- The lexicons ------------------------------------------------------------------------------
+
+LEXICONS = sorted(p.name for p in (REPO / "retrieval" / "data").glob("*.txt")
+                  if re.match(r"(attribution|hedge|stance)_", p.name))
+
+
+def test_lexicons_exist_and_say_what_they_are():
+    assert {"attribution_cues.txt", "hedge_cues.txt", "stance_questions.txt"} <= set(LEXICONS)
+    for name in LEXICONS:
+        text = (REPO / "retrieval" / "data" / name).read_text("utf-8")
+        assert text.startswith("#"), f"{name} needs a # header saying what it is and how it is used"
+        assert data_lines(name), f"{name} has no entries"
+
+
+def test_rules_never_import_discord():
+    for module in ("attribution", "hedges", "stance"):
+        source = (REPO / "retrieval" / f"{module}.py").read_text("utf-8")
+        assert not re.search(r"^\s*(import|from)\s+discord", source, re.MULTILINE)

@@ -18,7 +18,7 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "1"  # bump when the output of `terms` changes: saved indexes depend on it
+ANALYZER_VERSION = "2"  # bump when the output of `terms` changes: saved indexes depend on it
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"})
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
@@ -88,7 +88,11 @@ class Analyzer:
         if replaced is not None:
             return tuple(t for w in replaced for t in self._analyze_plain(w))
         if "-" in word or "." in word:
-            return tuple(t for part in _PARTS.split(word) if part for t in self._analyze_plain(part))
+            parts = tuple(t for part in _PARTS.split(word) if part for t in self._analyze_plain(part))
+            # Codes such as "IL-6" or "COVID-19": the joined form is more specific than its parts.
+            if "-" in word and any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+                return parts + (_PARTS.sub("", word),)
+            return parts
         word = self._synonyms.get(word, word)
         if word in self._stopwords or word == "_" * len(word):
             return ()

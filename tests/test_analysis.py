@@ -46,3 +46,8 @@ def test_word_offsets_point_into_the_text(analyzer):
 def test_any_unicode_is_safe(analyzer):
     for text in ["", "   ", "🙂🙂", "\u200b\u202e", "<@123> @everyone", "SELECT * FROM x; rm -rf /", "ß" * 10000]:
         assert isinstance(analyzer.terms(text), list)
+
+
+def test_codes_keep_their_joined_form(analyzer):
+    assert analyzer.terms("COVID-19 and IL-6") == ["covid", "19", "covid19", "il", "6", "il6"]
+    assert "covid19" in analyzer.terms("covid19 cases")

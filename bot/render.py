@@ -121,7 +121,8 @@ def answer_embed(answer: Answer, first_number: int = 1) -> discord.Embed:
     terms = frozenset(answer.query_terms)
     for number, p in enumerate(answer.passages[: FIELDS_LIMIT], first_number):
         embed.add_field(name=f"[{number}]", value=passage_field_value(p, terms), inline=False)
-    embed.set_footer(text=cut_words(QUESTION_PREFIX + answer.question, FOOTER_LIMIT))
+    # Footers show plain text (no markdown), but mention syntax is defused there too.
+    embed.set_footer(text=cut_words(QUESTION_PREFIX + escape_mentions(answer.question), FOOTER_LIMIT))
     _fit_total(embed)
     return embed
 

@@ -243,3 +243,15 @@ async def test_reconnect_resumes_and_keeps_answering(env: Running):
     assert fake.identify_count == 1
     _, _, followup = await ask(env)
     assert embed_of(followup)["fields"]
+
+
+async def test_cooldown_answers_politely_and_is_per_member(tmp_path):
+    async with FakeDiscord() as fake, bot_on(fake, tmp_path, ask_cooldown_s=60) as env:
+        await ask(env, "Who is Dmitry Peskov?")
+        again = await fake.invoke_slash("ask", {"question": "Who is Fyodor Tertitskiy?"})
+        response = await again.wait_response()
+        assert "please wait" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+        other = await fake.invoke_slash("ask", {"question": "Who is Fyodor Tertitskiy?"}, user=fake.moderator)
+        assert (await other.wait_response())["type"] == DEFER
+        await fake.post_message(fake.channel, fake.member, "who is Kim?", mention_bot=True)
+        assert "please wait" in (await fake.wait_for_bot_message(fake.channel)).content

@@ -1,0 +1,37 @@
+"""Property tests: any text through the analyzer, the answerer and the renderer is safe."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.render import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT, answer_embed
+
+LIVE_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
+NASTY = st.sampled_from([
+    "@everyone", "@here", "<@123456789012345678>", "<@&223456789012345678>", "<@!323456789012345678>",
+    "**", "||", "[text](https://evil.example)", "# heading", "```", "`", "\u200b", "\u202e", "\x00", "\x07",
+    "'; DROP TABLE feedback; --", "$(rm -rf /)", "North Korea", "arms", "Putin", "Kim", "🙂", "\n", "?",
+])
+QUESTIONS = st.lists(st.one_of(st.text(max_size=40), NASTY), max_size=30).map(" ".join)
+
+
+def embed_text(embed) -> str:
+    parts = [embed.title or "", embed.description or "", embed.footer.text or ""]
+    parts += [f"{f.name}\n{f.value}" for f in embed.fields]
+    return "\n".join(parts)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=QUESTIONS)
+def test_any_question_is_answered_rendered_and_defused(seed_library, question):
+    answer = seed_library.answer(question, k=5)
+    article_text = "\n".join(seed_library.corpus.articles[0].paragraphs)
+    for passage in answer.passages:
+        assert passage.text in article_text  # verbatim from the corpus, never generated
+    embed = answer_embed(answer)
+    assert len(embed) <= EMBED_TOTAL_LIMIT and len(embed.title or "") <= TITLE_LIMIT
+    assert all(len(f.value) <= FIELD_VALUE_LIMIT for f in embed.fields)
+    assert not LIVE_MENTION.search(embed_text(embed))

@@ -11,10 +11,13 @@ is never cut in two); in each sentence the reporting constructions are found:
   recap        "That's according to The Associated Press" (the source of the sentence before)
 
 When they nest, the outermost source wins: the one the article relies on ("the president said …,
-state media reported" → state media). Names are read in the article's context: "Wezeman" is the
-"Siemon Wezeman" named before, "he"/"she" the last named person quoted, "it" the last
-organisation quoted, and a paragraph that is only a quotation continues the quotation before it.
-Whatever no rule recognises is the article's own voice: `speaker=None`, never a guess.
+state media reported" → state media). A speaker is shown as written, without titles or articles,
+with the organisation of "X of/from/at Y" kept: "Siemon Wezeman (Stockholm International Peace
+Research Insitute)". Names are read in the article's context: "Wezeman" is the "Siemon Wezeman"
+named before, "he"/"she" the last named person quoted or opening a sentence, "it" the last
+organisation quoted, "the agency" the last agency named, and a paragraph that is only a quotation
+continues the quotation before it. Whatever no rule recognises is the article's own voice:
+`speaker=None`, never a guess.
 
 Lexicons: data/attribution_*.txt (cues, grammar words, titles, nouns, places).
 """
@@ -77,10 +80,12 @@ _PREPOSITIONS = _GRAMMAR["preposition"]
 _CONNECTORS = _GRAMMAR["connector"]
 _PARTICLES = _GRAMMAR["particle"]
 _ADDRESSEES = _GRAMMAR["addressee"]
+_PARTY_PREFIXES = tuple(_GRAMMAR["party"])
 _PERSON_PRONOUNS = _GRAMMAR["pronoun_person"]
 _GROUP_PRONOUNS = _GRAMMAR["pronoun_group"]
 _THING_PRONOUNS = _GRAMMAR["pronoun_thing"]
-_PRONOUNS = _PERSON_PRONOUNS | _GROUP_PRONOUNS | _THING_PRONOUNS
+_SELF_PRONOUNS = _GRAMMAR["pronoun_self"]
+_PRONOUNS = _PERSON_PRONOUNS | _GROUP_PRONOUNS | _THING_PRONOUNS | _SELF_PRONOUNS
 _SOURCES = _NOUNS["source"]
 _MODIFIERS = _NOUNS["modifier"]
 _DOCUMENTS = _NOUNS["document"]
@@ -89,9 +94,12 @@ _ORGANISATION_WORDS = _NOUNS["organisation"]
 # Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").
 _NOUN_PHRASE_WORDS = (_DETERMINERS | _GRAMMAR["possessive"] | _CONNECTORS | _SOURCES | _MODIFIERS
                       | _TITLES | _DOCUMENTS | _PARTICLES)
-# Prepositions that may sit inside a name when a capitalised word follows ("Roe of the Institute").
-_NAME_PREPOSITIONS = frozenset({"of", "from", "at", "for", "on", "in"})
-_AFFILIATION_PREPOSITIONS = frozenset({"of", "from", "at"})
+_NAME_PREPOSITIONS = _GRAMMAR["in_name"]
+_AFFILIATION_PREPOSITIONS = _GRAMMAR["affiliation"]
+_PUBLISHED = _GRAMMAR["published"]
+_SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a video released by the Kremlin"
+_SPEAKER_HEADS = _SOURCES | _TITLES  # lower-case words a speaker's noun phrase may end in
+_ADVERBIAL_WORDS = _OPENERS | _CONJUNCTIONS | _ADVERBS  # may open or make up a leading adverbial
 
 
 def _cue_pattern() -> re.Pattern[str]:
@@ -101,20 +109,21 @@ def _cue_pattern() -> re.Pattern[str]:
 
 
 _CUE = _cue_pattern()
-_TOKEN = re.compile(r"\S+")
+_TOKEN = re.compile(r"[^\s:]+:?|:")  # "happened:Southwest" is two words
 _LEADING_PUNCT = "“\"‘'(["
 _TRAILING_PUNCT = "”\"’'),.;:!?]"
 _DASHES = frozenset("–—−-")
-_CLAUSE_END = (",", ";", ":", "”", '"')
+_CLAUSE_END = (",", ";", ":", "”", '"', "''")
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")
-_RECAP = re.compile(r"(?:that|this)(?:[’']s|\s+is|\s+was)", re.IGNORECASE)
-_ACCORDING_END = re.compile(r"[,;]|\s(?:which|who|whose|that)\s")
+_POSSESSIVE_END = re.compile(r"[’']s$")
+_RECAP_PREFIX = re.compile(r"(?:that|this)(?:[’']s|\s+is|\s+was)", re.IGNORECASE)
+_ACCORDING_END = re.compile(r"[,;]|\s[–—−-]\s|\s(?:which|who|whose|that)\s")
 _CLAUSE_BREAK = re.compile(r"[,;]")
+_CLAUSE_RESET = re.compile(r"[;:]")
+_COORDINATED = re.compile(rf",\s*(?:{'|'.join(sorted(_CONJUNCTIONS))})\s*$", re.IGNORECASE)
 _NESTED_REPORT = re.compile(
-    rf"\s+in\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(_REPORTS))})"
-    r"\s+(?:(?:carried|published|issued|released)\s+)?(?:by|from)\s+", re.IGNORECASE)
-_DOCUMENT_SOURCE = re.compile(r"(?:released|published|issued|posted|sent|made|carried|aired|shared)?\s*(?:by|from|of)",
-                              re.IGNORECASE)
+    rf"\s+in\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(_REPORTS, key=len, reverse=True))})"
+    rf"\s+(?:(?:{'|'.join(sorted(_PUBLISHED))})\s+)?(?:by|from)\s+", re.IGNORECASE)
 
 
 # --- Words ---------------------------------------------------------------------------------
@@ -151,6 +160,18 @@ class _Tok(NamedTuple):
         return self.raw.endswith(_CLAUSE_END)
 
     @property
+    def ends_segment(self) -> bool:
+        """A comma, or a quotation that closes a clause ("…surprised.” Romig said"); a quotation
+        inside a phrase does not end it ("one of the “CITGO 6” who …")."""
+        unquoted = self.raw.rstrip("”\"’'")
+        return unquoted.endswith(",") or (unquoted != self.raw and unquoted[-1:] in tuple(".!?…"))
+
+    @property
+    def ends_sentence_part(self) -> bool:
+        """A colon or semicolon: no appositive reaches across it ("Maryville: A professor says")."""
+        return self.raw.endswith((":", ";"))
+
+    @property
     def is_dash(self) -> bool:
         return self.raw in _DASHES
 
@@ -158,16 +179,25 @@ class _Tok(NamedTuple):
     def title(self) -> bool:
         return self.word.rstrip(".") in _TITLES
 
+    @property
+    def is_time(self) -> bool:
+        return self.word in _TIME and not (len(self.bare) > 1 and self.bare.isupper())  # not "USA TODAY"
+
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     return [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def _word_end(tok: _Tok) -> int:
+    """Where the word of `tok` ends, before any closing punctuation."""
+    return tok.start + len(tok.raw.rstrip(_TRAILING_PUNCT))
 
 
 def _phrase(tokens: Sequence[_Tok]) -> str:
     """The words as written, without the punctuation around them; "(SIPRI)" stays whole."""
     words = [t.raw for t in tokens]
     words[0] = words[0].lstrip(_LEADING_PUNCT)
-    words[-1] = words[-1].rstrip(_TRAILING_PUNCT)
+    words[-1] = _POSSESSIVE_END.sub("", words[-1].rstrip(_TRAILING_PUNCT))
     if "(" in words[-1]:
         words[-1] += ")"
     return " ".join(words)
@@ -195,7 +225,7 @@ def _opens_adverbial(tokens: Sequence[_Tok]) -> bool:
     if not tokens:
         return False
     first = tokens[0].word
-    if first in _OPENERS | _CONJUNCTIONS | _TIME | _ADVERBS:
+    if first in _ADVERBIAL_WORDS or tokens[0].is_time:
         return True
     participle = first.endswith(("ing", "ed")) and first not in _PLACES
     return participle and len(tokens) > 1 and tokens[1].word in _PREPOSITIONS | _DETERMINERS | _OPENERS
@@ -205,11 +235,28 @@ def _looks_like_person(tokens: Sequence[_Tok]) -> bool:
     """A personal name: one to four name words, none of an organisation, not a place or acronym."""
     if not 1 <= len(tokens) <= 4 or not _is_pure_name(tokens):
         return False
-    if any(t.word in _ORGANISATION_WORDS or t.word in _DETERMINERS for t in tokens):
-        return False
+    if any(t.word in _ORGANISATION_WORDS | _DETERMINERS or t.raw.startswith("(") for t in tokens):
+        return False  # "(GPS)" is a ticker, not part of a name
     if _phrase(tokens).lower() in _PLACES or all(t.word in _PLACES for t in tokens):
         return False
     return not (len(tokens) == 1 and tokens[0].bare.isupper())
+
+
+def _fits_noun_phrase(tokens: Sequence[_Tok], i: int) -> bool:
+    """Whether token `i` can be part of a speaker's noun phrase: a capitalised word, a listed
+    lower-case one, "of"/"at" inside a name, a modifier before a source ("election officials")
+    or an unlisted title before a full name ("ER actress Julianna Margulies")."""
+    tok = tokens[i]
+    if tok.capitalised or tok.word in _NOUN_PHRASE_WORDS or (tok.possessive and tok.lowercase):
+        return True
+    if tok.bare.isdigit() and i and tokens[i - 1].capitalised:
+        return True  # "Bay News 9"
+    if _joins_name(tokens, i):
+        return True
+    if any(t.word in _SPEAKER_HEADS for t in tokens[i + 1:i + 3]):
+        return True
+    following = tokens[i + 1:i + 3]
+    return len(following) == 2 and all(t.capitalised for t in following)
 
 
 def _is_noun_phrase(tokens: Sequence[_Tok]) -> bool:
@@ -220,30 +267,28 @@ def _is_noun_phrase(tokens: Sequence[_Tok]) -> bool:
         return True
     if tokens[0].word in (_CONNECTORS - _DETERMINERS) | _NAME_PREPOSITIONS | _OPENERS:
         return False
-    for i, tok in enumerate(tokens):
-        if tok.capitalised or tok.word in _NOUN_PHRASE_WORDS or (tok.possessive and tok.lowercase):
-            continue
-        if _joins_name(tokens, i):
-            continue
+    if not all(_fits_noun_phrase(tokens, i) for i in range(len(tokens))):
         return False
     head = tokens[-1]
     if head.possessive or head.word in _DETERMINERS | _CONNECTORS:
         return False
-    return head.capitalised or head.word in _SOURCES | _TITLES or (
+    named = head.capitalised or (head.bare.isdigit() and len(tokens) > 1 and tokens[-2].capitalised)
+    return named or head.word in _SPEAKER_HEADS or (
         head.word in _DOCUMENTS and any(t.capitalised for t in tokens[:-1]))
 
 
 # --- Quotations and sentences ----------------------------------------------------------------
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each quotation; curly or straight marks, mixed; an unclosed one runs to the end."""
+    """(start, end) of each quotation; curly or straight marks, mixed, and '' closing as some
+    wires write it; an unclosed one runs to the end."""
     spans: list[tuple[int, int]] = []
     opened: int | None = None
     for i, ch in enumerate(text):
         if opened is None and ch in "“\"":
             opened = i
-        elif opened is not None and ch in "”\"":
-            spans.append((opened, i + 1))
+        elif opened is not None and (ch in "”\"" or text.startswith("''", i)):
+            spans.append((opened, i + 1 + (ch == "'")))
             opened = None
     if opened is not None:
         spans.append((opened, len(text)))
@@ -272,9 +317,11 @@ def _only_quotation(text: str, quotes: Sequence[tuple[int, int]]) -> bool:
 
 # --- Reporting constructions in a sentence ---------------------------------------------------
 
-RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE = (
+# How a claim is built (see the module docstring), in the order the outermost source is chosen.
+_RECAP, _OPENING, _CLOSING, _LEADING, _FRAMING, _PARTICIPLE = (
     "recap", "opening", "closing", "leading", "framing", "participle")
-_PRIORITY = {RECAP: 0, OPENING: 1, CLOSING: 2, LEADING: 3, FRAMING: 4, PARTICIPLE: 5}
+_PRIORITY = {role: rank for rank, role in
+             enumerate((_RECAP, _OPENING, _CLOSING, _LEADING, _FRAMING, _PARTICIPLE))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,20 +347,19 @@ class _Sentence:
             flags = _CUES[" ".join(match.group().lower().split())]
             if match.group()[0].isupper() and not flags & {"source", "framing"}:
                 continue  # "United States", "Said" in a name: reporting verbs are written in lower case
-            claim = None
-            if "source" in flags:
-                claim = self._according(match)
-            elif "framing" in flags:
-                claim = self._framing(match)
-            else:
-                if "invert" in flags:
-                    claim = self._inverted(match)
-                if claim is None and "verb" in flags:
-                    claim = self._subject_verb(match, flags)
-                if claim is None and "participle" in flags:
-                    claim = self._participle(match)
-            if claim is not None:
-                yield claim
+            yield from self._claims_at(match, flags)
+
+    def _claims_at(self, match: re.Match[str], flags: frozenset[str]) -> list[_Claim]:
+        if "source" in flags:
+            return _listed(self._according(match))
+        if "framing" in flags:
+            return _listed(self._framing(match))
+        claims = _listed(self._inverted(match)) if "invert" in flags else []
+        if not claims and "verb" in flags:
+            claims = self._subject_verb(match, flags)
+        if not claims and "participle" in flags:
+            claims = _listed(self._participle(match))
+        return claims
 
     # -- the constructions --
 
@@ -323,7 +369,10 @@ class _Sentence:
         if not source:
             return None
         prefix = self.text[self.start:match.start()].strip()
-        role = RECAP if _RECAP.fullmatch(prefix) else OPENING if self._adverbial_only(prefix) else CLOSING
+        if _RECAP_PREFIX.fullmatch(prefix):
+            role = _RECAP
+        else:
+            role = _OPENING if self._adverbial_only(prefix) else _CLOSING
         return _Claim(role, match.start(), tuple(source), match.group(), after_according=True)
 
     def _framing(self, match: re.Match[str]) -> _Claim | None:
@@ -333,25 +382,29 @@ class _Sentence:
         comma = self.text.find(",", match.end(), self.end)
         if comma < 0:
             return None
-        audience = [t for t in self._tokens_from(match.end())]
         cue_end = match.end()
-        for tok in audience:
-            if not tok.capitalised or tok.word in _TIME:
+        for tok in self._tokens_from(match.end()):
+            if not tok.capitalised or tok.is_time:
                 break
-            cue_end = tok.start + len(tok.raw.rstrip(_TRAILING_PUNCT))
+            cue_end = _word_end(tok)
             if tok.ends_clause:
                 break
-        subject = self._leading_noun_phrase(comma + 1)
+        subject = self.leading_noun_phrase(comma + 1)
         if not subject:
             return None
-        return _Claim(FRAMING, match.start(), subject, self.text[match.start():cue_end])
+        return _Claim(_FRAMING, match.start(), subject, self.text[match.start():cue_end])
 
     def _participle(self, match: re.Match[str]) -> _Claim | None:
         """"…, describing …": the main clause's subject speaks."""
         if not self.text[self.start:match.start()].rstrip().endswith(","):
             return None
-        subject = self._leading_noun_phrase(self.start)
-        return _Claim(PARTICIPLE, match.start(), subject, match.group()) if subject else None
+        following = self._tokens_from(match.end())
+        if following and following[0].word == "to":
+            return None  # "adding to the turmoil": not speech
+        subject = self.leading_noun_phrase(self.start)
+        if not subject or (len(subject) == 1 and subject[0].word in _PRONOUNS):
+            return None  # "He filled a biography …, writing": too far from a named speaker to trust
+        return _Claim(_PARTICIPLE, match.start(), subject, match.group())
 
     def _inverted(self, match: re.Match[str]) -> _Claim | None:
         """"“…,” said Siemon Wezeman of SIPRI in a statement": the subject after the verb."""
@@ -361,13 +414,13 @@ class _Sentence:
         following = self._tokens_from(match.end())
         subject: list[_Tok] = []
         for i, tok in enumerate(following):
-            nxt = following[i + 1] if i + 1 < len(following) else None
-            if tok.capitalised or tok.word in _PARTICLES or (tok.raw.startswith("(") and tok.bare.isupper()):
+            nxt = following[i + 1] if i + 1 < len(following) else _Tok("", 0, 0)
+            acronym = tok.raw.startswith("(") and tok.bare.isupper()  # "(SIPRI)"
+            if tok.capitalised or tok.word in _PARTICLES or acronym:
                 subject.append(tok)
             elif not subject and (tok.word in _DETERMINERS | _TITLES | _MODIFIERS | _SOURCES):
                 subject.append(tok)
-            elif subject and tok.word in _AFFILIATION_PREPOSITIONS | {"the"} and nxt is not None and (
-                    nxt.capitalised or nxt.word == "the"):
+            elif subject and (_joins_name(following, i) or (tok.word == "the" and _is_name_word(nxt))):
                 subject.append(tok)
             else:
                 break
@@ -377,54 +430,50 @@ class _Sentence:
             return None
         if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
             return None  # "…, said Easley, the professor": an appositive may follow the name
-        return _Claim(CLOSING, match.start(), tuple(subject), match.group())
+        return _Claim(_CLOSING, match.start(), tuple(subject), match.group())
 
-    def _subject_verb(self, match: re.Match[str], flags: frozenset[str]) -> _Claim | None:
+    def _subject_verb(self, match: re.Match[str], flags: frozenset[str]) -> list[_Claim]:
         """"X (had) said …" or "…, X said": the subject before the verb."""
         before = [t for t in self.tokens if t.end <= match.start()]
         after = self._tokens_from(match.end())
-        if after and after[0].word in _AUXILIARIES:
-            return None  # "the KCNA reports should …": a noun, not a verb
-        cue_start, auxiliaries, j = match.start(), [], len(before)
-        adjacent = True
-        while j > 0:
-            tok = before[j - 1]
-            if tok.ends_clause or tok.is_dash:
-                break
-            if tok.lowercase and tok.word in _AUXILIARIES:
-                auxiliaries.append(tok.word)
-                if adjacent:
-                    cue_start = tok.start
-            elif (tok.lowercase and tok.word in _ADVERBS) or tok.word in _TIME:
-                adjacent = False
-            else:
-                break
-            j -= 1
+        plural_noun = match.group().endswith("s") and bool(after) and after[0].word == "of"
+        if plural_noun or (after and after[0].word in _AUXILIARIES):
+            return []  # "the KCNA reports should …", "reports of": a noun ("he said of" is a verb)
+        j, cue_start, auxiliaries = _verb_group(before, match.start())
+        if j and before[j - 1].word == "to":
+            return []  # "reluctance to criticize": an infinitive has no subject of its own
         form = match.group().lower()
         if " " not in form:
             if form.endswith("ing") != any(a in _BE for a in auxiliaries):
-                return None  # "were warned" is passive; "accusing" needs "is"
+                return []  # "were warned" is passive; "accusing" needs "is"
         subject_start, subject = self._subject_before(before[:j])
         if not subject or not _is_noun_phrase(subject):
-            return None
+            return []
         cue_end = match.end()
         if "addressee" in flags:
             cue_end = self._addressee_end(match.end())
         prefix = self.text[self.start:subject_start]
         if self._clause_start(prefix):
-            role = LEADING
+            role = _LEADING
         elif prefix.rstrip().endswith(_CLAUSE_END + tuple(_DASHES)) and self._adjunct_only(cue_end):
-            role = CLOSING
+            role = _CLOSING
         else:
+            return []
+        claim = _Claim(role, subject_start, tuple(subject), self.text[cue_start:cue_end])
+        publisher = self._report_publisher(cue_start, cue_end) if role == _CLOSING else None
+        return [claim, publisher] if publisher else [claim]
+
+    def _report_publisher(self, cue_start: int, cue_end: int) -> _Claim | None:
+        """"Kim said in a report by KCNA": the report's publisher is the outer source."""
+        nested = _NESTED_REPORT.match(self.text, cue_end, self.end)
+        if not nested:
             return None
-        nested = _NESTED_REPORT.match(self.text, cue_end, self.end) if role == CLOSING else None
-        if nested:  # "Kim said in a report by KCNA": the report's publisher is the outer source
-            cut = _ACCORDING_END.search(self.text, nested.end(), self.end)
-            publisher = _tokens(self.text, nested.end(), cut.start() if cut else self.end)
-            if publisher:
-                return _Claim(CLOSING, subject_start, tuple(publisher),
-                              self.text[cue_start:nested.end()].strip(), after_according=True)
-        return _Claim(role, subject_start, tuple(subject), self.text[cue_start:cue_end])
+        cut = _ACCORDING_END.search(self.text, nested.end(), self.end)
+        publisher = _tokens(self.text, nested.end(), cut.start() if cut else self.end)
+        if not publisher:
+            return None
+        return _Claim(_CLOSING, nested.start(), tuple(publisher), self.text[cue_start:nested.end()].strip(),
+                      after_according=True)
 
     # -- pieces --
 
@@ -434,23 +483,21 @@ class _Sentence:
     def _subject_before(self, before: list[_Tok]) -> tuple[int, list[_Tok]]:
         """The subject ending where `before` ends, past an appositive: "Kim Jun-rak, a spokesperson
         for …, confirmed", "Bolton – an expert on North Korea − said"."""
-        segments = _segments(before)
-        nearest = segments[0] if segments else []
-        nearest = _subject_segment(nearest)
+        segments = _segments(before) + [[], []]
+        nearest = _subject_segment(segments[0])
         if nearest and not _is_role(nearest):
             return nearest[0].start, nearest
-        if nearest:  # a role: the name it describes comes before it, if any
-            named = segments[1] if len(segments) > 1 else []
-        else:  # empty: an appositive ends just before the verb
-            named = segments[1] if len(segments) > 1 else []
-            if named and _is_role(named):
-                named = segments[2] if len(segments) > 2 else []
+        # A role ("a spokesperson for …") describes the name before it; with nothing before the
+        # verb, an appositive has just ended and the name is one further back.
+        named = segments[1]
+        if not nearest and _is_role(named):
+            named = segments[2]
         named = _strip_leading(named)
-        if _is_pure_name(named) and named[0].word not in _OPENERS:
-            return named[0].start, named
+        if named and named[0].word not in _OPENERS and (_is_pure_name(named) or _is_noun_phrase(named)):
+            return named[0].start, named  # "The family of Vadell, one of the “CITGO 6”, said"
         return (nearest[0].start, nearest) if nearest else (0, [])
 
-    def _leading_noun_phrase(self, position: int) -> tuple[_Tok, ...]:
+    def leading_noun_phrase(self, position: int) -> tuple[_Tok, ...]:
         """The noun phrase opening the clause at `position`, after leading adverbials."""
         tokens = self._tokens_from(position)
         while _opens_adverbial(tokens):
@@ -462,7 +509,7 @@ class _Sentence:
         for i, tok in enumerate(tokens):
             if _inside(tok.start, self.quotes):
                 break
-            if not (tok.capitalised or tok.word in _NOUN_PHRASE_WORDS or _joins_name(tokens, i)):
+            if not _fits_noun_phrase(tokens, i):
                 break
             phrase.append(tok)
             if tok.ends_clause:
@@ -476,10 +523,10 @@ class _Sentence:
         end = position
         for i, tok in enumerate(self._tokens_from(position)):
             if i == 0 and tok.word in _ADDRESSEES:
-                return tok.start + len(tok.raw.rstrip(_TRAILING_PUNCT))
-            if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.word in _TIME:
+                return _word_end(tok)
+            if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.is_time:
                 break
-            end = tok.start + len(tok.raw.rstrip(_TRAILING_PUNCT))
+            end = _word_end(tok)
             if tok.ends_clause or tok.raw.endswith("."):
                 break
         return end
@@ -489,33 +536,70 @@ class _Sentence:
         cut = _CLAUSE_BREAK.search(self.text, position, self.end)
         rest = _tokens(self.text, position, cut.start() if cut else self.end)
         rest = [t for t in rest if t.bare]
-        return not rest or rest[0].word in _PREPOSITIONS or rest[0].word in _TIME
+        return not rest or rest[0].word in _PREPOSITIONS or rest[0].is_time
 
     def _clause_start(self, prefix: str) -> bool:
         """Whether a subject after `prefix` opens a main clause: at the start of the sentence or
         after a colon, semicolon, ", and", ", but" or leading adverbials."""
-        clause = re.split(r"[;:]", prefix)[-1]
-        if re.search(r",\s*(?:and|but|yet)\s*$", clause, re.IGNORECASE):
-            return True
-        return self._adverbial_only(clause)
+        clause = _CLAUSE_RESET.split(prefix)[-1]
+        return bool(_COORDINATED.search(clause)) or self._adverbial_only(clause)
 
     @staticmethod
     def _adverbial_only(prefix: str) -> bool:
         """"In an interview," "When asked about X," "And on Monday," "So far,": no clause yet."""
         if any(mark in prefix for mark in "“”\""):
             return False
-        chunks = (_tokens(chunk, 0, len(chunk)) for chunk in prefix.split(","))
-        return all(_opens_adverbial(words) for words in chunks if words)
+        *leading, last = (_tokens(chunk, 0, len(chunk)) for chunk in prefix.split(","))
+        return all(_opens_adverbial(words) for words in leading if words) and all(
+            t.word in _ADVERBIAL_WORDS or t.is_time for t in last)
+
+
+def _listed(claim: _Claim | None) -> list[_Claim]:
+    return [] if claim is None else [claim]
+
+
+def _verb_group(before: list[_Tok], verb_start: int) -> tuple[int, int, list[str]]:
+    """Walk back from a reporting verb over what may stand between it and its subject ("had",
+    "has previously", "on Thursday", "abruptly"): where the subject ends (an index into `before`),
+    where the cue starts (adjacent auxiliaries belong to it: "had said") and the auxiliaries met."""
+    j, cue_start, auxiliaries, adjacent = len(before), verb_start, [], True
+    while j > 0:
+        tok = before[j - 1]
+        if tok.ends_clause or tok.is_dash:
+            break
+        if tok.lowercase and tok.word in _AUXILIARIES:
+            auxiliaries.append(tok.word)
+            if adjacent:
+                cue_start = tok.start
+        elif (tok.lowercase and tok.word in _ADVERBS) or tok.is_time or _is_manner_adverb(before, j - 1):
+            adjacent = False
+        else:
+            break
+        j -= 1
+    return j, cue_start, auxiliaries
+
+
+def _is_manner_adverb(tokens: Sequence[_Tok], i: int) -> bool:
+    """"Musk abruptly said", "aides repeatedly told": an -ly word right after a name, pronoun or
+    source (but "the family said": "family" follows a determiner)."""
+    tok = tokens[i]
+    if not (tok.lowercase and tok.word.endswith("ly")) or tok.word in _NOUN_PHRASE_WORDS or i == 0:
+        return False  # "the Trump family said": "family" is the subject
+    before = tokens[i - 1]
+    return (before.capitalised and before.word not in _DETERMINERS) or before.word in _PRONOUNS | _SOURCES
 
 
 def _segments(before: list[_Tok]) -> list[list[_Tok]]:
-    """The comma- or dash-separated stretches of `before`, nearest first (the first may be empty)."""
+    """The comma- or dash-separated stretches of `before`, nearest first (the first may be empty),
+    back to the last colon or semicolon."""
     segments: list[list[_Tok]] = [[]]
     for tok in reversed(before):
+        if tok.ends_sentence_part:
+            break
         if tok.is_dash:
             segments.append([])
             continue
-        if tok.ends_clause:
+        if tok.ends_segment:
             segments.append([])
         segments[-1].insert(0, tok)
     return segments
@@ -534,13 +618,16 @@ def _subject_segment(segment: list[_Tok]) -> list[_Tok]:
 def _strip_leading(tokens: list[_Tok]) -> list[_Tok]:
     """Drop an opening conjunction and time phrase: "But", "Last week"."""
     i = 0
-    while i < len(tokens) and (tokens[i].word in _CONJUNCTIONS or tokens[i].word in _TIME):
+    while i < len(tokens) and (tokens[i].word in _CONJUNCTIONS or tokens[i].is_time):
         i += 1
     return tokens[i:]
 
 
 def _is_role(tokens: Sequence[_Tok]) -> bool:
-    """An appositive describing someone: "a spokesperson for …", "South Korea’s vice defense minister"."""
+    """An appositive describing someone: "a spokesperson for …", "South Korea’s vice defense
+    minister", "R-North Salt Lake"."""
+    if tokens and tokens[0].word.startswith(_PARTY_PREFIXES):
+        return True
     if not tokens or _is_pure_name(tokens):
         return False
     return tokens[0].lowercase or any(t.lowercase and (t.title or t.word in _SOURCES) for t in tokens)
@@ -562,7 +649,7 @@ def _name_runs(tokens: Sequence[_Tok]) -> list[list[_Tok]]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         joins = current and nxt is not None and nxt.capitalised and (
             tok.word in _CONNECTORS | _PARTICLES) and tok.lowercase
-        if tok.capitalised or joins:
+        if (tok.capitalised and tok.word not in _PRONOUNS) or joins:
             current.append(tok)
             initial = len(tok.bare) == 1 or tok.title
             if tok.ends_clause or tok.possessive or (tok.raw.endswith(".") and not initial):
@@ -583,7 +670,7 @@ def _people_in(run: list[_Tok]) -> Iterator[list[_Tok]]:
         if tok is None or (tok.lowercase and tok.word not in _PARTICLES):
             titled = [i for i, t in enumerate(part) if t.title]
             name = part[titled[-1] + 1:] if titled else part
-            while name and (name[0].word in _OPENERS | _CONJUNCTIONS | _DETERMINERS | _TIME):
+            while name and (name[0].word in _OPENERS | _CONJUNCTIONS | _DETERMINERS or name[0].is_time):
                 name = name[1:]
             if len(name) >= 2 and _looks_like_person(name):
                 yield name
@@ -607,11 +694,22 @@ def _split_affiliation(tokens: list[_Tok]) -> tuple[list[_Tok], str | None]:
 
 
 def _strip_title(tokens: list[_Tok]) -> tuple[list[_Tok], bool]:
-    """"Kremlin spokesman Dmitry Peskov" → (Dmitry Peskov, True): only the name after the last title."""
+    """"Kremlin spokesman Dmitry Peskov" → (Dmitry Peskov, True): only the name after the last
+    title, or after an unlisted lower-case word before a full name ("ER actress Julianna Margulies")."""
     for i in range(len(tokens) - 2, -1, -1):
-        if tokens[i].title and _is_pure_name(tokens[i + 1:]):
-            return tokens[i + 1:], True
+        name = tokens[i + 1:]
+        unlisted = tokens[i].lowercase and len(name) >= 2 and tokens[i].word not in (
+            _PARTICLES | _CONNECTORS | _NAME_PREPOSITIONS | _DETERMINERS | _OPENERS)
+        if (tokens[i].title or unlisted) and _looks_like_person(name):  # not "Justice Department"
+            return name, True
     return tokens, False
+
+
+def _after_possessive(tokens: list[_Tok]) -> list[_Tok]:
+    """"Consumer Reports’ Fisher" → Fisher, "Russia’s Putin" → Putin (a name after an owner)."""
+    owners = [i for i, t in enumerate(tokens[:-1]) if t.possessive]
+    rest = tokens[owners[-1] + 1:] if owners else tokens
+    return rest if _is_pure_name(rest) else tokens
 
 
 def _document_source(tokens: list[_Tok], after_according: bool) -> list[_Tok] | None:
@@ -620,13 +718,11 @@ def _document_source(tokens: list[_Tok], after_according: bool) -> list[_Tok] | 
     for i, tok in enumerate(tokens):
         if tok.lowercase and tok.word in _DOCUMENTS:
             rest = tokens[i + 1:]
-            if rest:
-                link = _DOCUMENT_SOURCE.fullmatch(" ".join(t.word for t in rest[:2])) or \
-                    _DOCUMENT_SOURCE.fullmatch(rest[0].word)
-                if link:
-                    skip = 2 if len(rest) > 1 and rest[1].word in ("by", "from", "of") else 1
-                    return _strip_determiners(rest[skip:]) or None
-            named = [t for t in tokens[:i] if t.capitalised]
+            if rest and rest[0].word in _PUBLISHED:
+                rest = rest[1:]
+            if rest and rest[0].word in _SOURCE_LINKS:
+                return _strip_determiners(rest[1:]) or None
+            named = [t for t in tokens[:i] if t.capitalised and not t.is_time]  # not "a September 15 memo"
             if named:
                 return named
             return tokens if after_according else None
@@ -637,13 +733,11 @@ def _strip_determiners(tokens: list[_Tok]) -> list[_Tok]:
     """"the country’s state-owned news agencies" → "state-owned news agencies"; time words after a
     name go too ("the Kremlin on Wednesday")."""
     i = 0
-    while i < len(tokens) and (tokens[i].word in _DETERMINERS or (tokens[i].possessive and tokens[i].lowercase)):
+    while i < len(tokens) and (tokens[i].word in _DETERMINERS or tokens[i].possessive and tokens[i].lowercase):
         i += 1
     tokens = tokens[i:]
-    while tokens and tokens[-1].word in _TIME and (tokens[-1].capitalised or len(tokens) > 1):
+    while len(tokens) > 1 and tokens[-1].is_time:
         tokens = tokens[:-1]
-        if tokens and tokens[-1].word in ("on", "last", "this", "early", "late"):
-            tokens = tokens[:-1]
     return tokens
 
 
@@ -654,6 +748,7 @@ class _ArticleReader:
         self._people: dict[str, str] = {}  # full name in lower case → how to show it; latest last
         self._organisations: list[str] = []  # latest last
         self._speakers: list[_Speaker] = []
+        self._persons: list[str] = []  # named people quoted or opening a sentence, for "he"/"she"
         self._paragraph = -1
         self._previous = Attribution(None, None)
         self._previous_quoted = False
@@ -673,12 +768,15 @@ class _ArticleReader:
                 if speaker is not None:
                     found.append((claim, speaker))
                     self._speakers.append(speaker)
+                    if speaker.is_person:
+                        self._persons.append(speaker.name)
             self._remember_names(runs)
+            self._remember_subject(sentence.leading_noun_phrase(start))
             if not found:
                 continue
             claim, speaker = _outermost(found)
             attribution = Attribution(speaker.name, claim.cue)
-            if claim.role == RECAP:
+            if claim.role == _RECAP:
                 recap = recap or attribution
             elif chosen is None:
                 chosen = attribution
@@ -695,6 +793,8 @@ class _ArticleReader:
 
     def _speaker(self, claim: _Claim) -> _Speaker | None:
         tokens = list(claim.source)
+        if len(tokens) == 1 and tokens[0].word in _SELF_PRONOUNS:
+            return None  # the writer of a column: the article's own voice
         if len(tokens) == 1 and tokens[0].word in _PRONOUNS:
             return self._antecedent(tokens[0].word)
         definite = bool(tokens) and tokens[0].word == "the"
@@ -706,6 +806,7 @@ class _ArticleReader:
             return self._organisation(tokens[0])
         name, affiliation = _split_affiliation(tokens)
         name, titled = _strip_title(name)
+        name = _after_possessive(name)
         if not (titled or affiliation or _looks_like_person(name)):
             return _Speaker(_phrase(tokens), False, self._paragraph)
         if len(name) == 1 or (len(name) == 2 and name[0].word in _PARTICLES):
@@ -718,12 +819,12 @@ class _ArticleReader:
         return _Speaker(shown, True, self._paragraph)
 
     def _antecedent(self, pronoun: str) -> _Speaker | None:
-        """"he"/"she": the last named person quoted; "they": the last source of this or the
-        paragraph before; "it": the last organisation of this or the paragraph before."""
-        recent = [s for s in reversed(self._speakers) if s.paragraph >= self._paragraph - 1]
+        """"he"/"she": the last named person quoted or opening a sentence; "they": the last source
+        of this or the paragraph before; "it": the last organisation of this or the paragraph before."""
         if pronoun in _PERSON_PRONOUNS:
-            candidates = [s for s in reversed(self._speakers) if s.is_person]
-        elif pronoun in _THING_PRONOUNS:
+            return _Speaker(self._persons[-1], True, self._paragraph) if self._persons else None
+        recent = [s for s in reversed(self._speakers) if s.paragraph >= self._paragraph - 1]
+        if pronoun in _THING_PRONOUNS:
             candidates = [s for s in recent if not s.is_person]
         else:
             candidates = recent
@@ -748,6 +849,17 @@ class _ArticleReader:
                 return shown
         return None
 
+    def _remember_subject(self, subject: Sequence[_Tok]) -> None:
+        """A named person opening a sentence ("Romig did not hear…") may be the next "he"/"she".
+        A lone word counts only as the surname of someone named before: "Wagner" may be a group."""
+        name, titled = _strip_title(_strip_determiners(list(subject)))
+        name = _after_possessive(name)
+        if not name or not _looks_like_person(name):
+            return
+        known = self._full_name(name) if len(name) == 1 else None
+        if known or len(name) > 1 or titled:
+            self._persons.append(known or self._people.get(_phrase(name).lower(), _phrase(name)))
+
     def _remember_names(self, runs: list[list[_Tok]]) -> None:
         for run in runs:
             if any(t.word in _ORGANISATION_WORDS for t in run if t.capitalised):
@@ -765,7 +877,7 @@ def _outermost(found: list[tuple[_Claim, _Speaker]]) -> tuple[_Claim, _Speaker]:
     first, then the last closing attribution, then the first leading one."""
     best = min(_PRIORITY[claim.role] for claim, _ in found)
     candidates = [item for item in found if _PRIORITY[item[0].role] == best]
-    if best == _PRIORITY[CLOSING]:
+    if best == _PRIORITY[_CLOSING]:
         return max(candidates, key=lambda item: item[0].position)
     return min(candidates, key=lambda item: item[0].position)
 

@@ -109,6 +109,10 @@ class FakeDiscord:
     def moderator_role(self) -> FakeRole:
         return self.world.moderator_role
 
+    def add_member(self, username: str) -> FakeUser:
+        """A new plain member; add members before the bot connects so GUILD_CREATE lists them."""
+        return self.world.add_member(username)
+
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)
 

@@ -95,6 +95,13 @@ class World:
         # None -> global commands, guild id -> that guild's commands.
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
 
+    def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
+        """Another human member of the guild (load tests need many askers)."""
+        user = FakeUser(self.ids.next(), username, global_name=username)
+        self.users[user.id] = user
+        self.guild.members[user.id] = FakeMember(user, list(role_ids or []))
+        return user
+
     # ----------------------------------------------------------------- lookups
 
     def user(self, user_id: int) -> FakeUser:

@@ -169,14 +169,11 @@ def idf_report() -> None:
     title_terms = list(dict.fromkeys(index.analyzer.terms(title)))
     print(f"\nSeed corpus: {n} passages; title {title!r} -> terms {title_terms} (in every passage: "
           f"{all(index.df(t) == n for t in title_terms)})")
-    bm25 = {}
-    for variant in VARIANTS:
-        ranker = PassageIndex(library.corpus, config=RankingConfig(variant=variant))._ranker
-        bm25[variant] = getattr(ranker, "_bm25", None)
+    import rank_bm25  # the reference implementation, for its idf tables
+
+    docs = [index.passage_terms(i) for i in range(n)]
+    bm25 = {"okapi": rank_bm25.BM25Okapi(docs), "bm25l": rank_bm25.BM25L(docs), "bm25plus": rank_bm25.BM25Plus(docs)}
     okapi = bm25["okapi"]
-    if okapi is None:
-        print("  (the ranker is no longer rank-bm25: idf report skipped)")
-        return
     dfs = Counter(index.df(t) for t in okapi.idf)
     raw = {df: math.log(n - df + 0.5) - math.log(df + 0.5) for df in dfs}
     mean = sum(raw[index.df(t)] for t in okapi.idf) / len(okapi.idf)
@@ -199,14 +196,14 @@ def idf_report() -> None:
 
     # Does the weight Okapi leaves on title words ever beat a word that only some passages have?
     # Query = some title words + one other word w; a miss is a top passage without w.
-    rankers = {v: PassageIndex(library.corpus, config=RankingConfig(variant=v, k1=1.5, b=0.75,
+    rankers = {v: PassageIndex.build(library.corpus, config=RankingConfig(variant=v, k1=1.5, b=0.75,
                                                                     delta=RANK_BM25_DEFAULTS[v][2])) for v in VARIANTS}
-    others = sorted({t for terms in index.doc_terms for t in terms} - set(title_terms))
+    others = sorted({t for i in range(index.size) for t in index.passage_terms(i)} - set(title_terms))
     print(f"  queries = title words + one of the {len(others)} other words; top passage lacks that word "
           "(rank-bm25 defaults):")
     for prefix in (["north", "korea"], ["putin", "north", "korea", "leader"], title_terms):
         prefix = [t for t in prefix if t in title_terms]
-        misses = {v: [w for w in others if w not in set(ix.doc_terms[ix.search(prefix + [w], 1)[0][0]])]
+        misses = {v: [w for w in others if w not in set(ix.passage_terms(ix.search(prefix + [w], 1)[0][0]))]
                   for v, ix in rankers.items()}
         print(f"    {' '.join(prefix)} + w: " + ", ".join(f"{v} {len(m)}" for v, m in misses.items())
               + (f"   (okapi misses: {' '.join(misses['okapi'][:8])}{' ...' if len(misses['okapi']) > 8 else ''})"

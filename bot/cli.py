@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from bot.text_render import render_text
 from retrieval.answering import DEFAULT_K, QuestionError, validate_question
+from retrieval.index import Progress
 from retrieval.library import Library
 from retrieval.loader import CorpusPathError
 
@@ -53,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
     corpus_arg(evaluate)
 
+    index = sub.add_parser("index", help="build and save the index now (it is otherwise built on first use)")
+    index.add_argument("action", choices=["build"])
+    corpus_arg(index)
+
     sub.add_parser("run", help="the Discord bot when DISCORD_TOKEN is set, else the console")
     sub.add_parser("sync", help="publish the slash commands globally (an explicit owner action)")
     return parser
@@ -70,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _library(args: argparse.Namespace, settings: Settings) -> Library:
+def _library(args: argparse.Namespace, settings: Settings, progress: Progress | None = None) -> Library:
     path = getattr(args, "corpus", None) or settings.corpus_dir
-    library = Library.load(path)
+    library = Library.load(path, data_dir=settings.data_dir, progress=progress)
     for problem in library.problems:
         print(f"qa-bot: {'skipped' if problem.refused else 'note'}: {problem}", file=sys.stderr)
     return library
@@ -127,7 +133,7 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.queries.is_file():
         raise UsageError(f"queries file does not exist: {args.queries}")
     with args.output.open("w", encoding="utf-8") as out:
-        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag)
+        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, data_dir=settings.data_dir)
     for problem in loaded.problems:
         print(f"qa-bot: skipped: {problem}", file=sys.stderr)
     return 0
@@ -161,6 +167,32 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run_bot(settings)
 
 
+class ProgressBar:
+    """A one-line progress bar on stderr for long builds."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self._stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage and self._stage:
+            print(file=sys.stderr)
+        self._stage = stage
+        filled = self.width * done // max(total, 1)
+        print(f"\r{stage:>10} [{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+        if done >= total:
+            print(file=sys.stderr)
+            self._stage = ""
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    library = _library(args, settings, progress=ProgressBar())
+    print(f"{len(library.corpus.articles):,} articles, {len(library.corpus.passages):,} passages; "
+          f"index ready in {time.perf_counter() - started:.1f} s (saved under {settings.data_dir})")
+    return 0
+
+
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.discord_token:
         raise UsageError("qa-bot sync needs DISCORD_TOKEN in the environment or .env")
@@ -177,4 +209,5 @@ _COMMANDS = {
     "eval": _eval,
     "run": _run,
     "sync": _sync,
+    "index": _index,
 }

@@ -43,7 +43,7 @@ class QABot(commands.Bot):
         )
         self.settings = settings
         self.passages_per_answer = 3
-        self.holder = holder or LibraryHolder(settings.corpus_dir)
+        self.holder = holder or LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.feedback = FeedbackStore(settings.feedback_db)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error

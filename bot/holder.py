@@ -29,9 +29,16 @@ class ReloadReport:
     problems: tuple[str, ...]
 
 
+def _log_progress(stage: str, done: int, total: int) -> None:
+    """Long builds say how far they are; small ones (one call per stage) stay quiet."""
+    if total >= 50_000:
+        log.info("corpus build: %s %d/%d passages (%.0f%%)", stage, done, total, 100 * done / total)
+
+
 class LibraryHolder:
-    def __init__(self, corpus_dir: Path, library: Library | None = None) -> None:
+    def __init__(self, corpus_dir: Path, data_dir: Path | None = None, library: Library | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
+        self.data_dir = data_dir
         self._library = library
         self._lock = asyncio.Lock()
         self.questions = 0
@@ -55,7 +62,7 @@ class LibraryHolder:
         """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
         async with self._lock:
             started = time.perf_counter()
-            new = await asyncio.to_thread(Library.load, self.corpus_dir)
+            new = await asyncio.to_thread(Library.load, self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
             old = self._library
             self._library = new
             change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())

@@ -66,7 +66,7 @@ class Answerer:
         """Candidates in ranking order that cover at least `bar` of the question."""
         out = []
         for i, score in self.index.search(terms, _CANDIDATES):
-            cov = coverage(terms, set(self.index.doc_terms[i]), self.index.relevance_idf)
+            cov = coverage(terms, set(self.index.passage_terms(i)), self.index.relevance_idf)
             if cov >= bar:
                 out.append(_Candidate(i, score, cov))
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -27,3 +28,13 @@ def data_mapping(name: str) -> dict[str, str]:
             raise ValueError(f"{name}: expected 'key<TAB>value', got {line!r}")
         mapping[key.strip()] = value.strip()
     return mapping
+
+
+@cache
+def data_fingerprint() -> str:
+    """A hash of every shipped data file: a lexicon edit must invalidate saved indexes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(_DATA_DIR.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

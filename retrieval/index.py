@@ -1,72 +1,88 @@
-"""A BM25 index over a corpus's passages, with what relevance decisions need (df, idf)."""
+"""A BM25 index over a corpus's passages: the serving engine plus what relevance needs.
+
+The engine (retrieval/engine) reproduces rank-bm25's scores exactly; rank-bm25 itself stays
+the reference in tests. A built index is saved in the data directory under a key made of
+everything it depends on, so an unchanged corpus is opened (memory-mapped), not re-analysed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
-import numpy as np
-import rank_bm25
-
-from retrieval.analysis import Analyzer, default_analyzer
+from retrieval.analysis import ANALYZER_VERSION, Analyzer, default_analyzer
 from retrieval.corpus import Corpus
+from retrieval.datafiles import data_fingerprint
+from retrieval.engine import BM25Params, SparseBM25
+
+log = logging.getLogger(__name__)
+# (stage, done, total): stage is "analysing" (the larger cost) or "indexing".
+Progress = Callable[[str, int, int], None]
+_ANALYSIS_CHUNK = 20_000
 
 
 @dataclass(frozen=True, slots=True)
 class RankingConfig:
-    """BM25 variant and parameters; chosen by measurement (see README, "Ranking")."""
+    """BM25 variant and parameters; chosen by measurement (README, "Figures"; bench/README.md)."""
 
-    variant: str = "bm25plus"  # "okapi" | "bm25l" | "bm25plus", as in rank-bm25
+    variant: str = "bm25plus"  # "okapi" | "bm25l" | "bm25plus", with rank-bm25's formulas
     k1: float = 1.2
     b: float = 0.75
     delta: float = 1.0
     title_in_passages: bool = True  # the article title is indexed with each of its passages
 
-
-_RANK_BM25 = {"okapi": rank_bm25.BM25Okapi, "bm25l": rank_bm25.BM25L, "bm25plus": rank_bm25.BM25Plus}
-
-
-class _ReferenceRanker:
-    """rank-bm25 behind the engine's interface; selects among documents sharing a query term."""
-
-    def __init__(self, docs: list[list[str]], config: RankingConfig) -> None:
-        params = {"k1": config.k1, "b": config.b}
-        if config.variant != "okapi":
-            params["delta"] = config.delta
-        self._bm25 = _RANK_BM25[config.variant](docs or [[]], **params)
-        self._postings: dict[str, list[int]] = {}
-        for i, doc in enumerate(docs):
-            for term in set(doc):
-                self._postings.setdefault(term, []).append(i)
-
-    def top_k(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
-        matched = sorted({i for t in terms for i in self._postings.get(t, ())})
-        if not matched or k <= 0:
-            return []
-        scores = np.asarray(self._bm25.get_batch_scores(list(terms), matched))
-        order = np.lexsort((np.arange(len(matched)), -scores))[:k]
-        return [(matched[i], float(scores[i])) for i in order]
+    @property
+    def params(self) -> BM25Params:
+        return BM25Params(self.variant, self.k1, self.b, self.delta if self.variant != "okapi" else None)
 
 
-def build_ranker(docs: list[list[str]], config: RankingConfig) -> _ReferenceRanker:
-    return _ReferenceRanker(docs, config)
+def build_ranker(docs: Sequence[Sequence[str]], config: RankingConfig, progress: Progress | None = None) -> SparseBM25:
+    """The serving engine over tokenised documents; doc i is result index i."""
+    report = (lambda done, total: progress("indexing", done, total)) if progress else None
+    return SparseBM25.build(docs, config.params, report)
 
 
 class PassageIndex:
-    def __init__(self, corpus: Corpus, analyzer: Analyzer | None = None, config: RankingConfig | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, corpus: Corpus, engine: SparseBM25, analyzer: Analyzer, config: RankingConfig) -> None:
         self.corpus = corpus
-        self.analyzer = analyzer or default_analyzer()
-        self.config = config or RankingConfig()
-        self.doc_terms = [self._passage_terms(i) for i in range(len(corpus.passages))]
-        self._df: dict[str, int] = {}
-        for terms in self.doc_terms:
-            for term in set(terms):
-                self._df[term] = self._df.get(term, 0) + 1
-        self._ranker = build_ranker(self.doc_terms, self.config)
+        self.engine = engine
+        self.analyzer = analyzer
+        self.config = config
 
-    def _passage_terms(self, i: int) -> list[str]:
+    @classmethod
+    def build(
+        cls,
+        corpus: Corpus,
+        analyzer: Analyzer | None = None,
+        config: RankingConfig | None = None,
+        progress: Progress | None = None,
+        saved_as: Path | None = None,
+    ) -> "PassageIndex":
+        """Open the index saved at `saved_as` if it is exactly for this corpus and these settings;
+        else build it (and save it there)."""
+        analyzer = analyzer or default_analyzer()
+        config = config or RankingConfig()
+        index = cls(corpus, None, analyzer, config)  # type: ignore[arg-type]
+        key = passages_key(corpus, config) if saved_as is not None else ""
+        index.engine = open_or_build(saved_as, key, lambda: index._analyse_all(progress), config, progress)
+        return index
+
+    def _analyse_all(self, progress: Progress | None) -> list[list[str]]:
+        total = len(self.corpus.passages)
+        docs = []
+        for i in range(total):
+            docs.append(self.passage_terms(i))
+            if progress and (i + 1) % _ANALYSIS_CHUNK == 0:
+                progress("analysing", i + 1, total)
+        if progress:
+            progress("analysing", total, total)
+        return docs
+
+    def passage_terms(self, i: int) -> list[str]:
         passage = self.corpus.passages[i]
         terms = self.analyzer.terms(passage.text)
         if self.config.title_in_passages:
@@ -78,7 +94,7 @@ class PassageIndex:
         return len(self.corpus.passages)
 
     def df(self, term: str) -> int:
-        return self._df.get(term, 0)
+        return self.engine.term_df(term)
 
     def relevance_idf(self, term: str) -> float:
         """A positive idf for judging relevance (independent of the ranking variant's quirks).
@@ -90,5 +106,54 @@ class PassageIndex:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """(passage index, score), best first; only passages sharing a term with the query."""
-        return self._ranker.top_k(terms, k)
+        """(passage index, score), best first; only passages sharing a term with the query.
+        Ties go to the earlier passage (corpus order)."""
+        return self.engine.top_k(terms, k)
+
+
+def settings_key(config: RankingConfig) -> hashlib.blake2b:
+    """A digest primed with what every saved index depends on: analyzer, lexicons and ranking."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{ANALYZER_VERSION}\0{data_fingerprint()}\0{sorted(asdict(config).items())}\0".encode())
+    return digest
+
+
+def passages_key(corpus: Corpus, config: RankingConfig) -> str:
+    """Everything a saved passage index depends on: passages with their titles, and the settings."""
+    digest = settings_key(config)
+    for passage in corpus.passages:
+        digest.update(f"{passage.id}\0{passage.article.title}\0{passage.text}\0".encode())
+    return digest.hexdigest()
+
+
+def saved_index_path(data_dir: Path, kind: str, source: Path) -> Path:
+    """One slot per corpus path and kind: a changed corpus overwrites its own slot, no other."""
+    slot = hashlib.blake2b(str(Path(source).resolve()).encode(), digest_size=6).hexdigest()
+    return Path(data_dir) / "index" / f"{kind}-{slot}.bm25"
+
+
+def open_or_build(
+    path: Path | None,
+    key: str,
+    analysed: Callable[[], Sequence[Sequence[str]]],
+    config: RankingConfig,
+    progress: Progress | None = None,
+) -> SparseBM25:
+    """The engine saved at `path` under `key`, or one built from `analysed()` and saved there.
+
+    A missing, corrupt, truncated or mismatched file is never served: the engine's loader
+    refuses it and the index is rebuilt, then written to a temporary file and renamed.
+    """
+    if path is not None:
+        engine = SparseBM25.load(path, key)
+        if engine is not None:
+            log.info("opened the saved index %s", path)
+            return engine
+    engine = build_ranker(analysed(), config, progress)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine.save(path, key)
+        except OSError as error:  # a read-only data dir costs a rebuild next time, nothing more
+            log.warning("could not save the index to %s (%s)", path, error)
+    return engine

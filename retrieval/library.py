@@ -11,7 +11,7 @@ from pathlib import Path
 from retrieval.answer import Answer
 from retrieval.answering import DEFAULT_K, Answerer
 from retrieval.corpus import Corpus
-from retrieval.index import PassageIndex, RankingConfig
+from retrieval.index import PassageIndex, Progress, RankingConfig, saved_index_path
 from retrieval.loader import CorpusPathError, Problem, load_corpus
 
 
@@ -44,15 +44,18 @@ class Library:
         *,
         config: RankingConfig | None = None,
         today: Callable[[], date] = date.today,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
+        data_dir: Path | None = None,
     ) -> "Library":
+        """Load, check and index the corpus at `path`; with `data_dir`, reuse a saved index."""
         started = time.perf_counter()
         loaded = load_corpus(Path(path))
         if not loaded.articles:
             reasons = "; ".join(str(p) for p in loaded.problems[:5])
             raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
         corpus = Corpus.from_articles(loaded.articles)
-        index = PassageIndex(corpus, config=config, progress=progress)
+        saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
+        index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
         return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems, time.perf_counter() - started)
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:

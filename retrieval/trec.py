@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from retrieval.analysis import Analyzer, default_analyzer
-from retrieval.index import RankingConfig, build_ranker
+from retrieval.index import RankingConfig, open_or_build, saved_index_path, settings_key
 from retrieval.loader import LoadResult, load_corpus
 
 
@@ -25,13 +25,23 @@ def read_queries(path: Path) -> Iterator[tuple[str, str]]:
 
 def retrieve_run(corpus_path: Path, queries_path: Path, out: TextIO, top_k: int = 100,
                  config: RankingConfig | None = None, tag: str = "qa-bot",
-                 analyzer: Analyzer | None = None) -> LoadResult:
-    """Write `qid Q0 docid rank score tag` lines; no threshold, no re-ranking, each docid once."""
+                 analyzer: Analyzer | None = None, data_dir: Path | None = None) -> LoadResult:
+    """Write `qid Q0 docid rank score tag` lines; no threshold, no re-ranking, each docid once.
+
+    With `data_dir`, the document index is saved there and reused while the corpus is unchanged."""
     analyzer = analyzer or default_analyzer()
+    config = config or RankingConfig()
     loaded = load_corpus(corpus_path)
     ids = [a.id for a in loaded.articles]
-    docs = [analyzer.terms(a.title + "\n" + "\n".join(a.paragraphs)) for a in loaded.articles]
-    ranker = build_ranker(docs, config or RankingConfig())
+    texts = [a.title + "\n" + "\n".join(a.paragraphs) for a in loaded.articles]
+    path = saved_index_path(data_dir, "documents", Path(corpus_path)) if data_dir is not None else None
+    key = ""
+    if path is not None:
+        digest = settings_key(config)
+        for doc_id, text in zip(ids, texts):
+            digest.update(f"{doc_id}\0{text}\0".encode())
+        key = digest.hexdigest()
+    ranker = open_or_build(path, key, lambda: [analyzer.terms(t) for t in texts], config)
     for qid, text in read_queries(queries_path):
         for rank, (doc, score) in enumerate(ranker.top_k(analyzer.terms(text), top_k), 1):
             out.write(f"{qid} Q0 {ids[doc]} {rank} {score:.6f} {tag}\n")

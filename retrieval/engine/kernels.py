@@ -132,8 +132,9 @@ def _sift_down(heap_docs: np.ndarray, heap_scores: np.ndarray, size: int, doc: i
         child = 2 * position + 1
         if child >= size:
             break
-        if child + 1 < size and _better(heap_scores[child], heap_docs[child], heap_scores[child + 1], heap_docs[child + 1]):
-            child += 1  # the worse of the two children
+        sibling = child + 1
+        if sibling < size and _better(heap_scores[child], heap_docs[child], heap_scores[sibling], heap_docs[sibling]):
+            child = sibling  # the worse of the two children
         if not _better(score, doc, heap_scores[child], heap_docs[child]):
             break
         heap_docs[position], heap_scores[position] = heap_docs[child], heap_scores[child]

@@ -30,21 +30,23 @@ FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<8sII")  # magic, header length, header CRC-32
 _ALIGN = 64
 # Everything a damaged or foreign file can make reading raise; `read` turns these into None.
-_BAD_FILE_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError)
+_BAD_FILE_ERRORS = (
+    OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, struct.error, OverflowError
+)
 
 
 def write(path: Path, key: str, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
     """Write atomically: a temp file in the same directory, fsync'd, then renamed over `path`."""
     path = Path(path)
+    stored = {name: np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")) for name, a in arrays.items()}
     specs = []
     offset = 0  # relative to the end of the header, fixed up below once the header's size is known
-    for name, values in arrays.items():
-        values = np.ascontiguousarray(values)
+    for name, values in stored.items():
         offset = _aligned(offset)
         specs.append(
             {
                 "name": name,
-                "dtype": values.dtype.newbyteorder("<").str,
+                "dtype": values.dtype.str,
                 "length": len(values),
                 "offset": offset,
                 "crc32": zlib.crc32(memoryview(values).cast("B")),
@@ -57,9 +59,9 @@ def write(path: Path, key: str, meta: dict[str, Any], arrays: dict[str, np.ndarr
         with tmp:
             os.fchmod(tmp.fileno(), 0o644)  # mkstemp's 0600 would hide the index from other users
             tmp.write(header)
-            for spec, values in zip(specs, arrays.values()):
+            for spec, values in zip(specs, stored.values()):
                 tmp.write(b"\0" * (spec["offset"] - tmp.tell()))
-                tmp.write(memoryview(np.ascontiguousarray(values, dtype=spec["dtype"])).cast("B"))
+                tmp.write(memoryview(values).cast("B"))
             tmp.flush()
             os.fsync(tmp.fileno())
         os.replace(tmp.name, path)

@@ -1,0 +1,111 @@
+"""The engines under comparison, behind one small interface: build, save, open, top_k.
+
+Every engine answers top_k with (doc index, score) pairs, best first. "ours" and rank-bm25 use
+Okapi with k1=1.5, b=0.75, epsilon=0.25; bm25s uses its default "lucene" scoring with the same
+k1 and b (it has no exact rank-bm25 variant), so its scores are not expected to match.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+Tokens = list[list[str]]
+Hits = list[tuple[int, float]]
+INDEX_KEY = "bench"
+
+
+class Engine(Protocol):
+    name: str
+    can_save: bool
+
+    def build(self, docs: Tokens) -> Any: ...
+    def save(self, index: Any, directory: Path) -> None: ...
+    def open(self, directory: Path) -> Any: ...
+    def top_k(self, index: Any, query: list[str], k: int) -> Hits: ...
+
+
+class Ours:
+    """Okapi is "ours", the engine every ratio is taken against; the other variants are timed
+    too because BM25Plus pays an extra pass per query term."""
+
+    can_save = True
+
+    def __init__(self, variant: str) -> None:
+        self.variant = variant
+        self.name = "ours" if variant == "okapi" else f"ours-{variant}"
+
+    def build(self, docs: Tokens) -> Any:
+        from retrieval.engine import BM25Params, SparseBM25
+
+        return SparseBM25.build(docs, BM25Params(self.variant))
+
+    def save(self, index: Any, directory: Path) -> None:
+        index.save(directory / "index.sbm25", INDEX_KEY)
+
+    def open(self, directory: Path) -> Any:
+        from retrieval.engine import SparseBM25
+
+        return SparseBM25.load(directory / "index.sbm25", INDEX_KEY)
+
+    def top_k(self, index: Any, query: list[str], k: int) -> Hits:
+        return index.top_k(query, k)
+
+
+class RankBM25:
+    """rank-bm25's get_top_n, with its unstable argsort replaced by a stable sort of -score so
+    ties go to the lower doc index, the rule our engine documents."""
+
+    name = "rank-bm25"
+    can_save = False  # it has no storage of its own
+
+    def build(self, docs: Tokens) -> Any:
+        from rank_bm25 import BM25Okapi
+
+        return BM25Okapi(docs)
+
+    def save(self, index: Any, directory: Path) -> None:
+        raise NotImplementedError
+
+    def open(self, directory: Path) -> Any:
+        raise NotImplementedError
+
+    def top_k(self, index: Any, query: list[str], k: int) -> Hits:
+        scores = index.get_scores(query)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return list(zip(best.tolist(), scores[best].tolist()))
+
+
+class BM25S:
+    can_save = True
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self.name = f"bm25s-{backend}"
+
+    def build(self, docs: Tokens) -> Any:
+        import bm25s
+
+        index = bm25s.BM25(k1=1.5, b=0.75, backend=self.backend)
+        index.index(docs, show_progress=False)
+        return index
+
+    def save(self, index: Any, directory: Path) -> None:
+        index.save(str(directory / "bm25s"))
+
+    def open(self, directory: Path) -> Any:
+        import bm25s
+
+        return bm25s.BM25.load(str(directory / "bm25s"), mmap=True)
+
+    def top_k(self, index: Any, query: list[str], k: int) -> Hits:
+        docs, scores = index.retrieve([query], k=k, show_progress=False, n_threads=0)
+        return list(zip(docs[0].tolist(), scores[0].tolist()))
+
+
+ENGINES: dict[str, Engine] = {
+    e.name: e
+    for e in (Ours("okapi"), Ours("bm25l"), Ours("bm25plus"), RankBM25(), BM25S("numpy"), BM25S("numba"))
+}

@@ -1,0 +1,148 @@
+"""Side-by-side BM25 engines on real news passages: build, memory, query latency, open time.
+
+    .venv/bin/python bench/engines.py --sizes 1000,10000,100000,1000000
+
+For each size: build the corpus (real passages first, then recombined real sentences),
+tokenise it once, then run each engine in its own subprocesses (bench/worker.py) on the same
+tokens and print a markdown table with every figure's ratio to ours, plus parity with rank-bm25.
+The machine is shared and noisy: compare ratios within one run, not figures across runs.
+Figures only; nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import tokenised  # noqa: E402
+from corpus import build_corpus, questions  # noqa: E402
+from tokenizer import project_tokenizer  # noqa: E402
+
+WORKER = Path(__file__).resolve().parent / "worker.py"
+QUERY_TERMS = (3, 8)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated passage counts")
+    parser.add_argument("--queries", type=int, default=300, help="queries timed per engine")
+    parser.add_argument("--engines", default="ours,ours-bm25l,ours-bm25plus,rank-bm25,bm25s-numpy,bm25s-numba")
+    parser.add_argument("--rank-bm25-max-size", type=int, default=100_000, help="skip rank-bm25 above this size")
+    args = parser.parse_args()
+
+    tokenizer_name, tokenize = project_tokenizer()
+    query_texts = _pick_queries(tokenize, args.queries)
+    low, high = QUERY_TERMS
+    print(f"tokenizer: {tokenizer_name}; {len(query_texts)} queries of {low}-{high} terms, k=5\n")
+    with tempfile.TemporaryDirectory(prefix="bench-engines-") as work:
+        for size in (int(s) for s in args.sizes.split(",")):
+            engines = [e for e in args.engines.split(",") if e != "rank-bm25" or size <= args.rank_bm25_max_size]
+            _run_size(size, engines, query_texts, tokenize, Path(work))
+
+
+def _pick_queries(tokenize, count: int) -> list[str]:
+    """`count` real questions whose tokens number within QUERY_TERMS, a fixed random sample."""
+    fitting = [q for q in questions() if QUERY_TERMS[0] <= len(tokenize(q)) <= QUERY_TERMS[1]]
+    picks = np.random.default_rng(0).choice(len(fitting), size=min(count, len(fitting)), replace=False)
+    return [fitting[i] for i in sorted(picks)]
+
+
+def _run_size(size: int, engines: list[str], query_texts: list[str], tokenize, work: Path) -> None:
+    started = time.perf_counter()
+    corpus = build_corpus(size)
+    corpus_s = time.perf_counter() - started
+    tokens_dir = work / f"tokens-{size}"
+    tokenize_s = tokenised.save(tokens_dir, corpus.passages, query_texts, tokenize)
+    n_passages, n_real = len(corpus.passages), corpus.n_real
+    del corpus
+    print(f"### {n_passages:,} passages ({n_real:,} real, {n_passages - n_real:,} recombined)")
+    per_passage_us = tokenize_s / n_passages * 1e6
+    print(f"corpus built in {corpus_s:.1f} s; tokenised in {tokenize_s:.1f} s ({per_passage_us:.0f} µs/passage)\n")
+    results = {}
+    for engine in engines:
+        index_dir = work / f"index-{size}-{engine}"
+        results[engine] = _worker("build", engine, tokens_dir, index_dir, work)
+        if "index_mb" in results[engine]:
+            results[engine].update(_worker("open", engine, tokens_dir, index_dir, work))
+        shutil.rmtree(index_dir, ignore_errors=True)
+    shutil.rmtree(tokens_dir)
+    _print_table(results)
+    if "rank-bm25" in results:
+        _print_parity(results)
+    print()
+
+
+def _worker(mode: str, engine: str, tokens_dir: Path, index_dir: Path, work: Path) -> dict:
+    out = work / f"{mode}-{engine}.json"
+    command = [sys.executable, str(WORKER), mode, engine, str(tokens_dir), str(index_dir), str(out)]
+    subprocess.run(command, check=True)
+    return json.loads(out.read_text())
+
+
+def _print_table(results: dict[str, dict]) -> None:
+    ours = _figures(results["ours"]) if "ours" in results else None
+    columns = ["build s", "peak MB", "p50 ms", "p95 ms", "open+1st query ms", "index MB"]
+    print("| engine | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for engine, result in results.items():
+        figures = _figures(result)
+        cells = []
+        for column in columns:
+            value = figures.get(column)
+            if value is None:
+                cells.append("—")
+                continue
+            cell = f"{value:,.3g}" if value < 100 else f"{value:,.0f}"
+            if ours and engine != "ours" and ours.get(column) and column != "index MB":
+                cell += f" (×{value / ours[column]:.3g})"
+            cells.append(cell)
+        print(f"| {engine} | " + " | ".join(cells) + " |")
+    imports = {e: r["import_s"] for e, r in results.items() if "import_s" in r}
+    listed = ", ".join(f"{engine} {seconds * 1000:.0f} ms" for engine, seconds in imports.items())
+    print(f"\nimport time (fresh process, before open): {listed}")
+
+
+def _figures(result: dict) -> dict[str, float]:
+    latencies = result["latencies_ms"]
+    figures = {
+        "build s": result["build_s"],
+        "peak MB": result["peak_mb"],
+        "p50 ms": statistics.median(latencies),
+        "p95 ms": float(np.percentile(latencies, 95)),
+    }
+    if "open_s" in result:
+        figures["open+1st query ms"] = result["open_s"] * 1000
+    if "index_mb" in result:
+        figures["index MB"] = result["index_mb"]
+    return figures
+
+
+def _print_parity(results: dict[str, dict]) -> None:
+    """Each engine's top-5 against rank-bm25's (same tie rule), query by query."""
+    reference = results["rank-bm25"]["hits"]
+    print("\nparity with rank-bm25 (Okapi) over the same queries:")
+    for engine, result in results.items():
+        if engine == "rank-bm25" or engine.startswith("ours-"):  # other variants: see tests/test_engine.py
+            continue
+        same_ids, max_diff = 0, 0.0
+        for ours, theirs in zip(result["hits"], reference):
+            theirs = theirs[: len(ours)]  # ours never lists docs without a query term
+            same_ids += [d for d, _ in ours] == [d for d, _ in theirs]
+            max_diff = max([max_diff] + [abs(a[1] - b[1]) for a, b in zip(ours, theirs)])
+        note = "" if engine == "ours" else " (other scoring formula: not expected to match)"
+        print(f"- {engine}: identical top-5 ids {same_ids}/{len(reference)}, max |Δscore| {max_diff:.3g}{note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,10 +7,12 @@ library answers until the new one is complete; a failed build leaves the old one
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import statistics
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,10 @@ class LibraryHolder:
         self.questions = 0
         self.no_match = 0
         self._answer_seconds: deque[float] = deque(maxlen=1000)
+        # Answering is CPU work under the GIL: more threads would only take turns with the event
+        # loop, delaying the 3-second acknowledgements. Reloads get a thread of their own.
+        self._answering = ThreadPoolExecutor(max_workers=2, thread_name_prefix="answer")
+        self._building = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload")
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -62,7 +68,8 @@ class LibraryHolder:
         """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
         async with self._lock:
             started = time.perf_counter()
-            new = await asyncio.to_thread(Library.load, self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
+            build = functools.partial(Library.load, self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
+            new = await asyncio.get_running_loop().run_in_executor(self._building, build)
             old = self._library
             self._library = new
             change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
@@ -80,7 +87,7 @@ class LibraryHolder:
         self._in_flight += 1
         self._idle.clear()
         try:
-            answer = await asyncio.to_thread(library.answer, question, k, offset)
+            answer = await asyncio.get_running_loop().run_in_executor(self._answering, library.answer, question, k, offset)
         finally:
             self._in_flight -= 1
             if not self._in_flight:

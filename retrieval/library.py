@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +15,23 @@ from retrieval.answering import DEFAULT_K, Answerer
 from retrieval.corpus import Corpus
 from retrieval.index import PassageIndex, Progress, RankingConfig, saved_index_path
 from retrieval.loader import CorpusPathError, Problem, load_corpus
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building makes millions of long-lived objects, and every full collection of the cyclic
+    garbage collector walks them all while holding the GIL: over a second per pause at 100k
+    passages, which froze the bot's event loop during reloads (bench/load.py). The collector
+    waits until the build is done; what was built is then frozen, so later collections skip it
+    (the corpus holds no reference cycles: reference counting still frees an old corpus)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 class EmptyCorpusError(CorpusPathError):
@@ -49,13 +68,14 @@ class Library:
     ) -> "Library":
         """Load, check and index the corpus at `path`; with `data_dir`, reuse a saved index."""
         started = time.perf_counter()
-        loaded = load_corpus(Path(path))
-        if not loaded.articles:
-            reasons = "; ".join(str(p) for p in loaded.problems[:5])
-            raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
-        corpus = Corpus.from_articles(loaded.articles)
-        saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
-        index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
+        with _collector_paused():
+            loaded = load_corpus(Path(path))
+            if not loaded.articles:
+                reasons = "; ".join(str(p) for p in loaded.problems[:5])
+                raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
+            corpus = Corpus.from_articles(loaded.articles)
+            saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
+            index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
         return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems, time.perf_counter() - started)
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:

@@ -73,9 +73,16 @@ class PassageIndex:
 
     def _analyse_all(self, progress: Progress | None) -> list[list[str]]:
         total = len(self.corpus.passages)
+        titles: dict[str, list[str]] = {}  # an article's title is analysed once, not per passage
         docs = []
-        for i in range(total):
-            docs.append(self.passage_terms(i))
+        for i, passage in enumerate(self.corpus.passages):
+            terms = self.analyzer.terms(passage.text)
+            if self.config.title_in_passages:
+                title = titles.get(passage.article.id)
+                if title is None:
+                    title = titles[passage.article.id] = self.analyzer.terms(passage.article.title)
+                terms += title
+            docs.append(terms)
             if progress and (i + 1) % _ANALYSIS_CHUNK == 0:
                 progress("analysing", i + 1, total)
         if progress:
@@ -83,6 +90,7 @@ class PassageIndex:
         return docs
 
     def passage_terms(self, i: int) -> list[str]:
+        """The terms passage i is indexed under (its text, and its article's title)."""
         passage = self.corpus.passages[i]
         terms = self.analyzer.terms(passage.text)
         if self.config.title_in_passages:

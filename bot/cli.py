@@ -84,6 +84,11 @@ def _library(args: argparse.Namespace, settings: Settings, progress: Progress | 
     return library
 
 
+def _size(library: Library) -> str:
+    articles, passages = len(library.corpus.articles), len(library.corpus.passages)
+    return f"{articles:,} article{'s' * (articles != 1)}, {passages:,} passage{'s' * (passages != 1)}"
+
+
 def _positive_k(k: int) -> int:
     if not 1 <= k <= 25:
         raise UsageError("-k must be between 1 and 25")
@@ -101,7 +106,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     k = _positive_k(args.k)
     library = _library(args, settings)
-    print(f"{len(library.corpus.articles)} articles, {len(library.corpus.passages)} passages. Ask a question; an empty line or Ctrl-D quits.")
+    print(f"{_size(library)}. Ask a question; an empty line or Ctrl-D quits.")
     while True:
         try:
             line = input("? ")
@@ -188,7 +193,7 @@ class ProgressBar:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     library = _library(args, settings, progress=ProgressBar())
-    print(f"{len(library.corpus.articles):,} articles, {len(library.corpus.passages):,} passages; "
+    print(f"{_size(library)}; "
           f"index ready in {time.perf_counter() - started:.1f} s (saved under {settings.data_dir})")
     return 0
 

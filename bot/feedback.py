@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,26 +46,29 @@ class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._failed_once = False
+        self._schema_ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._schema_ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=_TIMEOUT_S)
-        connection.execute(_SCHEMA)
+        if not self._schema_ready:
+            with closing(connection.cursor()) as cursor:
+                cursor.execute(_SCHEMA)
+            self._schema_ready = True
         return connection
 
     def _write(self, verdict: Verdict) -> None:
-        with self._connect() as connection:
+        with closing(self._connect()) as connection, connection:
             connection.execute(
                 "INSERT INTO feedback (question, passage_ids, guild_id, channel_id, user_id, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (verdict.question, " ".join(verdict.passage_ids), verdict.guild_id, verdict.channel_id,
                  verdict.user_id, "helpful" if verdict.helpful else "not_helpful", time.time()),
             )
-        connection.close()
 
     def _counts(self) -> dict[str, int]:
-        with self._connect() as connection:
+        with closing(self._connect()) as connection:
             rows = connection.execute("SELECT verdict, COUNT(*) FROM feedback GROUP BY verdict").fetchall()
-        connection.close()
         return {"helpful": 0, "not_helpful": 0, **dict(rows)}
 
     async def record(self, verdict: Verdict) -> bool:

@@ -7,7 +7,6 @@ library answers until the new one is complete; a failed build leaves the old one
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import statistics
 import time
@@ -68,17 +67,20 @@ class LibraryHolder:
         """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
         async with self._lock:
             started = time.perf_counter()
-            build = functools.partial(Library.load, self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
-            new = await asyncio.get_running_loop().run_in_executor(self._building, build)
             old = self._library
-            self._library = new
-            change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
+            new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._build, old)
+            self._library = new  # one assignment: answers see the old library or the new, never a mix
             report = ReloadReport(change, len(new.corpus.articles), len(new.corpus.passages),
                                   time.perf_counter() - started, tuple(str(p) for p in new.problems))
         log.info("corpus loaded: %d articles, %d passages in %.2fs (+%d -%d ~%d), %d problems",
                  report.articles, report.passages, report.seconds, len(change.added), len(change.removed),
                  len(change.changed), len(report.problems))
         return report
+
+    def _build(self, old: Library | None) -> tuple[Library, CorpusChange]:
+        new = Library.load(self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
+        change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
+        return new, change
 
     async def answer(self, question: str, k: int, offset: int = 0) -> Answer:
         """Answer in a worker thread, counting what /corpus stats reports."""
@@ -104,6 +106,11 @@ class LibraryHolder:
             await asyncio.wait_for(self._idle.wait(), timeout)
         except TimeoutError:
             log.warning("shutting down with %d answers still in flight", self._in_flight)
+
+    def close(self) -> None:
+        """Stop the worker threads; a build still running is abandoned, not waited for."""
+        self._answering.shutdown(wait=False, cancel_futures=True)
+        self._building.shutdown(wait=False, cancel_futures=True)
 
     def median_answer_seconds(self) -> float | None:
         return statistics.median(self._answer_seconds) if self._answer_seconds else None

@@ -15,7 +15,6 @@ from retrieval.answer import Answer, AnsweredPassage
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 FOOTER_LIMIT = 2048
@@ -38,6 +37,8 @@ def cut_words(text: str, limit: int) -> str:
     """`text` if it fits, else its longest word-boundary prefix that fits with "…"."""
     if len(text) <= limit:
         return text
+    if limit < 2:
+        return ""
     cut = text.rfind(" ", 0, limit)
     if cut <= 0:
         cut = limit - 1
@@ -66,15 +67,13 @@ def source_line(p: AnsweredPassage, with_link: bool = True) -> str:
     title = cut_words(title, 120)
     if with_link and p.article.url and p.article.url.startswith(("https://", "http://")) and len(p.article.url) < 300:
         title = f"[{title}](<{p.article.url.replace(')', '%29').replace('>', '%3E')}>)"
-    parts = [title] + [safe_text(x) for x in (p.article.source, p.article.published) if x] + [f"¶{p.paragraph}"]
+    parts = [title] + [cut_words(safe_text(x), 100) for x in (p.article.source, p.article.published) if x]
+    parts.append(f"¶{p.paragraph}")
     return "— " + " · ".join(parts)
 
 
 def notes_line(p: AnsweredPassage) -> str:
-    if p.speaker:
-        parts = [f"🗣️ {safe_text(p.speaker)}" + (f" ({safe_text(p.cue)})" if p.cue else "")]
-    else:
-        parts = ["🗣️ the article itself"]
+    parts = [f"🗣️ {safe_text(p.speaker_label) if p.speaker_label else 'the article itself'}"]
     if p.hedges:
         parts.append("❔ " + ", ".join(f"“{safe_text(h)}”" for h in p.hedges))
     if p.stance:
@@ -95,7 +94,7 @@ def passage_field_value(p: AnsweredPassage, terms: frozenset[str]) -> str:
         value = f"> {body.replace(chr(10), chr(10) + '> ')}\n{source_line(p, link)}\n{notes_line(p)}"
         if len(value) <= FIELD_VALUE_LIMIT:
             return value
-    tail = f"\n{source_line(p, False)}\n{cut_words(notes_line(p), 200)}"
+    tail = f"\n{cut_words(source_line(p, False), 300)}\n{cut_words(notes_line(p), 200)}"
     body = cut_words(safe_text(p.text).replace("\n", " "), FIELD_VALUE_LIMIT - len(tail) - 2)
     return f"> {body}{tail}"
 
@@ -146,3 +145,8 @@ def _fit_total(embed: discord.Embed) -> None:
 def message_text(text: str) -> str:
     """Plain message content: escaped and within 2000 characters."""
     return cut_words(safe_text(text), CONTENT_LIMIT)
+
+
+def code(text: str) -> str:
+    """`text` in a code span: shown exactly (Discord does not unescape inside code), minus backticks."""
+    return f"`{text.replace('`', 'ˋ')}`"

@@ -32,10 +32,7 @@ def render_text(answer: Answer) -> str:
         lines += textwrap.wrap(p.text, _WIDTH, initial_indent=f"[{number}] ", subsequent_indent="    ")
         lines.append("    — " + source_line(p).replace("\n", "\n    "))
         notes = []
-        if p.speaker:
-            notes.append(f"speaker: {p.speaker}" + (f" ({p.cue})" if p.cue else ""))
-        else:
-            notes.append("speaker: the article itself")
+        notes.append(f"speaker: {p.speaker_label or 'the article itself'}")
         if p.hedges:
             notes.append("hedges: " + ", ".join(f"“{h}”" for h in p.hedges))
         if p.stance:

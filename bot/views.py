@@ -3,35 +3,63 @@ working after a restart (the question itself travels in the answer embed's foote
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
+from bot.feedback import Verdict
 from bot.render import answer_embed, cut_words, question_from_embed, safe_text
 from retrieval.answer import Answer
+from retrieval.answering import MAX_PASSAGES
 from retrieval.corpus import short_key
 
 if TYPE_CHECKING:
     from bot.client import QABot
 
 log = logging.getLogger(__name__)
-MAX_OFFSET = 50
+NONE = discord.AllowedMentions.none()
+SORRY = "Sorry, something went wrong. It has been logged; please try again."
+Item = TypeVar("Item", bound=discord.ui.DynamicItem)
 
 
-def answer_view(answer: Answer, offset: int = 0) -> discord.ui.View | None:
-    """Context select, "More passages" and feedback buttons; nothing under a no-match answer."""
+def answer_view(answer: Answer, k: int, offset: int = 0) -> discord.ui.View | None:
+    """Context select, "More passages" (when a full page came back) and feedback buttons;
+    nothing under a no-match answer."""
     if not answer.passages:
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(ContextSelect.for_answer(answer, offset))
     next_offset = offset + len(answer.passages)
-    if next_offset < MAX_OFFSET:
-        view.add_item(MoreButton(next_offset, len(answer.passages)))
+    if len(answer.passages) == k and next_offset < MAX_PASSAGES:
+        view.add_item(MoreButton(next_offset, k))
     view.add_item(FeedbackButton(True))
     view.add_item(FeedbackButton(False))
     return view
+
+
+def replies_on_failure(callback: Callable[[Item, discord.Interaction], Awaitable[Any]]) -> Callable[[Item, discord.Interaction], Awaitable[Any]]:
+    """discord.py only logs a failing component callback, leaving the member with "thinking…"
+    or "This interaction failed": log it and tell them."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: Item, interaction: discord.Interaction) -> Any:
+        try:
+            return await callback(self, interaction)
+        except Exception:
+            log.exception("component %s failed for user %s", self.item.custom_id, interaction.user.id)
+            try:
+                if interaction.response.is_done():
+                    await interaction.followup.send(SORRY, ephemeral=True)
+                else:
+                    await interaction.response.send_message(SORRY, ephemeral=True)
+            except discord.HTTPException:
+                log.warning("could not tell user %s about the failure", interaction.user.id)
+
+    return wrapper
 
 
 def _bot(interaction: discord.Interaction) -> "QABot":
@@ -56,7 +84,7 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
     def for_answer(cls, answer: Answer, offset: int) -> "ContextSelect":
         options = [
             discord.SelectOption(label=cut_words(f"[{n}] ¶{p.paragraph} · {p.article.title}", 100),
-                                 value=short_key(p.id), description=cut_words(p.text, 100))
+                                 value=short_key(p.id, p.text), description=cut_words(p.text, 100))
             for n, p in enumerate(answer.passages, offset + 1)
         ]
         return cls(options)
@@ -65,21 +93,17 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /) -> "ContextSelect":
         return cls(list(item.options))
 
+    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
-        library = _bot(interaction).holder.library
-        key = self.item.values[0] if self.item.values else ""
-        passage_id = library.corpus.passage_id_for_key(key)
+        corpus = _bot(interaction).holder.library.corpus
+        passage_id = corpus.passage_id_for_key(self.item.values[0] if self.item.values else "")
         if passage_id is None:
-            await interaction.response.send_message("That passage is no longer in the corpus.", ephemeral=True)
+            await interaction.response.send_message("That passage has changed or left the corpus since this answer.", ephemeral=True)
             return
-        around = library.corpus.context(passage_id, radius=1)
-        lines = []
-        for p in around:
-            marker = "▶ " if p.id == passage_id else ""
-            lines.append(f"**{marker}¶{p.paragraph}** {safe_text(p.text)}")
-        title = cut_words(safe_text(around[0].article.title), 256) if around else "Context"
-        embed = discord.Embed(title=title, description=cut_words("\n\n".join(lines), 4096))
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        around = corpus.context(passage_id, radius=1)
+        lines = [f"**{'▶ ' if p.id == passage_id else ''}¶{p.paragraph}** {safe_text(p.text)}" for p in around]
+        embed = discord.Embed(title=cut_words(safe_text(around[0].article.title), 256), description=cut_words("\n\n".join(lines), 4096))
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
 
 class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(?P<offset>\d+):(?P<k>\d+)"):
@@ -92,21 +116,27 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /) -> "MoreButton":
-        return cls(min(int(match["offset"]), MAX_OFFSET), max(1, min(int(match["k"]), 10)))
+        return cls(min(int(match["offset"]), MAX_PASSAGES), max(1, min(int(match["k"]), 10)))
 
+    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
+        bot = _bot(interaction)
         question = _question_of(interaction)
         if question is None:
             await interaction.response.send_message("I can't tell which question this was; please ask again.", ephemeral=True)
             return
+        wait = bot.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(bot.cooldown.message(wait), ephemeral=True)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await _bot(interaction).holder.answer(question, self.k, self.offset)
+        answer = await bot.holder.answer(question, self.k, self.offset)
         if not answer.passages:
             await interaction.followup.send("No more relevant passages for this question.", ephemeral=True)
             return
         await interaction.followup.send(embed=answer_embed(answer, first_number=self.offset + 1),
-                                        view=answer_view(answer, self.offset) or discord.utils.MISSING,
-                                        ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+                                        view=answer_view(answer, self.k, self.offset) or discord.utils.MISSING,
+                                        ephemeral=True, allowed_mentions=NONE)
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb:(?P<verdict>up|down)"):
@@ -123,31 +153,27 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /) -> "FeedbackButton":
         return cls(match["verdict"] == "up")
 
+    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
-        from bot.feedback import Verdict
-
-        question = _question_of(interaction) or ""
+        # Acknowledge first: a locked database may take a second to give up.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         bot = _bot(interaction)
-        passage_ids = _shown_passage_ids(interaction, bot)
-        stored = await bot.feedback.record(Verdict(question, passage_ids, interaction.guild_id, interaction.channel_id,
-                                                   interaction.user.id, self.helpful))
-        text = "Thanks for the feedback!" if stored else "Thanks! (Feedback could not be saved right now.)"
-        await interaction.response.send_message(text, ephemeral=True)
+        verdict = Verdict(_question_of(interaction) or "", _shown_passage_ids(interaction, bot),
+                          interaction.guild_id, interaction.channel_id, interaction.user.id, self.helpful)
+        stored = await bot.feedback.record(verdict)
+        await interaction.followup.send("Thanks for the feedback!" if stored else "Thanks! (Feedback could not be saved right now.)",
+                                        ephemeral=True)
 
 
 def _shown_passage_ids(interaction: discord.Interaction, bot: "QABot") -> tuple[str, ...]:
+    """The passages the answer showed, as they are still in the corpus (changed ones drop out)."""
     message = interaction.message
     if message is None or not bot.holder.loaded:
         return ()
     corpus = bot.holder.library.corpus
-    ids = []
-    for row in message.components:
-        for child in getattr(row, "children", [row]):
-            for option in getattr(child, "options", []):
-                passage_id = corpus.passage_id_for_key(option.value)
-                if passage_id:
-                    ids.append(passage_id)
-    return tuple(ids)
+    keys = (option.value for row in message.components for child in getattr(row, "children", [row])
+            for option in getattr(child, "options", []))
+    return tuple(pid for pid in map(corpus.passage_id_for_key, keys) if pid)
 
 
 DYNAMIC_ITEMS = (ContextSelect, MoreButton, FeedbackButton)

@@ -44,7 +44,13 @@ class AnsweredPassage:
     cue: str | None = None
     hedges: tuple[str, ...] = ()
     stance: str | None = None  # "asserted" | "denied" | "uncertain" for yes/no questions
-    matched_terms: tuple[str, ...] = ()  # surface words of the passage that matched the question
+
+    @property
+    def speaker_label(self) -> str | None:
+        """"Speaker (cue)" as every surface shows it; None for the article's own voice."""
+        if not self.speaker:
+            return None
+        return f"{self.speaker} ({self.cue})" if self.cue else self.speaker
 
     def to_dict(self) -> dict[str, Any]:
         return {

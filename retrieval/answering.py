@@ -15,18 +15,23 @@ from retrieval.stance import is_yes_no_question, passage_stance
 
 MAX_QUESTION_CHARS = 2000
 DEFAULT_K = 3
-_CANDIDATES = 50  # how deep we look for relevant passages and for the other side of a question
+MAX_PASSAGES = 50  # how deep we look for relevant passages (and "more passages" can go)
 
 
 class QuestionError(ValueError):
     """A question we cannot even try to answer (empty); the message is for the member."""
 
 
+def normalize_question(question: str) -> str:
+    """One line, single spaces, at most MAX_QUESTION_CHARS characters."""
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+
+
 def validate_question(question: str) -> str:
-    text = " ".join(question.split())
+    text = normalize_question(question)
     if not text:
         raise QuestionError("Please ask a question, e.g. “Did North Korea send arms?”")
-    return text[:MAX_QUESTION_CHARS]
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +53,7 @@ class Answerer:
 
         Never raises for any question text: an unanswerable one gets `confident=False`.
         """
-        question = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        question = normalize_question(question)
         terms = self.index.analyzer.terms(question)
         bar = min_coverage(self.index.size)
         candidates = self._relevant(terms, bar - OTHERS_MARGIN)
@@ -65,7 +70,7 @@ class Answerer:
     def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
         """Candidates in ranking order that cover at least `bar` of the question."""
         out = []
-        for i, score in self.index.search(terms, _CANDIDATES):
+        for i, score in self.index.search(terms, MAX_PASSAGES):
             cov = coverage(terms, set(self.index.passage_terms(i)), self.index.relevance_idf)
             if cov >= bar:
                 out.append(_Candidate(i, score, cov))

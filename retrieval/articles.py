@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from retrieval.answer import ArticleRef
 from retrieval.cleaning import clean_paragraph, is_boilerplate, normalize_text
@@ -31,18 +32,19 @@ class Article:
     language: str | None = None
     origin: str = ""  # where it was read from, for messages
     dropped: tuple[str, ...] = field(default=(), compare=False)  # boilerplate paragraphs removed
+    # Identity of the article's words, for duplicate detection and change reports.
+    content_hash: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            digest = hashlib.blake2b(digest_size=12)
+            for part in (self.title, *self.paragraphs):
+                digest.update(part.casefold().encode("utf-8") + b"\x00")
+            object.__setattr__(self, "content_hash", digest.hexdigest())
 
     @property
     def ref(self) -> ArticleRef:
         return ArticleRef(self.id, self.title, self.source, self.url, self.published)
-
-    @property
-    def content_hash(self) -> str:
-        """Identity of the article's words, for duplicate detection and change reports."""
-        digest = hashlib.blake2b(digest_size=12)
-        for part in (self.title, *self.paragraphs):
-            digest.update(part.casefold().encode("utf-8") + b"\x00")
-        return digest.hexdigest()
 
 
 def normalize_metadata(raw: dict[str, object]) -> dict[str, str]:
@@ -57,15 +59,19 @@ def normalize_metadata(raw: dict[str, object]) -> dict[str, str]:
             continue
         if name == "published":
             match = _ISO_DATE.search(text)
-            if not match:
-                raise ArticleError(f"published date {text!r} is not a YYYY-MM-DD date")
-            text = match.group(0)
+            try:
+                text = date.fromisoformat(match.group(0)).isoformat() if match else ""
+            except ValueError:
+                text = ""
+            if not text:
+                raise ArticleError(f"published date {text or str(value)[:40]!r} is not a valid YYYY-MM-DD date")
         meta[name] = text
     return meta
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """A leading `---` block of `key: value` lines, and the text after it."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # uploads from Windows
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text

@@ -33,9 +33,7 @@ def answer_caveats(passages: Sequence[AnsweredPassage], today: date) -> list[Cav
 
 
 def _who(p: AnsweredPassage) -> str:
-    if p.speaker:
-        return f"{p.speaker} ({p.cue})" if p.cue else p.speaker
-    return f"{p.article.source or 'the article'} in its own words"
+    return p.speaker_label or f"{p.article.source or 'the article'} in its own words"
 
 
 def _where(p: AnsweredPassage) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +22,9 @@ def _collector_paused() -> Iterator[None]:
     garbage collector walks them all while holding the GIL: over a second per pause at 100k
     passages, which froze the bot's event loop during reloads (bench/load.py). The collector
     waits until the build is done; what was built is then frozen, so later collections skip it
-    (the corpus holds no reference cycles: reference counting still frees an old corpus)."""
+    (the corpus holds no reference cycles: reference counting still frees an old corpus).
+    The price: cyclic garbage that other threads make during a build is frozen with it and never
+    collected — bounded by what the bot allocates during one reload."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -54,7 +55,6 @@ class Library:
     index: PassageIndex
     answerer: Answerer
     problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0  # time taken to load and index
 
     @classmethod
     def load(
@@ -67,7 +67,6 @@ class Library:
         data_dir: Path | None = None,
     ) -> "Library":
         """Load, check and index the corpus at `path`; with `data_dir`, reuse a saved index."""
-        started = time.perf_counter()
         with _collector_paused():
             loaded = load_corpus(Path(path))
             if not loaded.articles:
@@ -76,7 +75,7 @@ class Library:
             corpus = Corpus.from_articles(loaded.articles)
             saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
             index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
-        return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems, time.perf_counter() - started)
+        return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems)
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         return self.answerer.answer(question, k=k, offset=offset)

@@ -22,6 +22,7 @@ MAX_ARTICLE_BYTES = 5_000_000
 MAX_JSONL_BYTES = 1_000_000_000  # a whole archive in one file; each record still obeys MAX_ARTICLE_BYTES
 # Share of bytes that may be undecodable before "best effort" becomes "refused".
 _MAX_REPLACED_SHARE = 0.01
+_MAX_REPLACED_BYTES = 3  # a short file may still have a stray byte or two
 _READ_BATCH_BYTES = 4 << 20
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -58,13 +59,17 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    # Real UTF-8 sequences beside the bad bytes: a UTF-8 file with a few stray bytes. None: an
+    # 8-bit encoding, and Windows-1252 is the usual suspect for text saved by desktop editors.
+    tolerable = bad <= max(_MAX_REPLACED_BYTES, _MAX_REPLACED_SHARE * len(text))
+    if any(ord(c) > 127 and c != "\ufffd" for c in text) and tolerable:
+        return text, f"not valid UTF-8: {bad} undecodable bytes replaced (best effort)"
     try:
-        # Windows-1252 is the usual suspect for text saved by desktop editors.
         return data.decode("cp1252"), "not valid UTF-8: decoded as Windows-1252 (best effort)"
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
-        if bad > _MAX_REPLACED_SHARE * len(text):
+        if not tolerable:
             raise ArticleError(f"not valid UTF-8 text ({bad} undecodable bytes): refused") from None
         return text, f"not valid UTF-8: {bad} undecodable bytes replaced (best effort)"
 
@@ -164,6 +169,8 @@ def _read_sidecar(file: Path, origin: str, result: LoadResult) -> dict | None:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         return data
+    except RecursionError:
+        result.problems.append(Problem(origin + SIDECAR_SUFFIX, "metadata ignored (nested too deeply)", refused=False))
     except (ValueError, OSError) as error:
         result.problems.append(Problem(origin + SIDECAR_SUFFIX, f"metadata ignored ({error})", refused=False))
         return None
@@ -204,6 +211,8 @@ def _jsonl_record(line: bytes, where: str) -> Article:
         record = json.loads(decode_text(line)[0])
     except json.JSONDecodeError as error:
         raise ArticleError(f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise ArticleError("JSON nested too deeply") from None
     if not isinstance(record, dict):
         raise ArticleError("not a JSON object")
     article_id = str(record.get("id") or record.get("_id") or "").strip()

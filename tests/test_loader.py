@@ -151,3 +151,27 @@ def test_unreadable_and_vanishing_files_are_reported(tmp_path, monkeypatch):
 )
 def test_safe_article_filename(name, expected):
     assert safe_article_filename(name) == expected
+
+
+def test_impossible_dates_deep_nesting_and_windows_line_endings(tmp_path):
+    write(tmp_path, "bad-date.md", "---\ntitle: T\npublished: 2023-02-30\n---\nT\n\nBody text here.\n")
+    write(tmp_path, "crlf.md", "---\r\ntitle: Windows title\r\nsource: Outlet\r\n---\r\nWindows title\r\n\r\nBody from Windows.\r\n")
+    write(tmp_path, "deep.jsonl", "[" * 100_000 + "\n" + json.dumps({"id": "ok", "title": "Fine", "text": "Fine text."}) + "\n")
+    write(tmp_path, "deep.txt.meta.json", "[" * 100_000)
+    write(tmp_path, "deep.txt", "Deep\n\nA body whose sidecar is nested too deeply.\n")
+    result = load_corpus(tmp_path)
+    by_origin = reasons(result)
+    assert "not a valid YYYY-MM-DD date" in by_origin["bad-date.md"]
+    assert "nested too deeply" in by_origin["deep.jsonl:1"]
+    assert "nested too deeply" in by_origin["deep.txt.meta.json"]
+    articles = {a.id: a for a in result.articles}
+    assert articles["crlf"].title == "Windows title" and articles["crlf"].source == "Outlet"
+    assert articles["crlf"].paragraphs == ("Body from Windows.",)
+    assert {"ok", "deep"} <= set(articles)
+
+
+def test_a_stray_byte_does_not_turn_utf8_into_mojibake():
+    data = "Café title\n\nA naïve café — “quoted” text.".encode("utf-8") + b"\xff"
+    article, note = parse_article_file(data, "x", "x.txt")
+    assert "naïve café — “quoted”" in article.paragraphs[0]
+    assert "1 undecodable bytes replaced" in note

@@ -65,3 +65,14 @@ def test_context_gives_neighbouring_passages():
     corpus = Corpus.from_articles(load_corpus(SEEDS).articles)
     around = corpus.context("000_ed5a8209f2aae2b8#p5", radius=1)
     assert [p.paragraph for p in around] == [4, 5, 6]
+
+
+def test_short_keys_do_not_survive_an_edited_paragraph():
+    from retrieval.corpus import short_key
+
+    before = Corpus.from_articles([build_article("a", "Title\n\nFirst version of the paragraph.")])
+    after = Corpus.from_articles([build_article("a", "Title\n\nSecond, edited version.")])
+    (passage,) = before.passages
+    key = short_key(passage.id, passage.text)
+    assert before.passage_id_for_key(key) == "a#p1"
+    assert after.passage_id_for_key(key) is None  # same id, other text: not the passage that was shown

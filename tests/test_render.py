@@ -87,3 +87,12 @@ def test_no_match_answer_has_no_fields():
     answer = Answer("banana?", False, (), (Caveat("no_match", "Nothing in the corpus answers this."),))
     embed = answer_embed(answer)
     assert embed.fields == [] and "Nothing in the corpus answers this" in embed.description
+
+
+def test_an_overlong_source_never_breaks_the_field_limit():
+    long_source = ArticleRef("a1", "Title", "Outlet " * 500, "https://example.org/" + "x" * 400, "2023-09-13")
+    answer = Answer("q", True, (AnsweredPassage(id="a1#p1", text="word " * 139, score=1.0, paragraph=1, article=long_source,
+                                                speaker="S" * 900, cue="said"),), ())
+    value = answer_embed(answer).fields[0].value
+    assert len(value) <= FIELD_VALUE_LIMIT and value.startswith("> word")
+    assert cut_words("anything", 0) == "" and cut_words("anything", 1) == ""

@@ -11,8 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render import answer_embed, question_from_embed
-from bot.views import answer_view
+from bot.views import SORRY, answer_view
 from retrieval.answer import Answer
+from retrieval.answering import DEFAULT_K
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -21,10 +22,6 @@ log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 MAX_SLASH_QUESTION = 1000
 HELP_TEXT = "Ask me about the articles in my corpus, e.g. “Did North Korea send arms?”"
-
-
-def _cooldown_text(seconds: float) -> str:
-    return f"You're asking quickly: please wait {max(1, round(seconds))} s before your next question."
 
 
 class Asking(commands.Cog):
@@ -40,7 +37,12 @@ class Asking(commands.Cog):
         self.bot.tree.remove_command(self.find_sources_menu.name, type=self.find_sources_menu.type)
 
     async def _answer(self, question: str) -> Answer:
-        return await self.bot.holder.answer(question, k=self.bot.passages_per_answer)
+        return await self.bot.holder.answer(question, k=DEFAULT_K)
+
+    def _reply(self, answer: Answer) -> dict:
+        """The embed and components every surface sends for an answer."""
+        return {"embed": answer_embed(answer), "view": answer_view(answer, DEFAULT_K) or discord.utils.MISSING,
+                "allowed_mentions": NONE}
 
     @app_commands.command(name="ask", description="Ask a question about the articles; get sourced passages and caveats.")
     @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
@@ -50,13 +52,11 @@ class Asking(commands.Cog):
             return
         wait = self.bot.cooldown.retry_after(interaction.user.id)
         if wait:
-            await interaction.response.send_message(_cooldown_text(wait), ephemeral=True)
+            await interaction.response.send_message(self.bot.cooldown.message(wait), ephemeral=True)
             return
         # Discord drops an interaction not acknowledged within 3 s: acknowledge first, then think.
         await interaction.response.defer(thinking=True, ephemeral=private)
-        answer = await self._answer(question)
-        await interaction.followup.send(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
-                                        allowed_mentions=NONE)
+        await interaction.followup.send(**self._reply(await self._answer(question)))
 
     async def find_sources(self, interaction: discord.Interaction, message: discord.Message) -> None:
         text = message.content.strip()
@@ -65,10 +65,12 @@ class Asking(commands.Cog):
         if not text.strip():
             await interaction.response.send_message("That message has no text I can look up.", ephemeral=True)
             return
+        wait = self.bot.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(self.bot.cooldown.message(wait), ephemeral=True)
+            return
         await interaction.response.defer(thinking=True, ephemeral=True)
-        answer = await self._answer(text)
-        await interaction.followup.send(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
-                                        ephemeral=True, allowed_mentions=NONE)
+        await interaction.followup.send(ephemeral=True, **self._reply(await self._answer(text)))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -79,20 +81,30 @@ class Asking(commands.Cog):
         if not is_dm and not any(user.id == me.id for user in message.mentions):
             return
         question = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
-        previous = await self._previous_question(message)
+        try:
+            await self._answer_message(message, question)
+        except Exception:
+            log.exception("answering message %s from user %s failed", message.id, message.author.id)
+            try:
+                await message.reply(SORRY, mention_author=False, allowed_mentions=NONE)
+            except discord.HTTPException:
+                log.warning("could not tell user %s about the failure", message.author.id)
+
+    async def _answer_message(self, message: discord.Message, question: str) -> None:
         if not question:
             await message.reply(HELP_TEXT, mention_author=False, allowed_mentions=NONE)
             return
         wait = self.bot.cooldown.retry_after(message.author.id)
         if wait:
-            await message.reply(_cooldown_text(wait), mention_author=False, allowed_mentions=NONE)
+            await message.reply(self.bot.cooldown.message(wait), mention_author=False, allowed_mentions=NONE)
             return
         answer = await self._answer(question)
-        if previous and not answer.confident:
-            # A short follow-up ("what about Russia?") leans on the question it replies to.
-            answer = await self._answer(f"{previous} {question}")
-        await message.reply(embed=answer_embed(answer), view=answer_view(answer) or discord.utils.MISSING,
-                            mention_author=False, allowed_mentions=NONE)
+        if not answer.confident:
+            previous = await self._previous_question(message)
+            if previous:
+                # A short follow-up ("what about Russia?") leans on the question it replies to.
+                answer = await self._answer(f"{previous} {question}")
+        await message.reply(mention_author=False, **self._reply(answer))
 
     async def _previous_question(self, message: discord.Message) -> str | None:
         """The question of the bot's answer this message replies to, if it is one."""

@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.holder import ReloadReport
-from bot.render import cut_words, safe_text
+from bot.render import code, cut_words, message_text, safe_text
 from retrieval.articles import ArticleError
 from retrieval.library import CorpusPathError
 from retrieval.loader import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, parse_article_file, safe_article_filename
@@ -42,7 +42,7 @@ def report_embed(title: str, report: ReloadReport) -> discord.Embed:
     ]
     for sign, ids in (("+", change.added), ("−", change.removed), ("~", change.changed)):
         if ids and len(ids) <= 10:
-            lines.append(f"{sign} " + ", ".join(f"`{safe_text(i)}`" for i in ids))
+            lines.append(f"{sign} " + ", ".join(code(i) for i in ids))
     if report.problems:
         lines.append(f"**{len(report.problems)} file(s) not loaded as-is:**")
         lines += [f"• {safe_text(p)}" for p in report.problems[:15]]
@@ -74,15 +74,21 @@ class Moderation(commands.Cog):
     def _who(self, interaction: discord.Interaction) -> str:
         return f"{interaction.user} ({interaction.user.id})"
 
-    async def _reload_and_reply(self, interaction: discord.Interaction, title: str) -> None:
+    async def _reload(self, interaction: discord.Interaction) -> ReloadReport | CorpusPathError:
         try:
-            report = await self.bot.holder.load()
+            return await self.bot.holder.load()
         except CorpusPathError as error:
             log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
-            await interaction.followup.send(f"Reload failed: {safe_text(str(error))}\nThe previous corpus keeps answering.",
-                                            allowed_mentions=NONE)
-            return
-        await interaction.followup.send(embed=report_embed(title, report), allowed_mentions=NONE)
+            return error
+
+    async def _reply(self, interaction: discord.Interaction, title: str, outcome: ReloadReport | CorpusPathError) -> None:
+        if isinstance(outcome, CorpusPathError):
+            await interaction.followup.send(message_text(f"Reload failed: {outcome}\nThe previous corpus keeps answering."))
+        else:
+            await interaction.followup.send(embed=report_embed(title, outcome))
+
+    async def _reload_and_reply(self, interaction: discord.Interaction, title: str) -> None:
+        await self._reply(interaction, title, await self._reload(interaction))
 
     @corpus.command(name="reload", description="Re-read the corpus folder and swap in the new index.")
     async def reload(self, interaction: discord.Interaction) -> None:
@@ -98,20 +104,30 @@ class Moderation(commands.Cog):
             await interaction.response.send_message(
                 f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
+        folder = self.bot.holder.corpus_dir
         name = safe_article_filename(file.filename)
+        target = folder / name
+        if not folder.is_dir():
+            await interaction.response.send_message("The corpus is a single .jsonl file, not a folder: articles cannot be added here.", ephemeral=True)
+            return
+        if target.exists():
+            await interaction.response.send_message(
+                f"An article file named {code(name)} already exists: remove it first, then add the new version.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
         try:
             data = await file.read()
         except discord.HTTPException as error:
-            await interaction.followup.send(f"Could not download `{safe_text(name)}` ({error.status}); please try again.")
+            await interaction.followup.send(f"Could not download {code(name)} ({error.status}); please try again.")
             return
         try:
             await asyncio.to_thread(parse_article_file, data, Path(name).stem, name)
         except ArticleError as error:
             log.info("corpus add of %r by %s refused: %s", file.filename, self._who(interaction), error)
-            await interaction.followup.send(f"`{safe_text(name)}` was not added: {safe_text(str(error))}.", allowed_mentions=NONE)
+            await interaction.followup.send(message_text(f"{name} was not added: {error}."), allowed_mentions=NONE)
             return
-        target = self.bot.holder.corpus_dir / name
+        # A sidecar left behind by a removed article would lend its metadata to this one.
+        await asyncio.to_thread(target.with_name(name + ".meta.json").unlink, missing_ok=True)
         await asyncio.to_thread(_write_atomically, target, data)
         log.info("corpus add: %s written by %s", target, self._who(interaction))
         await self._reload_and_reply(interaction, f"Added {name}")
@@ -125,18 +141,29 @@ class Moderation(commands.Cog):
                 "No article file with that id (articles inside a .jsonl file cannot be removed one by one).", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        for target in (path, path.with_name(path.name + ".meta.json")):
-            await asyncio.to_thread(target.unlink, missing_ok=True)
-        log.info("corpus remove: %s deleted by %s", path, self._who(interaction))
-        await self._reload_and_reply(interaction, f"Removed {article}")
+        # Set aside (hidden names are not loaded) rather than deleted, so that a reload that fails
+        # — removing the last article, say — can put everything back as it was.
+        files = [p for p in (path, path.with_name(path.name + ".meta.json")) if p.exists()]
+        aside = [p.with_name(f".removing-{p.name}") for p in files]
+        for source, hidden in zip(files, aside):
+            await asyncio.to_thread(source.rename, hidden)
+        outcome = await self._reload(interaction)
+        for source, hidden in zip(files, aside):
+            if isinstance(outcome, CorpusPathError):
+                await asyncio.to_thread(hidden.rename, source)
+            else:
+                await asyncio.to_thread(hidden.unlink, missing_ok=True)
+        if not isinstance(outcome, CorpusPathError):
+            log.info("corpus remove: %s deleted by %s", path, self._who(interaction))
+        await self._reply(interaction, f"Removed {article}", outcome)
 
     @remove.autocomplete("article")
     async def remove_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.casefold()
         choices = []
-        titles = {a.id: a.title for a in self.bot.holder.library.corpus.articles} if self.bot.holder.loaded else {}
+        titles = {a.id: a.title for a in self.bot.holder.library.corpus.articles}
         for article_id in sorted(self._removable()):
-            label = f"{titles.get(article_id, '')} ({article_id})"
+            label = f"{titles[article_id]} ({article_id})"
             if needle in label.casefold() and len(article_id) <= 100:
                 choices.append(app_commands.Choice(name=cut_words(label, 100), value=article_id))
             if len(choices) == 25:
@@ -144,24 +171,20 @@ class Moderation(commands.Cog):
         return choices
 
     def _removable(self) -> dict[str, Path]:
-        """Article id -> file, for article files directly in the corpus folder."""
-        folder = self.bot.holder.corpus_dir
-        try:
-            files = [p for p in folder.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not p.is_symlink()]
-        except OSError:
+        """Article id -> file, for the loaded articles read from a file directly in the corpus folder."""
+        if not self.bot.holder.loaded:
             return {}
-        return {p.stem: p for p in files}
+        folder = self.bot.holder.corpus_dir
+        return {a.id: folder / a.origin for a in self.bot.holder.library.corpus.articles
+                if "/" not in a.origin and Path(a.origin).suffix.lower() in ARTICLE_SUFFIXES}
 
     @corpus.command(name="list", description="The articles in the corpus.")
     async def list_articles(self, interaction: discord.Interaction) -> None:
         corpus = self.bot.holder.library.corpus
-        counts: dict[str, int] = {}
-        for passage in corpus.passages:
-            counts[passage.article.id] = counts.get(passage.article.id, 0) + 1
-        lines = [f"• {safe_text(cut_words(a.title, 90))} — `{safe_text(a.id)}` · {a.published or 'undated'} · {counts.get(a.id, 0)} passages"
-                 for a in corpus.articles]
-        shown = cut_words("\n".join(lines[:40]), 3900)
-        more = f"\n… and {len(lines) - 40} more" if len(lines) > 40 else ""
+        lines = [f"• {safe_text(cut_words(a.title, 90))} — {code(a.id)} · {a.published or 'undated'} · "
+                 f"{len(corpus.article_passages(a.id))} passages" for a in corpus.articles[:40]]
+        shown = cut_words("\n".join(lines), 3900)
+        more = f"\n… and {len(corpus.articles) - 40} more" if len(corpus.articles) > 40 else ""
         embed = discord.Embed(title=f"{len(corpus.articles)} articles, {len(corpus.passages)} passages", description=shown + more)
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
@@ -182,11 +205,15 @@ class Moderation(commands.Cog):
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Whole or not at all: a reload running meanwhile never reads half an article.
+    (retrieval/engine/storage.py writes its index files the same way, streaming arrays.)"""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), 0o644)  # mkstemp makes 0600; articles are ordinary files
+            os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -145,7 +145,7 @@ async def test_more_passages_context_and_feedback_buttons(env: Running):
     assert response["data"]["flags"] & EPHEMERAL and "▶" in response["data"]["embeds"][0]["description"]
 
     vote = await fake.click(answer, "qa:fb:up")
-    assert "Thanks" in (await vote.wait_response())["data"]["content"]
+    assert "Thanks" in (await vote.wait_followups(1))[0]["content"]
     rows = sqlite3.connect(env.data_dir / "feedback.sqlite3").execute(
         "SELECT question, passage_ids, guild_id, channel_id, user_id, verdict FROM feedback").fetchall()
     assert len(rows) == 1
@@ -165,7 +165,7 @@ async def test_buttons_keep_working_after_a_restart(tmp_path):
             (body,) = await more.wait_followups(1)
             assert embed_of(body)["fields"]
             vote = await fake.click(old_answer, "qa:fb:down")
-            assert "Thanks" in (await vote.wait_response())["data"]["content"]
+            assert "Thanks" in (await vote.wait_followups(1))[0]["content"]
         assert fake.server_errors == []
 
 
@@ -255,3 +255,52 @@ async def test_cooldown_answers_politely_and_is_per_member(tmp_path):
         assert (await other.wait_response())["type"] == DEFER
         await fake.post_message(fake.channel, fake.member, "who is Kim?", mention_bot=True)
         assert "please wait" in (await fake.wait_for_bot_message(fake.channel)).content
+
+
+async def test_removing_the_last_article_is_undone(env: Running):
+    fake = env.fake
+    removed = await fake.invoke_slash("corpus remove", {"article": "000_ed5a8209f2aae2b8"}, user=fake.moderator)
+    (reply,) = await removed.wait_followups(1)
+    assert "Reload failed" in reply["content"] and "previous corpus keeps answering" in reply["content"]
+    assert (env.corpus_dir / "000_ed5a8209f2aae2b8.txt").exists()
+    assert (env.corpus_dir / "000_ed5a8209f2aae2b8.txt.meta.json").exists()
+    _, _, followup = await ask(env)
+    assert embed_of(followup)["fields"]
+
+
+async def test_adding_over_an_existing_article_is_refused(env: Running):
+    fake = env.fake
+    attachment = fake.add_attachment("000_ed5a8209f2aae2b8.txt", b"Other\n\nSomething else entirely.\n")
+    added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
+    response = await added.wait_response()
+    assert "already exists" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    assert "Putin" in (env.corpus_dir / "000_ed5a8209f2aae2b8.txt").read_text()
+
+
+async def test_more_passages_is_offered_only_after_a_full_page(env: Running):
+    record, _, _ = await ask(env, "Who is Dmitry Peskov?")
+    shown = len(embed_of(record.followups[0])["fields"])
+    ids = custom_ids(record.followup_messages[0])
+    assert ("qa:more:3:3" in ids) == (shown == 3)
+
+
+async def test_a_failing_button_tells_the_member(env: Running, monkeypatch, caplog):
+    record, _, _ = await ask(env)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(env.bot.holder, "answer", broken)
+    more = await env.fake.click(record.followup_messages[0], "qa:more:3:3")
+    (reply,) = await more.wait_followups(1)
+    assert "something went wrong" in reply["content"]
+    assert any("index exploded" in (r.exc_text or "") for r in caplog.records)
+
+
+async def test_qa_bot_sync_publishes_commands_globally(tmp_path):
+    from bot.run import _sync_global
+
+    async with FakeDiscord() as fake, bot_on(fake, tmp_path) as env:
+        with fake.patched_discord():
+            assert await _sync_global(env.bot.settings) == 0
+        assert {c["name"] for c in fake.registered_commands(None)} == {"ask", "corpus", "Find sources"}

@@ -16,7 +16,7 @@ import discord.http
 import discord.webhook.async_
 import pytest
 
-from bot.client import _serve
+from bot.run import _serve
 from tests.e2e.conftest import Running, bot_on, running_bot
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.test_bot_e2e import ask, embed_of
@@ -92,7 +92,7 @@ async def test_locked_feedback_store_does_not_stall_answers_and_logs_once(env: R
         _, _, followup = await ask(env, "Who is Dmitry Peskov?")
         assert embed_of(followup)["fields"] and time.monotonic() - started < 3
         for click in clicks:
-            assert "could not be saved" in (await click.wait_response(timeout=5))["data"]["content"]
+            assert "could not be saved" in (await click.wait_followups(1, timeout=5))[0]["content"]
     finally:
         locker.execute("ROLLBACK")
         locker.close()
@@ -105,7 +105,7 @@ async def test_missing_feedback_store_directory_is_survived(tmp_path, caplog):
     async with running_bot(tmp_path, data_dir=blocker) as running:
         record, _, _ = await ask(running)
         click = await running.fake.click(record.followup_messages[0], "qa:fb:up")
-        assert "could not be saved" in (await click.wait_response())["data"]["content"]
+        assert "could not be saved" in (await click.wait_followups(1))[0]["content"]
         _, _, followup = await ask(running)
         assert embed_of(followup)["fields"]
 

@@ -76,26 +76,23 @@ class PassageIndex:
         titles: dict[str, list[str]] = {}  # an article's title is analysed once, not per passage
         docs = []
         for i, passage in enumerate(self.corpus.passages):
-            terms = self.analyzer.terms(passage.text)
-            if self.config.title_in_passages:
-                title = titles.get(passage.article.id)
-                if title is None:
-                    title = titles[passage.article.id] = self.analyzer.terms(passage.article.title)
-                terms += title
-            docs.append(terms)
+            title = titles.get(passage.article.id)
+            if title is None:
+                title = titles[passage.article.id] = self._title_terms(passage.article.title)
+            docs.append(self.analyzer.terms(passage.text) + title)
             if progress and (i + 1) % _ANALYSIS_CHUNK == 0:
                 progress("analysing", i + 1, total)
         if progress:
             progress("analysing", total, total)
         return docs
 
+    def _title_terms(self, title: str) -> list[str]:
+        return self.analyzer.terms(title) if self.config.title_in_passages else []
+
     def passage_terms(self, i: int) -> list[str]:
         """The terms passage i is indexed under (its text, and its article's title)."""
         passage = self.corpus.passages[i]
-        terms = self.analyzer.terms(passage.text)
-        if self.config.title_in_passages:
-            terms += self.analyzer.terms(passage.article.title)
-        return terms
+        return self.analyzer.terms(passage.text) + self._title_terms(passage.article.title)
 
     @property
     def size(self) -> int:

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from retrieval.annotations import Annotator
 from retrieval.answer import Answer, AnsweredPassage
 from retrieval.caveats import answer_caveats, no_match
 from retrieval.index import PassageIndex
-from retrieval.relevance import OTHERS_MARGIN, coverage, min_coverage
+from retrieval.relevance import OTHERS_MARGIN, coverages, min_coverage
 from retrieval.stance import is_yes_no_question, passage_stance
 
 MAX_QUESTION_CHARS = 2000
@@ -69,12 +71,10 @@ class Answerer:
 
     def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
         """Candidates in ranking order that cover at least `bar` of the question."""
-        out = []
-        for i, score in self.index.search(terms, MAX_PASSAGES):
-            cov = coverage(terms, set(self.index.passage_terms(i)), self.index.relevance_idf)
-            if cov >= bar:
-                out.append(_Candidate(i, score, cov))
-        return out
+        hits = self.index.search(terms, MAX_PASSAGES)
+        ids = np.array([i for i, _ in hits], dtype=np.int32)
+        covered = coverages(terms, lambda term: self.index.engine.contains(term, ids), self.index.relevance_idf, len(ids))
+        return [_Candidate(i, score, float(cov)) for (i, score), cov in zip(hits, covered) if cov >= bar]
 
     def describe(self, passage_id: str, score: float = 0.0, stance: str | None = None) -> AnsweredPassage:
         """A passage with its source and trust notes, as every surface shows it."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+import numpy as np
+
 # Measured on the seed (27 passages) and the seed + 818 news articles (31k passages) with
 # hand-written off-topic questions (tests/data/offtopic_questions.txt): see README, "Relevance".
 # The more passages, the likelier one covers a good share of an off-topic question by chance,
@@ -30,10 +32,15 @@ def min_coverage(n_passages: int) -> float:
     return min(MAX_COVERAGE, BASE_COVERAGE + STEP_PER_TENFOLD * growth)
 
 
-def coverage(question_terms: Iterable[str], passage_terms: set[str], idf: Callable[[str], float]) -> float:
-    """Share of the question's idf mass (distinct terms) present in the passage, 0..1."""
+def coverages(question_terms: Iterable[str], contains: Callable[[str], np.ndarray], idf: Callable[[str], float],
+              n_candidates: int) -> np.ndarray:
+    """For each candidate passage, the share of the question's idf mass (distinct terms) it
+    contains, 0..1; `contains(term)` says which candidates hold a term."""
     weights = {term: idf(term) for term in set(question_terms)}
     total = sum(weights.values())
+    covered = np.zeros(n_candidates)
     if total <= 0:
-        return 0.0
-    return sum(w for term, w in weights.items() if term in passage_terms) / total
+        return covered
+    for term, weight in weights.items():
+        covered += weight * contains(term)
+    return covered / total

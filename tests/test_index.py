@@ -128,3 +128,11 @@ def test_an_unwritable_data_dir_still_answers(corpus, tmp_path):
     blocker.write_text("not a directory")
     library, _ = load(corpus, blocker)
     assert library.answer("Who is Dmitry Peskov?").confident
+
+
+def test_contains_matches_the_passage_terms(seed_library):
+    index = seed_library.index
+    ids = np.arange(index.size, dtype=np.int32)
+    for term in ["north", "korea", "weapon", "peskov", "never-seen-term", "2019"]:
+        expected = [term in index.passage_terms(i) for i in ids]
+        assert index.engine.contains(term, ids).tolist() == expected, term

@@ -138,6 +138,15 @@ class SparseBM25:
         term = self._vocabulary.get(token)
         return 0 if term is None else int(self._offsets[term + 1] - self._offsets[term])
 
+    def contains(self, token: str, doc_ids: np.ndarray) -> np.ndarray:
+        """Which of `doc_ids` contain `token`: a binary search in its postings (doc ids ascend)."""
+        term = self._vocabulary.get(token)
+        if term is None:
+            return np.zeros(len(doc_ids), dtype=bool)
+        postings = self._docs[self._offsets[term]: self._offsets[term + 1]]
+        at = np.searchsorted(postings, doc_ids)
+        return postings[np.minimum(at, len(postings) - 1)] == doc_ids
+
     def idf(self, token: str) -> float:
         """The idf rank-bm25 uses for `token`; 0.0 if unknown, as rank-bm25's `idf.get(q) or 0`."""
         term = self._vocabulary.get(token)

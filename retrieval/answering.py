@@ -57,17 +57,19 @@ class Answerer:
         """
         question = normalize_question(question)
         terms = self.index.analyzer.terms(question)
+        query_terms = tuple(dict.fromkeys(terms))
         bar = min_coverage(self.index.size)
         candidates = self._relevant(terms, bar - OTHERS_MARGIN)
         if not candidates or max(c.coverage for c in candidates) < bar:
-            return Answer(question, False, (), (no_match(),), tuple(dict.fromkeys(terms)))
-        yes_no = is_yes_no_question(question)
-        passages = [self._answered(c, yes_no) for c in candidates]
-        chosen = _with_both_sides(passages, k) if yes_no else passages
-        shown = tuple(chosen[offset: offset + k])
-        if not shown:
-            return Answer(question, True, (), (), tuple(dict.fromkeys(terms)))
-        return Answer(question, True, shown, tuple(answer_caveats(shown, self._today())), tuple(dict.fromkeys(terms)))
+            return Answer(question, False, (), (no_match(),), query_terms)
+        if is_yes_no_question(question):
+            # Every candidate's stance is needed to give each side a place.
+            shown = tuple(_with_both_sides([self._answered(c, True) for c in candidates], k)[offset: offset + k])
+        else:
+            # Only the passages shown are annotated: attribution reads their whole articles.
+            shown = tuple(self._answered(c, False) for c in candidates[offset: offset + k])
+        caveats = tuple(answer_caveats(shown, self._today())) if shown else ()
+        return Answer(question, True, shown, caveats, query_terms)
 
     def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
         """Candidates in ranking order that cover at least `bar` of the question."""

@@ -44,11 +44,10 @@ class Asking(commands.Cog):
         return {"embed": answer_embed(answer), "view": answer_view(answer, DEFAULT_K) or discord.utils.MISSING,
                 "allowed_mentions": NONE}
 
-    @app_commands.command(name="ask", description="Ask a question about the articles; get sourced passages and caveats.")
-    @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_SLASH_QUESTION], private: bool = False) -> None:
-        if not question.strip():
-            await interaction.response.send_message(HELP_TEXT, ephemeral=True)
+    async def _respond(self, interaction: discord.Interaction, text: str, *, empty: str, private: bool) -> None:
+        """The path of /ask and "Find sources": check, acknowledge, then answer."""
+        if not text.strip():
+            await interaction.response.send_message(empty, ephemeral=True)
             return
         wait = self.bot.cooldown.retry_after(interaction.user.id)
         if wait:
@@ -56,21 +55,18 @@ class Asking(commands.Cog):
             return
         # Discord drops an interaction not acknowledged within 3 s: acknowledge first, then think.
         await interaction.response.defer(thinking=True, ephemeral=private)
-        await interaction.followup.send(**self._reply(await self._answer(question)))
+        await interaction.followup.send(ephemeral=private, **self._reply(await self._answer(text)))
+
+    @app_commands.command(name="ask", description="Ask a question about the articles; get sourced passages and caveats.")
+    @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_SLASH_QUESTION], private: bool = False) -> None:
+        await self._respond(interaction, question, empty=HELP_TEXT, private=private)
 
     async def find_sources(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        text = message.content.strip()
-        if not text and message.embeds:
+        text = message.content
+        if not text.strip() and message.embeds:
             text = question_from_embed(message.embeds[0]) or (message.embeds[0].description or "")
-        if not text.strip():
-            await interaction.response.send_message("That message has no text I can look up.", ephemeral=True)
-            return
-        wait = self.bot.cooldown.retry_after(interaction.user.id)
-        if wait:
-            await interaction.response.send_message(self.bot.cooldown.message(wait), ephemeral=True)
-            return
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        await interaction.followup.send(ephemeral=True, **self._reply(await self._answer(text)))
+        await self._respond(interaction, text, empty="That message has no text I can look up.", private=True)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError
 from bot.text_render import render_text
 from retrieval.answering import DEFAULT_K, QuestionError, validate_question
-from retrieval.index import Progress
+from retrieval.index import Progress, RankingConfig
 from retrieval.library import Library
 from retrieval.loader import CorpusPathError
 
@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     retrieve.add_argument("--top-k", type=int, default=100)
     retrieve.add_argument("--output", type=Path, required=True)
     retrieve.add_argument("--tag", default="qa-bot")
+    defaults = RankingConfig()
+    retrieve.add_argument("--variant", choices=["okapi", "bm25l", "bm25plus"], default=defaults.variant,
+                          help=f"BM25 variant (default {defaults.variant}; bench/tune_ranking.py explains the choice)")
+    retrieve.add_argument("--k1", type=float, default=defaults.k1)
+    retrieve.add_argument("--b", type=float, default=defaults.b)
+    retrieve.add_argument("--delta", type=float, default=defaults.delta, help="BM25L/BM25Plus only")
 
     evaluate = sub.add_parser("eval", help="hit@1, hit@3, MRR and no-match accuracy of a question set")
     evaluate.add_argument("questions", type=Path)
@@ -138,7 +144,9 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.queries.is_file():
         raise UsageError(f"queries file does not exist: {args.queries}")
     with args.output.open("w", encoding="utf-8") as out:
-        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, data_dir=settings.data_dir)
+        config = RankingConfig(args.variant, args.k1, args.b, args.delta)
+        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config,
+                              data_dir=settings.data_dir)
     for problem in loaded.problems:
         print(f"qa-bot: skipped: {problem}", file=sys.stderr)
     return 0

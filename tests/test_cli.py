@@ -85,6 +85,10 @@ def test_retrieve_writes_a_trec_run(capsys, tmp_path):
     assert code == 0
     assert out_file.read_text().split()[:5] == ["q1", "Q0", "d1", "1", out_file.read_text().split()[4]]
     assert [line.split()[2] for line in out_file.read_text().splitlines()] == ["d1"]
+    okapi = tmp_path / "okapi.txt"
+    code, _, _ = run(capsys, "retrieve", "--corpus", str(corpus), "--queries", str(queries), "--output", str(okapi),
+                     "--variant", "okapi", "--k1", "1.5")
+    assert code == 0 and okapi.read_text().split()[4] != out_file.read_text().split()[4]  # another formula, another score
 
 
 def test_eval_reports_figures(capsys):

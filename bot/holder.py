@@ -37,10 +37,10 @@ def _log_progress(stage: str, done: int, total: int) -> None:
 
 
 class LibraryHolder:
-    def __init__(self, corpus_dir: Path, data_dir: Path | None = None, library: Library | None = None) -> None:
+    def __init__(self, corpus_dir: Path, data_dir: Path | None = None) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.data_dir = data_dir
-        self._library = library
+        self._library: Library | None = None
         self._lock = asyncio.Lock()
         self.questions = 0
         self.no_match = 0

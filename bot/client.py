@@ -32,7 +32,7 @@ def intents() -> discord.Intents:
 
 
 class QABot(commands.Bot):
-    def __init__(self, settings: Settings, holder: LibraryHolder | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: this bot has no prefix commands
             intents=intents(),
@@ -40,7 +40,7 @@ class QABot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
-        self.holder = holder or LibraryHolder(settings.corpus_dir, settings.data_dir)
+        self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.feedback = FeedbackStore(settings.feedback_db)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error

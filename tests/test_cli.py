@@ -113,3 +113,14 @@ def test_default_corpus_is_the_shipped_seeds(capsys, monkeypatch):
     monkeypatch.delenv("QA_CORPUS_DIR", raising=False)
     code, out, _ = run(capsys, "ask", "Who is Fyodor Tertitskiy?")
     assert code == 0 and "expert in North Korean history" in out
+
+
+def test_index_build_shows_progress_then_reuses_the_saved_index(tmp_path, monkeypatch):
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("QA_")}, "QA_DATA_DIR": str(tmp_path / "data")}
+    command = [str(QA_BOT), "index", "build", "--corpus", str(tmp_path / "corpus")]
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and "1 article, 27 passages" in first.stdout
+    assert "analysing [" in first.stderr and "indexing [" in first.stderr
+    again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and again.stderr == ""  # opened, not rebuilt

@@ -35,3 +35,18 @@ def test_any_question_is_answered_rendered_and_defused(seed_library, question):
     assert len(embed) <= EMBED_TOTAL_LIMIT and len(embed.title or "") <= TITLE_LIMIT
     assert all(len(f.value) <= FIELD_VALUE_LIMIT for f in embed.fields)
     assert not LIVE_MENTION.search(embed_text(embed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_any_bytes_become_an_article_or_a_reason(data):
+    """The loader's contract for uploads and reloads: an Article, or an ArticleError that says why."""
+    from retrieval.articles import ArticleError
+    from retrieval.loader import parse_article_file
+
+    try:
+        article, _ = parse_article_file(data, "upload", "upload.txt")
+    except ArticleError as error:
+        assert str(error)
+    else:
+        assert article.paragraphs and all(p.strip() for p in article.paragraphs)

@@ -304,3 +304,13 @@ async def test_qa_bot_sync_publishes_commands_globally(tmp_path):
         with fake.patched_discord():
             assert await _sync_global(env.bot.settings) == 0
         assert {c["name"] for c in fake.registered_commands(None)} == {"ask", "corpus", "Find sources"}
+
+
+async def test_questions_in_a_thread_are_answered_there(env: Running):
+    fake = env.fake
+    record = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"}, channel=fake.thread)
+    (followup,) = await record.wait_followups(1)
+    assert "Kremlin spokesman" in all_text(embed_of(followup))
+    await fake.post_message(fake.thread, fake.member, "who is Fyodor Tertitskiy?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.thread)
+    assert "Tertitskiy" in all_text(reply.embeds[0])

@@ -35,6 +35,8 @@ class Annotator:
 
     def _annotate_article(self, article_id: str) -> None:
         passages = self._corpus.article_passages(article_id)
-        attributions = attribute_paragraphs([p.text for p in passages])
+        # A heading joined to its paragraph (passages.py) is not part of any sentence: attribution
+        # reads the paragraph itself, the passage's last line.
+        attributions = attribute_paragraphs([p.text.rsplit("\n", 1)[-1] for p in passages])
         for passage, attribution in zip(passages, attributions, strict=True):
             self._notes.setdefault(passage.id, PassageNotes(attribution, tuple(find_hedges(passage.text))))

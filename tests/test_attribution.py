@@ -165,7 +165,8 @@ NEWS_CASES: tuple[tuple[str, Case], ...] = (
     ("9b2883a16e59", Case("Watson said Shoigu, the Russian defense minister", ("Adrienne Watson",), "said", ())),
     ("9b2883a16e59", Case("White House spokesman John Kirby said last week", ("John Kirby",), "said", ("potential", "may"))),
     ("9b2883a16e59", Case("Kirby also said U.S. officials warned", ("John Kirby",), "said", ())),
-    ("9b2883a16e59", Case("In an interview, Bolton", ("John Bolton",), "said", ("wasn’t surprised",))),
+    # "wasn't surprised" negates a reaction, not the claim: no hedge (it made a false "denied" stance).
+    ("9b2883a16e59", Case("In an interview, Bolton", ("John Bolton",), "said", ())),
     # Nested: the AP is the source the article relies on for what the spy chief said.
     ("9b2883a16e59", Case("That's according to The Associated Press", ("Associated Press",), "according to",
                           ("is believed to",))),

@@ -176,3 +176,12 @@ def test_lexicons_exist_and_say_what_they_are():
         assert text.startswith("#"), f"{name} needs a # header saying what it is and how it is used"
         assert data_lines(name), f"{name} has no entries"
 
+
+
+def test_a_bare_negated_auxiliary_decides_no_stance():
+    text = "And the reputation of the North Koreans has been that they don't necessarily keep their agreements."
+    hedges = find_hedges(text)
+    assert hedges == ["don't"]  # shown to the reader as a negation
+    assert passage_stance(text, hedges, Attribution(None, None)) == "asserted"
+    denial = "The ministry said it did not deliver any weapons."
+    assert passage_stance(denial, find_hedges(denial), Attribution("ministry", "said")) == "denied"

@@ -19,7 +19,9 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "2"  # bump when the output of `terms` changes: saved indexes depend on it
+ANALYZER_VERSION = "2"  # bump when the code's output changes: saved indexes depend on it
+# The lexicons `terms` reads; saved indexes are keyed by their contents too.
+ANALYZER_DATA_FILES = ("stopwords.txt", "abbreviations.tsv", "word_forms.tsv", "synonyms.tsv")
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
@@ -32,12 +34,13 @@ class Analyzer:
     """Turns text into index terms. Cheap to call repeatedly: results per raw word are cached."""
 
     def __init__(self) -> None:
-        self._stopwords = frozenset(data_lines("stopwords.txt"))
-        self._abbreviations = data_mapping("abbreviations.tsv")
-        self._word_forms = {k: v.split() for k, v in data_mapping("word_forms.tsv").items()}
+        stopwords, abbreviations, word_forms, synonyms = ANALYZER_DATA_FILES
+        self._stopwords = frozenset(data_lines(stopwords))
+        self._abbreviations = data_mapping(abbreviations)
+        self._word_forms = {k: v.split() for k, v in data_mapping(word_forms).items()}
         self._synonyms = {
             variant.strip(): canonical
-            for canonical, variants in data_mapping("synonyms.tsv").items()
+            for canonical, variants in data_mapping(synonyms).items()
             for variant in variants.split(",")
         }
         self._stem = EnglishStemmer().stem

@@ -31,10 +31,9 @@ def data_mapping(name: str) -> dict[str, str]:
 
 
 @cache
-def data_fingerprint() -> str:
-    """A hash of every shipped data file: a lexicon edit must invalidate saved indexes."""
+def data_fingerprint(names: tuple[str, ...]) -> str:
+    """A hash of these data files: editing one of them must invalidate what was built from them."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(_DATA_DIR.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in sorted(names):
+        digest.update(name.encode() + b"\0" + (_DATA_DIR / name).read_bytes())
     return digest.hexdigest()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from retrieval.analysis import ANALYZER_VERSION, Analyzer, default_analyzer
+from retrieval.analysis import ANALYZER_DATA_FILES, ANALYZER_VERSION, Analyzer, default_analyzer
 from retrieval.corpus import Corpus
 from retrieval.datafiles import data_fingerprint
 from retrieval.engine import BM25Params, SparseBM25
@@ -119,7 +119,7 @@ class PassageIndex:
 def settings_key(config: RankingConfig) -> hashlib.blake2b:
     """A digest primed with what every saved index depends on: analyzer, lexicons and ranking."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{ANALYZER_VERSION}\0{data_fingerprint()}\0{sorted(asdict(config).items())}\0".encode())
+    digest.update(f"{ANALYZER_VERSION}\0{data_fingerprint(ANALYZER_DATA_FILES)}\0{sorted(asdict(config).items())}\0".encode())
     return digest
 
 

@@ -136,3 +136,22 @@ def test_contains_matches_the_passage_terms(seed_library):
     for term in ["north", "korea", "weapon", "peskov", "never-seen-term", "2019"]:
         expected = [term in index.passage_terms(i) for i in ids]
         assert index.engine.contains(term, ids).tolist() == expected, term
+
+
+def test_the_index_key_follows_the_analyzer_lexicons_only(seed_library, monkeypatch, tmp_path):
+    from retrieval import datafiles, index
+
+    key = index.passages_key(seed_library.corpus, RankingConfig())
+    copy = tmp_path / "data"
+    shutil.copytree(datafiles._DATA_DIR, copy)
+    monkeypatch.setattr(datafiles, "_DATA_DIR", copy)
+    datafiles.data_fingerprint.cache_clear()
+    try:
+        (copy / "hedge_cues.txt").write_text("uncertain\\bperchance\\b\n")  # trust rules: no re-index
+        assert index.passages_key(seed_library.corpus, RankingConfig()) == key
+        with (copy / "synonyms.tsv").open("a") as lexicon:
+            lexicon.write("ship\tvessel\n")
+        datafiles.data_fingerprint.cache_clear()
+        assert index.passages_key(seed_library.corpus, RankingConfig()) != key
+    finally:
+        datafiles.data_fingerprint.cache_clear()

@@ -33,6 +33,8 @@ def intents() -> discord.Intents:
 
 class QABot(commands.Bot):
     def __init__(self, settings: Settings) -> None:
+        # This bot never joins voice: spare moderators two warnings about voice libraries at start.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: this bot has no prefix commands
             intents=intents(),

@@ -21,9 +21,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The quicker benchmarks (a few minutes); the 1M-passage engine run is in bench/README.md.
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/scifact.py
+	$(BIN)/python bench/engines.py --sizes 1000,10000,100000
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -47,7 +47,7 @@ class LibraryHolder:
         self._answer_seconds: deque[float] = deque(maxlen=1000)
         # Answering is CPU work under the GIL (0.3 ms at 100k passages): one thread, because more
         # only take turns with the event loop. Measured with bench/load.py during a reload: the
-        # loop's worst stall went from 0.12-0.53 s with two answer threads to 0.09-0.11 s with one.
+        # loop's worst stall went from 0.12-0.53 s with two answer threads to 0.09-0.26 s with one.
         # Reloads get a thread of their own.
         self._answering = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
         self._building = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload")

@@ -143,8 +143,8 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--top-k must be at least 1")
     if not args.queries.is_file():
         raise UsageError(f"queries file does not exist: {args.queries}")
+    config = RankingConfig(args.variant, args.k1, args.b, args.delta)  # checked before the output exists
     with args.output.open("w", encoding="utf-8") as out:
-        config = RankingConfig(args.variant, args.k1, args.b, args.delta)
         loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config,
                               data_dir=settings.data_dir)
     for problem in loaded.problems:

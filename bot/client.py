@@ -42,6 +42,7 @@ class QABot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
+        self.serve_corpus = True  # False for `qa-bot sync`, which only publishes commands
         self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.feedback = FeedbackStore(settings.feedback_db)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
@@ -51,7 +52,7 @@ class QABot(commands.Bot):
         return f"<QABot corpus={str(self.settings.corpus_dir)!r}>"
 
     async def setup_hook(self) -> None:
-        if not self.holder.loaded:
+        if self.serve_corpus and not self.holder.loaded:
             await self.holder.load()
         for extension in EXTENSIONS:
             await self.load_extension(extension)

@@ -110,7 +110,8 @@ class LibraryHolder:
             log.warning("shutting down with %d answers still in flight", self._in_flight)
 
     def close(self) -> None:
-        """Stop the worker threads; a build still running is abandoned, not waited for."""
+        """Stop taking work: queued answers and builds are cancelled. A build already running
+        finishes in its thread (Python waits for worker threads before the process exits)."""
         self._answering.shutdown(wait=False, cancel_futures=True)
         self._building.shutdown(wait=False, cancel_futures=True)
 

@@ -41,6 +41,7 @@ def run_bot(settings: Settings) -> int:
 
 async def _sync_global(settings: Settings) -> int:
     bot = create_bot(settings)
+    bot.serve_corpus = False  # publishing commands needs the cogs, not the corpus
     async with bot:
         await bot.login(settings.discord_token.reveal())  # runs setup_hook: cogs and commands loaded
         synced = await bot.tree.sync()

@@ -15,6 +15,14 @@ class PassageNotes:
     hedges: tuple[str, ...]
 
 
+def _attributable(text: str) -> str:
+    """A subheading joined to its paragraph (passages.py) is no part of any sentence, so
+    attribution reads the paragraph alone; but a line ending in ":" ("Zakharova said:") introduces
+    the quote below it and names its speaker, so it stays."""
+    lines = text.split("\n")
+    return text if lines[0].endswith(":") else lines[-1]
+
+
 class Annotator:
     """Attribution needs the whole article (pronouns, surnames, quote continuations), so it runs
     once per article on first use and the result is kept for the life of the corpus."""
@@ -35,8 +43,6 @@ class Annotator:
 
     def _annotate_article(self, article_id: str) -> None:
         passages = self._corpus.article_passages(article_id)
-        # A heading joined to its paragraph (passages.py) is not part of any sentence: attribution
-        # reads the paragraph itself, the passage's last line.
-        attributions = attribute_paragraphs([p.text.rsplit("\n", 1)[-1] for p in passages])
+        attributions = attribute_paragraphs([_attributable(p.text) for p in passages])
         for passage, attribution in zip(passages, attributions, strict=True):
             self._notes.setdefault(passage.id, PassageNotes(attribution, tuple(find_hedges(passage.text))))

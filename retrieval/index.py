@@ -35,6 +35,9 @@ class RankingConfig:
     delta: float = 1.0
     title_in_passages: bool = True  # the article title is indexed with each of its passages
 
+    def __post_init__(self) -> None:
+        self.params  # noqa: B018 — BM25Params refuses impossible settings (k1 < 0, b > 1, ...)
+
     @property
     def params(self) -> BM25Params:
         return BM25Params(self.variant, self.k1, self.b, self.delta if self.variant != "okapi" else None)

@@ -64,7 +64,9 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     # Real UTF-8 sequences beside the bad bytes: a UTF-8 file with a few stray bytes. None: an
     # 8-bit encoding, and Windows-1252 is the usual suspect for text saved by desktop editors.
     tolerable = bad <= max(_MAX_REPLACED_BYTES, _MAX_REPLACED_SHARE * len(text))
-    if any(ord(c) > 127 and c != "\ufffd" for c in text) and tolerable:
+    # Windows-1252 text can form the odd valid UTF-8 pair by chance ("ß" before a curly quote);
+    # real UTF-8 has more good multi-byte characters than bad bytes.
+    if sum(ord(c) > 127 and c != "\ufffd" for c in text) > bad and tolerable:
         return text, f"not valid UTF-8: {bad} undecodable bytes replaced (best effort)"
     try:
         return data.decode("cp1252"), "not valid UTF-8: decoded as Windows-1252 (best effort)"

@@ -56,21 +56,11 @@ def is_yes_no_question(question: str) -> bool:
     return not any(word in _QUESTION_WORDS["wh"] for word in words[1:1 + _WH_REACH])
 
 
-_BARE_NEGATION = re.compile(r"(?:\w+\s+not|\w+n[’']t|cannot)", re.IGNORECASE)
-
-
-def _bare_auxiliary(hedge: str) -> bool:
-    """A negated auxiliary with nothing after it ("don't", "isn't"): it negates a verb the cue
-    could not name ("they don't necessarily keep their agreements"), not the question's claim.
-    It stays among the hedges shown, but decides no stance."""
-    return bool(_BARE_NEGATION.fullmatch(hedge.strip()))
-
-
 def passage_stance(text: str, hedges: Sequence[str], attribution: Attribution) -> str:
     """"asserted", "denied" or "uncertain": what the passage's speaker commits to."""
     if attribution.cue and any(hedge_kind(h) == NEGATION for h in find_hedges(attribution.cue)):
         return DENIED
-    kinds = {hedge_kind(hedge) for hedge in hedges if not _bare_auxiliary(hedge)}
+    kinds = {hedge_kind(hedge) for hedge in hedges}
     if UNCERTAIN in kinds or text.rstrip(" ”\"’)").endswith("?"):
         return UNCERTAIN_STANCE
     if NEGATION in kinds:

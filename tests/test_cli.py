@@ -17,6 +17,12 @@ from tests.conftest import REPO, SEEDS, shared_path
 QA_BOT = Path(sys.executable).with_name("qa-bot")
 
 
+@pytest.fixture(autouse=True)
+def data_dir_outside_the_repo(tmp_path, monkeypatch):
+    """The CLI saves indexes in QA_DATA_DIR; tests keep theirs out of the working tree."""
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "qa-data"))
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -124,3 +130,11 @@ def test_index_build_shows_progress_then_reuses_the_saved_index(tmp_path, monkey
     assert "analysing [" in first.stderr and "indexing [" in first.stderr
     again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and again.stderr == ""  # opened, not rebuilt
+
+
+def test_impossible_ranking_settings_are_bad_use_and_write_nothing(capsys, tmp_path):
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"_id": "q1", "text": "x"}) + "\n")
+    out_file = tmp_path / "run.txt"
+    code, _, err = run(capsys, "retrieve", "--corpus", str(tmp_path), "--queries", str(queries), "--output", str(out_file), "--b", "2")
+    assert code == 2 and "0 <= b <= 1" in err and not out_file.exists()

@@ -178,10 +178,9 @@ def test_lexicons_exist_and_say_what_they_are():
 
 
 
-def test_a_bare_negated_auxiliary_decides_no_stance():
+def test_not_necessarily_is_no_denial_but_plain_negation_is():
     text = "And the reputation of the North Koreans has been that they don't necessarily keep their agreements."
-    hedges = find_hedges(text)
-    assert hedges == ["don't"]  # shown to the reader as a negation
-    assert passage_stance(text, hedges, Attribution(None, None)) == "asserted"
-    denial = "The ministry said it did not deliver any weapons."
-    assert passage_stance(denial, find_hedges(denial), Attribution("ministry", "said")) == "denied"
+    assert find_hedges(text) == []
+    assert passage_stance(text, find_hedges(text), Attribution(None, None)) == "asserted"
+    for denial in ["The ministry said it did not deliver any weapons.", "Ukraine is not a member of NATO.", "Kim did not."]:
+        assert passage_stance(denial, find_hedges(denial), Attribution(None, None)) == "denied", denial

@@ -175,3 +175,9 @@ def test_a_stray_byte_does_not_turn_utf8_into_mojibake():
     article, note = parse_article_file(data, "x", "x.txt")
     assert "naïve café — “quoted”" in article.paragraphs[0]
     assert "1 undecodable bytes replaced" in note
+
+
+def test_windows_1252_with_a_chance_utf8_pair_stays_windows_1252():
+    data = "Gruß title\n\nThe “Gruß” and a café owner — the naïve one.".encode("cp1252")
+    article, note = parse_article_file(data, "x", "x.txt")
+    assert "“Gruß” and a café owner — the naïve" in article.paragraphs[0] and "Windows-1252" in note

@@ -76,3 +76,15 @@ def test_short_keys_do_not_survive_an_edited_paragraph():
     key = short_key(passage.id, passage.text)
     assert before.passage_id_for_key(key) == "a#p1"
     assert after.passage_id_for_key(key) is None  # same id, other text: not the passage that was shown
+
+
+def test_a_speaker_line_ending_in_a_colon_keeps_its_quote():
+    from retrieval.annotations import Annotator
+
+    body = ("Title\n\nIn a statement, Foreign Ministry spokeswoman Maria Zakharova said:\n\n"
+            "“We have never supplied weapons to anyone in violation of the rules.”\n\n"
+            "Background\n\nThe talks, Peskov said, went well.")
+    corpus = Corpus.from_articles([build_article("z", body)])
+    notes = Annotator(corpus)
+    assert notes.notes("z#p1").attribution.speaker == "Maria Zakharova"
+    assert notes.notes("z#p2").attribution.speaker and "Peskov" in notes.notes("z#p2").attribution.speaker

@@ -7,6 +7,7 @@ server admins can override command visibility. Every change is logged with who m
 from __future__ import annotations
 
 import asyncio
+import glob
 import logging
 import os
 import tempfile
@@ -110,9 +111,10 @@ class Moderation(commands.Cog):
         if not folder.is_dir():
             await interaction.response.send_message("The corpus is a single .jsonl file, not a folder: articles cannot be added here.", ephemeral=True)
             return
-        if target.exists():
+        taken = [p.name for p in folder.glob(f"{glob.escape(target.stem)}.*") if p.suffix.lower() in ARTICLE_SUFFIXES]
+        if taken:
             await interaction.response.send_message(
-                f"An article file named {code(name)} already exists: remove it first, then add the new version.", ephemeral=True)
+                f"An article file named {code(taken[0])} already exists: remove it first, then add the new version.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
         try:
@@ -128,7 +130,11 @@ class Moderation(commands.Cog):
             return
         # A sidecar left behind by a removed article would lend its metadata to this one.
         await asyncio.to_thread(target.with_name(name + ".meta.json").unlink, missing_ok=True)
-        await asyncio.to_thread(_write_atomically, target, data)
+        try:
+            await asyncio.to_thread(_write_new, target, data)
+        except FileExistsError:  # another moderator's upload won the race
+            await interaction.followup.send(f"An article file named {code(name)} was added meanwhile: nothing changed.")
+            return
         log.info("corpus add: %s written by %s", target, self._who(interaction))
         await self._reload_and_reply(interaction, f"Added {name}")
 
@@ -145,16 +151,21 @@ class Moderation(commands.Cog):
         # — removing the last article, say — can put everything back as it was.
         files = [p for p in (path, path.with_name(path.name + ".meta.json")) if p.exists()]
         aside = [p.with_name(f".removing-{p.name}") for p in files]
-        for source, hidden in zip(files, aside):
-            await asyncio.to_thread(source.rename, hidden)
-        outcome = await self._reload(interaction)
-        for source, hidden in zip(files, aside):
-            if isinstance(outcome, CorpusPathError):
-                await asyncio.to_thread(hidden.rename, source)
-            else:
-                await asyncio.to_thread(hidden.unlink, missing_ok=True)
-        if not isinstance(outcome, CorpusPathError):
-            log.info("corpus remove: %s deleted by %s", path, self._who(interaction))
+        outcome: ReloadReport | CorpusPathError | None = None
+        try:
+            for source, hidden in zip(files, aside):
+                await asyncio.to_thread(source.rename, hidden)
+            outcome = await self._reload(interaction)
+        finally:  # whatever happened (an error, a shutdown), the files end up removed or back
+            removed = isinstance(outcome, ReloadReport)
+            for source, hidden in zip(files, aside):
+                if not hidden.exists():
+                    continue
+                if removed:
+                    await asyncio.to_thread(hidden.unlink)
+                else:
+                    await asyncio.to_thread(hidden.rename, source)
+        log.info("corpus remove: %s %s by %s", path, "deleted" if removed else "kept (reload failed)", self._who(interaction))
         await self._reply(interaction, f"Removed {article}", outcome)
 
     @remove.autocomplete("article")
@@ -204,9 +215,10 @@ class Moderation(commands.Cog):
         await interaction.followup.send(embed=discord.Embed(title="Corpus stats", description="\n".join(lines)), ephemeral=True)
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Whole or not at all: a reload running meanwhile never reads half an article.
-    (retrieval/engine/storage.py writes its index files the same way, streaming arrays.)"""
+def _write_new(target: Path, data: bytes) -> None:
+    """Whole or not at all, and never over an existing file (FileExistsError): a reload running
+    meanwhile never reads half an article. (retrieval/engine/storage.py writes its index files
+    the same way, streaming arrays, but may replace them.)"""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -214,10 +226,9 @@ def _write_atomically(target: Path, data: bytes) -> None:
             handle.flush()
             os.fchmod(handle.fileno(), 0o644)  # mkstemp makes 0600; articles are ordinary files
             os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
+        os.link(temp, target)  # unlike rename, fails if the target exists
+    finally:
         Path(temp).unlink(missing_ok=True)
-        raise
 
 
 async def setup(bot: "QABot") -> None:

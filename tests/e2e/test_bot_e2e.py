@@ -270,11 +270,13 @@ async def test_removing_the_last_article_is_undone(env: Running):
 
 async def test_adding_over_an_existing_article_is_refused(env: Running):
     fake = env.fake
-    attachment = fake.add_attachment("000_ed5a8209f2aae2b8.txt", b"Other\n\nSomething else entirely.\n")
+    # Another extension, same article id: it would be skipped as a duplicate id after "Added".
+    attachment = fake.add_attachment("000_ed5a8209f2aae2b8.md", b"Other\n\nSomething else entirely.\n")
     added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
     response = await added.wait_response()
     assert "already exists" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
     assert "Putin" in (env.corpus_dir / "000_ed5a8209f2aae2b8.txt").read_text()
+    assert not (env.corpus_dir / "000_ed5a8209f2aae2b8.md").exists()
 
 
 async def test_more_passages_is_offered_only_after_a_full_page(env: Running):

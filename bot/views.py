@@ -125,10 +125,7 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
         if question is None:
             await interaction.response.send_message("I can't tell which question this was; please ask again.", ephemeral=True)
             return
-        wait = bot.cooldown.retry_after(interaction.user.id)
-        if wait:
-            await interaction.response.send_message(bot.cooldown.message(wait), ephemeral=True)
-            return
+        # No cooldown: this continues a question already asked (and paging stops at MAX_PASSAGES).
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await bot.holder.answer(question, self.k, self.offset)
         if not answer.passages:

@@ -316,3 +316,11 @@ async def test_questions_in_a_thread_are_answered_there(env: Running):
     await fake.post_message(fake.thread, fake.member, "who is Fyodor Tertitskiy?", mention_bot=True)
     reply = await fake.wait_for_bot_message(fake.thread)
     assert "Tertitskiy" in all_text(reply.embeds[0])
+
+
+async def test_more_passages_is_not_held_back_by_the_cooldown(tmp_path):
+    async with FakeDiscord() as fake, bot_on(fake, tmp_path, ask_cooldown_s=60) as env:
+        record, _, _ = await ask(env)
+        more = await fake.click(record.followup_messages[0], "qa:more:3:3", user=fake.member)
+        (body,) = await more.wait_followups(1)
+        assert embed_of(body)["fields"]

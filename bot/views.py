@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 
 from bot.feedback import Verdict
-from bot.render import answer_embed, cut_words, question_from_embed, safe_text
+from bot.render import DESCRIPTION_LIMIT, TITLE_LIMIT, answer_embed, cut_words, question_from_embed, safe_text
 from retrieval.answer import Answer
 from retrieval.answering import MAX_PASSAGES
 from retrieval.corpus import short_key
@@ -102,7 +102,8 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
             return
         around = corpus.context(passage_id, radius=1)
         lines = [f"**{'▶ ' if p.id == passage_id else ''}¶{p.paragraph}** {safe_text(p.text)}" for p in around]
-        embed = discord.Embed(title=cut_words(safe_text(around[0].article.title), 256), description=cut_words("\n\n".join(lines), 4096))
+        embed = discord.Embed(title=cut_words(safe_text(around[0].article.title), TITLE_LIMIT),
+                              description=cut_words("\n\n".join(lines), DESCRIPTION_LIMIT))
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
 

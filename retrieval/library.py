@@ -50,7 +50,6 @@ class CorpusChange:
 
 @dataclass
 class Library:
-    path: Path
     corpus: Corpus
     index: PassageIndex
     answerer: Answerer
@@ -75,7 +74,7 @@ class Library:
             corpus = Corpus.from_articles(loaded.articles)
             saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
             index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
-        return cls(Path(path), corpus, index, Answerer(index, today), loaded.problems)
+        return cls(corpus, index, Answerer(index, today), loaded.problems)
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         return self.answerer.answer(question, k=k, offset=offset)

@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.holder import ReloadReport
-from bot.render import code, cut_words, message_text, safe_text
+from bot.render import DESCRIPTION_LIMIT, code, cut_words, message_text, safe_text
 from retrieval.articles import ArticleError
 from retrieval.library import CorpusPathError
 from retrieval.loader import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, parse_article_file, safe_article_filename
@@ -49,7 +49,7 @@ def report_embed(title: str, report: ReloadReport) -> discord.Embed:
         lines += [f"• {safe_text(p)}" for p in report.problems[:15]]
         if len(report.problems) > 15:
             lines.append(f"… and {len(report.problems) - 15} more (see the bot's log)")
-    return discord.Embed(title=title, description=cut_words("\n".join(lines), 4096), colour=discord.Colour.green())
+    return discord.Embed(title=title, description=cut_words("\n".join(lines), DESCRIPTION_LIMIT), colour=discord.Colour.green())
 
 
 class Moderation(commands.Cog):

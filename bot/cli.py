@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError
 from bot.text_render import render_text
 from retrieval.answering import DEFAULT_K, QuestionError, validate_question
+from retrieval.engine.params import VARIANTS
 from retrieval.index import Progress, RankingConfig
 from retrieval.library import Library
 from retrieval.loader import CorpusPathError
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     retrieve.add_argument("--output", type=Path, required=True)
     retrieve.add_argument("--tag", default="qa-bot")
     defaults = RankingConfig()
-    retrieve.add_argument("--variant", choices=["okapi", "bm25l", "bm25plus"], default=defaults.variant,
+    retrieve.add_argument("--variant", choices=VARIANTS, default=defaults.variant,
                           help=f"BM25 variant (default {defaults.variant}; bench/tune_ranking.py explains the choice)")
     retrieve.add_argument("--k1", type=float, default=defaults.k1)
     retrieve.add_argument("--b", type=float, default=defaults.b)

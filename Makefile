@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test lint bench clean
 
 install: $(STAMP)
 
@@ -18,8 +18,13 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/qa-bot run
 
-test: install
+test: lint
 	$(BIN)/python -m pytest -q
+
+# ruff's rules and format live in pyproject.toml; make test runs this first, so CI does too.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The quicker benchmarks (a few minutes); the 1M-passage engine run is in bench/README.md.
 bench: install

@@ -38,7 +38,7 @@ class Ours:
         self.name = "ours" if variant == "okapi" else f"ours-{variant}"
 
     def build(self, docs: Tokens) -> Any:
-        from retrieval.engine import BM25Params, SparseBM25
+        from retrieval.ranking.engine import BM25Params, SparseBM25
 
         return SparseBM25.build(docs, BM25Params(self.variant))
 
@@ -46,7 +46,7 @@ class Ours:
         index.save(directory / "index.sbm25", INDEX_KEY)
 
     def open(self, directory: Path) -> Any:
-        from retrieval.engine import SparseBM25
+        from retrieval.ranking.engine import SparseBM25
 
         return SparseBM25.load(directory / "index.sbm25", INDEX_KEY)
 
@@ -75,7 +75,7 @@ class RankBM25:
     def top_k(self, index: Any, query: list[str], k: int) -> Hits:
         scores = index.get_scores(query)
         best = np.argsort(-scores, kind="stable")[:k]
-        return list(zip(best.tolist(), scores[best].tolist()))
+        return list(zip(best.tolist(), scores[best].tolist(), strict=True))
 
 
 class BM25S:
@@ -102,10 +102,9 @@ class BM25S:
 
     def top_k(self, index: Any, query: list[str], k: int) -> Hits:
         docs, scores = index.retrieve([query], k=k, show_progress=False, n_threads=0)
-        return list(zip(docs[0].tolist(), scores[0].tolist()))
+        return list(zip(docs[0].tolist(), scores[0].tolist(), strict=True))
 
 
 ENGINES: dict[str, Engine] = {
-    e.name: e
-    for e in (Ours("okapi"), Ours("bm25l"), Ours("bm25plus"), RankBM25(), BM25S("numpy"), BM25S("numba"))
+    e.name: e for e in (Ours("okapi"), Ours("bm25l"), Ours("bm25plus"), RankBM25(), BM25S("numpy"), BM25S("numba"))
 }

@@ -67,7 +67,7 @@ def build_corpus(size: int, seed: int = 0) -> Corpus:
         targets = rng.integers(SYNTHETIC_WORDS[0], SYNTHETIC_WORDS[1] + 1, size=wanted)
         # Number of sentences needed for each row to reach its target length.
         lengths = (np.cumsum(words[picks], axis=1) < targets[:, None]).sum(axis=1) + 1
-        for row, n in zip(picks.tolist(), np.minimum(lengths, MAX_SENTENCES).tolist()):
+        for row, n in zip(picks.tolist(), np.minimum(lengths, MAX_SENTENCES).tolist(), strict=True):
             text = " ".join(sentences[i] for i in row[:n])
             if text not in seen:  # a repeated draw is redrawn on the next pass of the loop
                 seen.add(text)

@@ -136,10 +136,10 @@ def _print_parity(results: dict[str, dict]) -> None:
         if engine == "rank-bm25" or engine.startswith("ours-"):  # other variants: see tests/test_engine.py
             continue
         same_ids, max_diff = 0, 0.0
-        for ours, theirs in zip(result["hits"], reference):
+        for ours, theirs in zip(result["hits"], reference, strict=False):
             theirs = theirs[: len(ours)]  # ours never lists docs without a query term
             same_ids += [d for d, _ in ours] == [d for d, _ in theirs]
-            max_diff = max([max_diff] + [abs(a[1] - b[1]) for a, b in zip(ours, theirs)])
+            max_diff = max([max_diff] + [abs(a[1] - b[1]) for a, b in zip(ours, theirs, strict=False)])
         note = "" if engine == "ours" else " (other scoring formula: not expected to match)"
         print(f"- {engine}: identical top-5 ids {same_ids}/{len(reference)}, max |Δscore| {max_diff:.3g}{note}")
 

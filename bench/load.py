@@ -39,7 +39,7 @@ def write_corpus(folder: Path, size: int) -> int:
 
 def heartbeat_gap(fake: FakeDiscord, since: float) -> float:
     beats = [t for t in fake.heartbeats if t >= since]
-    return max((b - a for a, b in zip(beats, beats[1:])), default=0.0)
+    return max((b - a for a, b in zip(beats, beats[1:], strict=False)), default=0.0)
 
 
 async def main(passages: int, users: int, questions: int) -> None:
@@ -48,8 +48,10 @@ async def main(passages: int, users: int, questions: int) -> None:
         async with FakeDiscord() as fake, bot_on(fake, work) as env:
             started = time.perf_counter()
             n_real = write_corpus(env.corpus_dir, passages)
-            print(f"corpus: {passages:,} passages ({n_real:,} real, the rest recombined real sentences), "
-                  f"written in {time.perf_counter() - started:.1f} s")
+            print(
+                f"corpus: {passages:,} passages ({n_real:,} real, the rest recombined real sentences), "
+                f"written in {time.perf_counter() - started:.1f} s"
+            )
             since = time.monotonic()
             during = await ask_many(fake, users, questions, reload_by=fake.moderator, timeout=600)
             print("\nphase 1 — burst during /corpus reload to the new corpus:")

@@ -30,7 +30,10 @@ SCIFACT = SHARED / "corpora" / "scifact"
 SPLITS = ("train", "test")
 TOP_K = 100
 # Published BM25 on SciFact test (nDCG@10): for context in the printout.
-PUBLISHED = "published BM25, SciFact test nDCG@10: Elasticsearch 0.690, bm25s 0.687, rank-bm25 0.685, Pyserini 0.679 (R@100 0.925)"
+PUBLISHED = (
+    "published BM25, SciFact test nDCG@10: "
+    "Elasticsearch 0.690, bm25s 0.687, rank-bm25 0.685, Pyserini 0.679 (R@100 0.925)"
+)
 PASS_THROUGH = ("variant", "k1", "b", "delta")
 
 
@@ -38,8 +41,10 @@ def require_shared(*paths: Path) -> None:
     """Exit with a clear message when the shared data is not there."""
     missing = [p for p in paths if not p.exists()]
     if missing:
-        sys.exit(f"bench: shared data not found: {', '.join(map(str, missing))}\n"
-                 f"(expected beside the repository, in {SHARED}; nothing is copied into the repo)")
+        sys.exit(
+            f"bench: shared data not found: {', '.join(map(str, missing))}\n"
+            f"(expected beside the repository, in {SHARED}; nothing is copied into the repo)"
+        )
 
 
 def _import_ir_measures():
@@ -119,8 +124,19 @@ def cli_options() -> set[str]:
 def run_cli(split: str, extra: list[str], workdir: Path) -> tuple[dict[str, dict[str, float]], float]:
     queries, out = workdir / f"queries.{split}.jsonl", workdir / f"run.{split}.trec"
     write_queries(read_qrels(split), queries)
-    cmd = [*_cli(), "retrieve", "--corpus", str(SCIFACT / "corpus.jsonl"), "--queries", str(queries),
-           "--top-k", str(TOP_K), "--output", str(out), *extra]
+    cmd = [
+        *_cli(),
+        "retrieve",
+        "--corpus",
+        str(SCIFACT / "corpus.jsonl"),
+        "--queries",
+        str(queries),
+        "--top-k",
+        str(TOP_K),
+        "--output",
+        str(out),
+        *extra,
+    ]
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
     seconds = time.perf_counter() - started
@@ -149,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         supported = cli_options()
         unsupported = [name for name in wanted if f"--{name}" not in supported]
         if unsupported:
-            sys.exit(f"bench: `qa-bot retrieve` has no {', '.join('--' + n for n in unsupported)} option yet; "
-                     "to measure other ranking settings use bench/tune_ranking.py")
+            sys.exit(
+                f"bench: `qa-bot retrieve` has no {', '.join('--' + n for n in unsupported)} option yet; "
+                "to measure other ranking settings use bench/tune_ranking.py"
+            )
         for name, value in wanted.items():
             extra += [f"--{name}", str(value)]
 

@@ -49,4 +49,4 @@ def load(directory: Path, name: str) -> Tokens:
     terms = np.array(json.loads((directory / "terms.json").read_text(encoding="utf-8")), dtype=object)
     words = terms[np.load(directory / f"{name}.ids.npy")]
     bounds = np.concatenate(([0], np.cumsum(np.load(directory / f"{name}.lengths.npy")))).tolist()
-    return [words[start:stop].tolist() for start, stop in zip(bounds[:-1], bounds[1:])]
+    return [words[start:stop].tolist() for start, stop in zip(bounds[:-1], bounds[1:], strict=False)]

@@ -1,6 +1,6 @@
 """The tokenizer the benchmark feeds every engine: the project's analyzer when it exists.
 
-That is `retrieval.analysis.default_analyzer().terms` (folding, synonyms, stopwords, Snowball
+That is `retrieval.analysis.analyzer.default_analyzer().terms` (folding, synonyms, stopwords, Snowball
 stemming); where it is missing, a lower-case regex tokenizer with a small stopword set stands in.
 """
 
@@ -24,7 +24,7 @@ def standin_tokens(text: str) -> list[str]:
 def project_tokenizer() -> tuple[str, Callable[[str], list[str]]]:
     """(name, tokenize) for the project's analyzer if importable, else the stand-in."""
     try:
-        from retrieval.analysis import default_analyzer
+        from retrieval.analysis.analyzer import default_analyzer
     except ImportError:
         return "stand-in regex tokenizer", standin_tokens
-    return "retrieval.analysis.default_analyzer().terms", default_analyzer().terms
+    return "retrieval.analysis.analyzer.default_analyzer().terms", default_analyzer().terms

@@ -25,9 +25,9 @@ from adapters import ENGINES  # noqa: E402
 K = 5
 MB = 1 << 20
 ENGINE_MODULES = {
-    "ours": "retrieval.engine",
-    "ours-bm25l": "retrieval.engine",
-    "ours-bm25plus": "retrieval.engine",
+    "ours": "retrieval.ranking.engine",
+    "ours-bm25l": "retrieval.ranking.engine",
+    "ours-bm25plus": "retrieval.ranking.engine",
     "rank-bm25": "rank_bm25",
     "bm25s-numpy": "bm25s",
     "bm25s-numba": "bm25s",

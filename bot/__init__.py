@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
-def create_bot(settings: "Settings | None" = None, **overrides: Any) -> "QABot":
+def create_bot(settings: Settings | None = None, **overrides: Any) -> QABot:
     from bot.client import create_bot as _create_bot
 
     return _create_bot(settings, **overrides)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from bot.text_render import render_text
-from retrieval.answering import DEFAULT_K, QuestionError, validate_question
-from retrieval.engine.params import VARIANTS
-from retrieval.index import Progress, RankingConfig
-from retrieval.library import Library
-from retrieval.loader import CorpusPathError
+from retrieval.answering.answerer import DEFAULT_K, QuestionError, validate_question
+from retrieval.answering.library import Library
+from retrieval.corpus.loader import CorpusPathError
+from retrieval.ranking.engine.params import VARIANTS
+from retrieval.ranking.index import Progress, RankingConfig
 
 EXIT_USAGE = 2
 
@@ -24,11 +24,17 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa-bot", description="Answers questions about news articles with sourced passages and caveats.")
+    parser = argparse.ArgumentParser(
+        prog="qa-bot", description="Answers questions about news articles with sourced passages and caveats."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def corpus_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--corpus", type=Path, help="a folder of articles and .jsonl files, or one .jsonl file (default: QA_CORPUS_DIR or seeds/)")
+        p.add_argument(
+            "--corpus",
+            type=Path,
+            help="a folder of articles and .jsonl files, or one .jsonl file (default: QA_CORPUS_DIR or seeds/)",
+        )
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
@@ -51,8 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     retrieve.add_argument("--output", type=Path, required=True)
     retrieve.add_argument("--tag", default="qa-bot")
     defaults = RankingConfig()
-    retrieve.add_argument("--variant", choices=VARIANTS, default=defaults.variant,
-                          help=f"BM25 variant (default {defaults.variant}; bench/tune_ranking.py explains the choice)")
+    retrieve.add_argument(
+        "--variant",
+        choices=VARIANTS,
+        default=defaults.variant,
+        help=f"BM25 variant (default {defaults.variant}; bench/tune_ranking.py explains the choice)",
+    )
     retrieve.add_argument("--k1", type=float, default=defaults.k1)
     retrieve.add_argument("--b", type=float, default=defaults.b)
     retrieve.add_argument("--delta", type=float, default=defaults.delta, help="BM25L/BM25Plus only")
@@ -106,7 +116,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     question = validate_question(args.question)
     k = _positive_k(args.k)
     answer = _library(args, settings).answer(question, k=k)
-    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(answer), end="\n" if args.json else "")
+    print(
+        json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(answer),
+        end="\n" if args.json else "",
+    )
     return 0
 
 
@@ -138,7 +151,7 @@ def _passages(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.trec import retrieve_run
+    from retrieval.evaluation.trec import retrieve_run
 
     if args.top_k < 1:
         raise UsageError("--top-k must be at least 1")
@@ -146,15 +159,16 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"queries file does not exist: {args.queries}")
     config = RankingConfig(args.variant, args.k1, args.b, args.delta)  # checked before the output exists
     with args.output.open("w", encoding="utf-8") as out:
-        loaded = retrieve_run(args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config,
-                              data_dir=settings.data_dir)
+        loaded = retrieve_run(
+            args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config, data_dir=settings.data_dir
+        )
     for problem in loaded.problems:
         print(f"qa-bot: skipped: {problem}", file=sys.stderr)
     return 0
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.evaluation import evaluate, read_questions
+    from retrieval.evaluation.metrics import evaluate, read_questions
 
     if not args.questions.is_file():
         raise UsageError(f"questions file does not exist: {args.questions}")
@@ -193,7 +207,12 @@ class ProgressBar:
             print(file=sys.stderr)
         self._stage = stage
         filled = self.width * done // max(total, 1)
-        print(f"\r{stage:>10} [{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{stage:>10} [{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
         if done >= total:
             print(file=sys.stderr)
             self._stage = ""
@@ -202,8 +221,7 @@ class ProgressBar:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     library = _library(args, settings, progress=ProgressBar())
-    print(f"{_size(library)}; "
-          f"index ready in {time.perf_counter() - started:.1f} s (saved under {settings.data_dir})")
+    print(f"{_size(library)}; index ready in {time.perf_counter() - started:.1f} s (saved under {settings.data_dir})")
     return 0
 
 

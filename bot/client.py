@@ -80,7 +80,9 @@ class QABot(commands.Bot):
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
             else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                )
         except discord.HTTPException:
             log.warning("could not tell user %s about the error", interaction.user.id)
 

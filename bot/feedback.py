@@ -61,9 +61,17 @@ class FeedbackStore:
     def _write(self, verdict: Verdict) -> None:
         with closing(self._connect()) as connection, connection:
             connection.execute(
-                "INSERT INTO feedback (question, passage_ids, guild_id, channel_id, user_id, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (verdict.question, " ".join(verdict.passage_ids), verdict.guild_id, verdict.channel_id,
-                 verdict.user_id, "helpful" if verdict.helpful else "not_helpful", time.time()),
+                "INSERT INTO feedback (question, passage_ids, guild_id, channel_id, user_id, verdict, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    verdict.question,
+                    " ".join(verdict.passage_ids),
+                    verdict.guild_id,
+                    verdict.channel_id,
+                    verdict.user_id,
+                    "helpful" if verdict.helpful else "not_helpful",
+                    time.time(),
+                ),
             )
 
     def _counts(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.answer import Answer
-from retrieval.library import CorpusChange, Library
+from retrieval.answering.library import CorpusChange, Library
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,23 @@ class LibraryHolder:
             old = self._library
             new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._build, old)
             self._library = new  # one assignment: answers see the old library or the new, never a mix
-            report = ReloadReport(change, len(new.corpus.articles), len(new.corpus.passages),
-                                  time.perf_counter() - started, tuple(str(p) for p in new.problems))
-        log.info("corpus loaded: %d articles, %d passages in %.2fs (+%d -%d ~%d), %d problems",
-                 report.articles, report.passages, report.seconds, len(change.added), len(change.removed),
-                 len(change.changed), len(report.problems))
+            report = ReloadReport(
+                change,
+                len(new.corpus.articles),
+                len(new.corpus.passages),
+                time.perf_counter() - started,
+                tuple(str(p) for p in new.problems),
+            )
+        log.info(
+            "corpus loaded: %d articles, %d passages in %.2fs (+%d -%d ~%d), %d problems",
+            report.articles,
+            report.passages,
+            report.seconds,
+            len(change.added),
+            len(change.removed),
+            len(change.changed),
+            len(report.problems),
+        )
         return report
 
     def _build(self, old: Library | None) -> tuple[Library, CorpusChange]:
@@ -91,7 +103,9 @@ class LibraryHolder:
         self._in_flight += 1
         self._idle.clear()
         try:
-            answer = await asyncio.get_running_loop().run_in_executor(self._answering, library.answer, question, k, offset)
+            answer = await asyncio.get_running_loop().run_in_executor(
+                self._answering, library.answer, question, k, offset
+            )
         finally:
             self._in_flight -= 1
             if not self._in_flight:

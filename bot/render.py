@@ -10,7 +10,7 @@ from __future__ import annotations
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from retrieval.analysis import default_analyzer
+from retrieval.analysis.analyzer import default_analyzer
 from retrieval.answer import Answer, AnsweredPassage
 
 TITLE_LIMIT = 256
@@ -25,7 +25,14 @@ QUESTION_PREFIX = "Q: "  # the footer carries the question, so buttons work afte
 COLOUR_CONFIDENT = discord.Colour.blurple()
 COLOUR_CAVEAT = discord.Colour.gold()
 COLOUR_NO_MATCH = discord.Colour.light_grey()
-_CAVEAT_ICONS = {"conflict": "⚖️", "hedge": "❔", "attribution": "🗣️", "single_source": "📰", "date": "🗓️", "no_match": "🔍"}
+_CAVEAT_ICONS = {
+    "conflict": "⚖️",
+    "hedge": "❔",
+    "attribution": "🗣️",
+    "single_source": "📰",
+    "date": "🗓️",
+    "no_match": "🔍",
+}
 
 
 def safe_text(text: str) -> str:
@@ -118,7 +125,7 @@ def answer_embed(answer: Answer, first_number: int = 1) -> discord.Embed:
         colour=colour,
     )
     terms = frozenset(answer.query_terms)
-    for number, p in enumerate(answer.passages[: FIELDS_LIMIT], first_number):
+    for number, p in enumerate(answer.passages[:FIELDS_LIMIT], first_number):
         embed.add_field(name=f"[{number}]", value=passage_field_value(p, terms), inline=False)
     # Footers show plain text (no markdown), but mention syntax is defused there too.
     embed.set_footer(text=cut_words(QUESTION_PREFIX + escape_mentions(answer.question), FOOTER_LIMIT))
@@ -131,7 +138,7 @@ def question_from_embed(embed: discord.Embed) -> str | None:
     text = embed.footer.text if embed.footer else None
     if not text or not text.startswith(QUESTION_PREFIX):
         return None
-    return text[len(QUESTION_PREFIX):].rstrip("…") or None
+    return text[len(QUESTION_PREFIX) :].rstrip("…") or None
 
 
 def _fit_total(embed: discord.Embed) -> None:
@@ -139,7 +146,9 @@ def _fit_total(embed: discord.Embed) -> None:
     while len(embed) > EMBED_TOTAL_LIMIT and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
     if len(embed) > EMBED_TOTAL_LIMIT and embed.description:
-        embed.description = cut_words(embed.description, max(0, len(embed.description) - (len(embed) - EMBED_TOTAL_LIMIT) - 1))
+        embed.description = cut_words(
+            embed.description, max(0, len(embed.description) - (len(embed) - EMBED_TOTAL_LIMIT) - 1)
+        )
 
 
 def message_text(text: str) -> str:

@@ -56,7 +56,7 @@ class Settings:
         return self.data_dir / "feedback.sqlite3"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, dotenv_path: Path | None = Path(".env")) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None, dotenv_path: Path | None = Path(".env")) -> Settings:
         """Process environment over `.env` (so a deployment can override the file)."""
         values: dict[str, str | None] = {}
         if dotenv_path is not None and dotenv_path.is_file():

@@ -26,7 +26,9 @@ def render_text(answer: Answer) -> str:
     if answer.caveats:
         lines.append("Caveats:")
         for caveat in answer.caveats:
-            lines += textwrap.wrap(f"[{caveat.kind}] {caveat.text}", _WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            lines += textwrap.wrap(
+                f"[{caveat.kind}] {caveat.text}", _WIDTH, initial_indent="  - ", subsequent_indent="    "
+            )
         lines.append("")
     for number, p in enumerate(answer.passages, 1):
         lines += textwrap.wrap(p.text, _WIDTH, initial_indent=f"[{number}] ", subsequent_indent="    ")

@@ -14,8 +14,8 @@ import discord
 from bot.feedback import Verdict
 from bot.render import DESCRIPTION_LIMIT, TITLE_LIMIT, answer_embed, cut_words, question_from_embed, safe_text
 from retrieval.answer import Answer
-from retrieval.answering import MAX_PASSAGES
-from retrieval.corpus import short_key
+from retrieval.answering.answerer import MAX_PASSAGES
+from retrieval.corpus.collection import short_key
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -41,7 +41,9 @@ def answer_view(answer: Answer, k: int, offset: int = 0) -> discord.ui.View | No
     return view
 
 
-def replies_on_failure(callback: Callable[[Item, discord.Interaction], Awaitable[Any]]) -> Callable[[Item, discord.Interaction], Awaitable[Any]]:
+def replies_on_failure(
+    callback: Callable[[Item, discord.Interaction], Awaitable[Any]],
+) -> Callable[[Item, discord.Interaction], Awaitable[Any]]:
     """discord.py only logs a failing component callback, leaving the member with "thinking…"
     or "This interaction failed": log it and tell them."""
 
@@ -62,7 +64,7 @@ def replies_on_failure(callback: Callable[[Item, discord.Interaction], Awaitable
     return wrapper
 
 
-def _bot(interaction: discord.Interaction) -> "QABot":
+def _bot(interaction: discord.Interaction) -> QABot:
     return interaction.client  # type: ignore[return-value]
 
 
@@ -74,23 +76,33 @@ def _question_of(interaction: discord.Interaction) -> str | None:
 
 
 class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx"):
-    """"Show context…": the paragraphs around the chosen passage, to whoever asks."""
+    """ "Show context…": the paragraphs around the chosen passage, to whoever asks."""
 
     def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
-        super().__init__(discord.ui.Select(custom_id="qa:ctx", placeholder="Show context…",
-                                           options=options or [discord.SelectOption(label="-", value="-")]))
+        super().__init__(
+            discord.ui.Select(
+                custom_id="qa:ctx",
+                placeholder="Show context…",
+                options=options or [discord.SelectOption(label="-", value="-")],
+            )
+        )
 
     @classmethod
-    def for_answer(cls, answer: Answer, offset: int) -> "ContextSelect":
+    def for_answer(cls, answer: Answer, offset: int) -> ContextSelect:
         options = [
-            discord.SelectOption(label=cut_words(f"[{n}] ¶{p.paragraph} · {p.article.title}", 100),
-                                 value=short_key(p.id, p.text), description=cut_words(p.text, 100))
+            discord.SelectOption(
+                label=cut_words(f"[{n}] ¶{p.paragraph} · {p.article.title}", 100),
+                value=short_key(p.id, p.text),
+                description=cut_words(p.text, 100),
+            )
             for n, p in enumerate(answer.passages, offset + 1)
         ]
         return cls(options)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /) -> "ContextSelect":
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str], /
+    ) -> ContextSelect:
         return cls(list(item.options))
 
     @replies_on_failure
@@ -98,12 +110,16 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
         corpus = _bot(interaction).holder.library.corpus
         passage_id = corpus.passage_id_for_key(self.item.values[0] if self.item.values else "")
         if passage_id is None:
-            await interaction.response.send_message("That passage has changed or left the corpus since this answer.", ephemeral=True)
+            await interaction.response.send_message(
+                "That passage has changed or left the corpus since this answer.", ephemeral=True
+            )
             return
         around = corpus.context(passage_id, radius=1)
         lines = [f"**{'▶ ' if p.id == passage_id else ''}¶{p.paragraph}** {safe_text(p.text)}" for p in around]
-        embed = discord.Embed(title=cut_words(safe_text(around[0].article.title), TITLE_LIMIT),
-                              description=cut_words("\n\n".join(lines), DESCRIPTION_LIMIT))
+        embed = discord.Embed(
+            title=cut_words(safe_text(around[0].article.title), TITLE_LIMIT),
+            description=cut_words("\n\n".join(lines), DESCRIPTION_LIMIT),
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
 
@@ -112,11 +128,19 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
 
     def __init__(self, offset: int, k: int) -> None:
         self.offset, self.k = offset, k
-        super().__init__(discord.ui.Button(label="More passages", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"qa:more:{offset}:{k}", emoji="➕"))
+        super().__init__(
+            discord.ui.Button(
+                label="More passages",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qa:more:{offset}:{k}",
+                emoji="➕",
+            )
+        )
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /) -> "MoreButton":
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> MoreButton:
         return cls(min(int(match["offset"]), MAX_PASSAGES), max(1, min(int(match["k"]), 10)))
 
     @replies_on_failure
@@ -124,7 +148,9 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
         bot = _bot(interaction)
         question = _question_of(interaction)
         if question is None:
-            await interaction.response.send_message("I can't tell which question this was; please ask again.", ephemeral=True)
+            await interaction.response.send_message(
+                "I can't tell which question this was; please ask again.", ephemeral=True
+            )
             return
         # No cooldown: this continues a question already asked (and paging stops at MAX_PASSAGES).
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -132,23 +158,30 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
         if not answer.passages:
             await interaction.followup.send("No more relevant passages for this question.", ephemeral=True)
             return
-        await interaction.followup.send(embed=answer_embed(answer, first_number=self.offset + 1),
-                                        view=answer_view(answer, self.k, self.offset) or discord.utils.MISSING,
-                                        ephemeral=True, allowed_mentions=NONE)
+        await interaction.followup.send(
+            embed=answer_embed(answer, first_number=self.offset + 1),
+            view=answer_view(answer, self.k, self.offset) or discord.utils.MISSING,
+            ephemeral=True,
+            allowed_mentions=NONE,
+        )
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb:(?P<verdict>up|down)"):
     def __init__(self, helpful: bool) -> None:
         self.helpful = helpful
-        super().__init__(discord.ui.Button(
-            label="Helpful" if helpful else "Not helpful",
-            style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.danger,
-            custom_id=f"qa:fb:{'up' if helpful else 'down'}",
-            emoji="👍" if helpful else "👎",
-        ))
+        super().__init__(
+            discord.ui.Button(
+                label="Helpful" if helpful else "Not helpful",
+                style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.danger,
+                custom_id=f"qa:fb:{'up' if helpful else 'down'}",
+                emoji="👍" if helpful else "👎",
+            )
+        )
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /) -> "FeedbackButton":
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> FeedbackButton:
         return cls(match["verdict"] == "up")
 
     @replies_on_failure
@@ -156,21 +189,32 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb
         # Acknowledge first: a locked database may take a second to give up.
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = _bot(interaction)
-        verdict = Verdict(_question_of(interaction) or "", _shown_passage_ids(interaction, bot),
-                          interaction.guild_id, interaction.channel_id, interaction.user.id, self.helpful)
+        verdict = Verdict(
+            _question_of(interaction) or "",
+            _shown_passage_ids(interaction, bot),
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            self.helpful,
+        )
         stored = await bot.feedback.record(verdict)
-        await interaction.followup.send("Thanks for the feedback!" if stored else "Thanks! (Feedback could not be saved right now.)",
-                                        ephemeral=True)
+        await interaction.followup.send(
+            "Thanks for the feedback!" if stored else "Thanks! (Feedback could not be saved right now.)", ephemeral=True
+        )
 
 
-def _shown_passage_ids(interaction: discord.Interaction, bot: "QABot") -> tuple[str, ...]:
+def _shown_passage_ids(interaction: discord.Interaction, bot: QABot) -> tuple[str, ...]:
     """The passages the answer showed, as they are still in the corpus (changed ones drop out)."""
     message = interaction.message
     if message is None or not bot.holder.loaded:
         return ()
     corpus = bot.holder.library.corpus
-    keys = (option.value for row in message.components for child in getattr(row, "children", [row])
-            for option in getattr(child, "options", []))
+    keys = (
+        option.value
+        for row in message.components
+        for child in getattr(row, "children", [row])
+        for option in getattr(child, "options", [])
+    )
     return tuple(pid for pid in map(corpus.passage_id_for_key, keys) if pid)
 
 

@@ -47,7 +47,7 @@ class AnsweredPassage:
 
     @property
     def speaker_label(self) -> str | None:
-        """"Speaker (cue)" as every surface shows it; None for the article's own voice."""
+        """ "Speaker (cue)" as every surface shows it; None for the article's own voice."""
         if not self.speaker:
             return None
         return f"{self.speaker} ({self.cue})" if self.cue else self.speaker

@@ -24,7 +24,7 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_library():
-    from retrieval.library import Library
+    from retrieval.answering.library import Library
 
     return Library.load(SEEDS, today=lambda: FIXED_TODAY)
 
@@ -34,7 +34,7 @@ def news_and_seed_library(tmp_path_factory):
     """The seed plus the 818 news articles of September 2023, when ../shared has them."""
     import shutil
 
-    from retrieval.library import Library
+    from retrieval.answering.library import Library
 
     news = shared_path("corpora", "news_sep2023.jsonl")
     folder = tmp_path_factory.mktemp("combined")

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.caveats import age
-from retrieval.evaluation import evaluate, normalize_for_match, read_questions
+from retrieval.evaluation.metrics import evaluate, normalize_for_match, read_questions
+from retrieval.trust.caveats import age
 from tests.conftest import shared_path
 
-OFFTOPIC = [line for line in (Path(__file__).parent / "data" / "offtopic_questions.txt").read_text("utf-8").splitlines()
-            if line and not line.startswith("#")]
+OFFTOPIC = [
+    line
+    for line in (Path(__file__).parent / "data" / "offtopic_questions.txt").read_text("utf-8").splitlines()
+    if line and not line.startswith("#")
+]
 
 
 def texts(answer) -> list[str]:
@@ -93,7 +96,18 @@ def test_json_contract(seed_library):
     payload = json.loads(json.dumps(seed_library.answer("Who is Fyodor Tertitskiy?").to_dict()))
     assert set(payload) == {"question", "confident", "passages", "caveats"}
     passage = payload["passages"][0]
-    assert set(passage) == {"id", "text", "score", "paragraph", "article", "also_in", "speaker", "cue", "hedges", "stance"}
+    assert set(passage) == {
+        "id",
+        "text",
+        "score",
+        "paragraph",
+        "article",
+        "also_in",
+        "speaker",
+        "cue",
+        "hedges",
+        "stance",
+    }
     assert set(passage["article"]) == {"id", "title", "source", "url", "published"}
     assert passage["article"]["source"] == "Euronews" and passage["stance"] is None
     assert all(set(c) == {"kind", "text", "passages"} for c in payload["caveats"])

@@ -14,9 +14,9 @@ from functools import cache
 
 import pytest
 
-from retrieval.articles import build_article
-from retrieval.attribution import Attribution, attribute_paragraphs
-from retrieval.hedges import find_hedges
+from retrieval.corpus.articles import build_article
+from retrieval.trust.attribution.attribute import Attribution, attribute_paragraphs
+from retrieval.trust.hedges import find_hedges
 from tests.conftest import SEED_FILE, shared_path
 
 
@@ -40,9 +40,9 @@ def check_speaker(attribution: Attribution, case: Case) -> None:
     if not case.speaker_any:
         assert attribution.speaker is None, f"own voice expected, got {attribution}"
     else:
-        assert attribution.speaker is not None and any(
-            name in attribution.speaker for name in case.speaker_any
-        ), f"expected one of {case.speaker_any}, got {attribution}"
+        assert attribution.speaker is not None and any(name in attribution.speaker for name in case.speaker_any), (
+            f"expected one of {case.speaker_any}, got {attribution}"
+        )
 
 
 def check_cue(attribution: Attribution, case: Case) -> None:
@@ -80,10 +80,18 @@ SEED_CASES = (
     Case("Under a 2009 United Nations Security Resolution", (), None, ()),
     Case("Kim arrived in a black limousine", (), None, ()),
     Case("The Russian president reportedly congratulated Kim", (), None, ("reportedly",)),
-    Case("Whether any deal is struck remains to be seen", ("Siemon Wezeman",), "said",
-         ("remains to be seen", "will not know for sure")),
-    Case("SIPRI researchers have not seen any public evidence", ("Siemon Wezeman",), None,
-         ("allegations", "rumours", "have not seen any public evidence")),
+    Case(
+        "Whether any deal is struck remains to be seen",
+        ("Siemon Wezeman",),
+        "said",
+        ("remains to be seen", "will not know for sure"),
+    ),
+    Case(
+        "SIPRI researchers have not seen any public evidence",
+        ("Siemon Wezeman",),
+        None,
+        ("allegations", "rumours", "have not seen any public evidence"),
+    ),
     Case("South Korea and Japan announced they had detected", ("South Korea and Japan",), "announced", ()),
     Case("US analyst Ankit Panda reacted to the test", ("Ankit Panda",), "describing", ()),
     Case("North Korea has carried out a series of banned weapons tests", (), None, ()),
@@ -129,8 +137,14 @@ def test_seed_hedges(case: Case):
 
 
 def test_seed_names_are_full_and_consistent():
-    by_snippet = {case.snippet: a for case, a in zip(
-        sorted(SEED_CASES, key=lambda c: find_paragraph(seed_paragraphs(), c.snippet)), seed_attributions())}
+    by_snippet = {
+        case.snippet: a
+        for case, a in zip(
+            sorted(SEED_CASES, key=lambda c: find_paragraph(seed_paragraphs(), c.snippet)),
+            seed_attributions(),
+            strict=False,
+        )
+    }
     wezeman = "Siemon Wezeman (Stockholm International Peace Research Insitute)"  # the article's spelling
     assert by_snippet["It is entirely credible that North Korea"].speaker == wezeman
     assert by_snippet["Whether any deal is struck remains to be seen"].speaker == wezeman  # "said Wezeman from SIPRI"
@@ -154,61 +168,109 @@ def test_seed_dev_set_from_shared():
 NEWS_CASES: tuple[tuple[str, Case], ...] = (
     # USA Today, "Why Russia is tapping North Korea for weapons help in Ukraine war"
     ("9b2883a16e59", Case("Cuba, one of Russia's most stalwart allies", ("Cuban official",), "said", ("accusing",))),
-    ("9b2883a16e59", Case("And perhaps most tellingly", ("national security officials",), "said", ("perhaps", "apparent"))),
+    (
+        "9b2883a16e59",
+        Case("And perhaps most tellingly", ("national security officials",), "said", ("perhaps", "apparent")),
+    ),
     ("9b2883a16e59", Case("I think it says a lot that Russia", ("Jake Sullivan",), "said", ("I think",))),
-    ("9b2883a16e59", Case("But there are indications that the two countries", ("U.S. officials",), "according to",
-                          ("indications",))),
+    (
+        "9b2883a16e59",
+        Case("But there are indications that the two countries", ("U.S. officials",), "according to", ("indications",)),
+    ),
     ("9b2883a16e59", Case("The Times said, citing unnamed U.S. officials", ("Times",), "said", ())),
     ("9b2883a16e59", Case("They said Kim also plans to visit Pier 33", ("Times",), "according to", ())),
-    ("9b2883a16e59", Case("Sullivan told reporters the United States' visibility", ("Jake Sullivan",), "told reporters",
-                          ("could",))),
+    (
+        "9b2883a16e59",
+        Case("Sullivan told reporters the United States' visibility", ("Jake Sullivan",), "told reporters", ("could",)),
+    ),
     ("9b2883a16e59", Case("Watson said Shoigu, the Russian defense minister", ("Adrienne Watson",), "said", ())),
-    ("9b2883a16e59", Case("White House spokesman John Kirby said last week", ("John Kirby",), "said", ("potential", "may"))),
+    (
+        "9b2883a16e59",
+        Case("White House spokesman John Kirby said last week", ("John Kirby",), "said", ("potential", "may")),
+    ),
     ("9b2883a16e59", Case("Kirby also said U.S. officials warned", ("John Kirby",), "said", ())),
     # "wasn't surprised" negates a reaction, not the claim: no hedge (it made a false "denied" stance).
     ("9b2883a16e59", Case("In an interview, Bolton", ("John Bolton",), "said", ())),
     # Nested: the AP is the source the article relies on for what the spy chief said.
-    ("9b2883a16e59", Case("That's according to The Associated Press", ("Associated Press",), "according to",
-                          ("is believed to",))),
-    ("9b2883a16e59", Case("So far, Ruggiero said, there were no indications", ("Anthony Ruggiero",), "said",
-                          ("no indications", "probably"))),
+    (
+        "9b2883a16e59",
+        Case("That's according to The Associated Press", ("Associated Press",), "according to", ("is believed to",)),
+    ),
+    (
+        "9b2883a16e59",
+        Case(
+            "So far, Ruggiero said, there were no indications",
+            ("Anthony Ruggiero",),
+            "said",
+            ("no indications", "probably"),
+        ),
+    ),
     ("9b2883a16e59", Case("Ukraine's progress there is relatively modest, Maliar said", ("Hanna Maliar",), "said")),
-    ("9b2883a16e59", Case("according to the statement by the Cuban Foreign Ministry", ("Cuban Foreign Ministry",),
-                          "according to", ())),
+    (
+        "9b2883a16e59",
+        Case(
+            "according to the statement by the Cuban Foreign Ministry", ("Cuban Foreign Ministry",), "according to", ()
+        ),
+    ),
     ("9b2883a16e59", Case("Both countries are becoming increasingly isolated", (), None)),
     ("9b2883a16e59", Case("Putin has been reaching out to presumed allies", (), None, ("presumed",))),
     # CNN, "Kim Jong Un talks up North Korea's nuclear threat after latest missile ..."
     ("82a2159c642b", Case("North Korean leader Kim Jong Un on Thursday warned", ("Kim Jong Un",), "warned", ())),
-    ("82a2159c642b", Case("Kim said in a report by the state-run Korean Central News Agency",
-                          ("Korean Central News Agency",), "said", ())),
+    (
+        "82a2159c642b",
+        Case(
+            "Kim said in a report by the state-run Korean Central News Agency",
+            ("Korean Central News Agency",),
+            "said",
+            (),
+        ),
+    ),
     ("82a2159c642b", Case("came after he reportedly oversaw the test", ("KCNA",), "according to", ("reportedly",))),
     # "Kim" is the JCS spokesperson of the paragraph before, not Kim Jong Un.
     ("82a2159c642b", Case("The South Korean military was aware of the situation", ("Kim Jun-rak",), "said", ())),
     ("82a2159c642b", Case("The KCNA report claimed the cruise missiles", ("KCNA",), "claimed", ("claimed",))),
     # "he" is the professor quoted before, not Kim Jong Un named inside the quotation.
-    ("82a2159c642b", Case("The fact that Kim Jong Un oversaw this missile launch", ("Kim Dong-yub",), "said",
-                          ("suggests",))),
-    ("82a2159c642b", Case("ability to deploy a nuclear warhead on any kind of missile is unproven", (), None,
-                          ("unproven",))),
-    ("82a2159c642b", Case("North Korea hasn’t conducted a tactical nuclear test", ("Shin Beom-chul",), "said",
-                          ("hasn’t conducted",))),
+    (
+        "82a2159c642b",
+        Case("The fact that Kim Jong Un oversaw this missile launch", ("Kim Dong-yub",), "said", ("suggests",)),
+    ),
+    (
+        "82a2159c642b",
+        Case("ability to deploy a nuclear warhead on any kind of missile is unproven", (), None, ("unproven",)),
+    ),
+    (
+        "82a2159c642b",
+        Case(
+            "North Korea hasn’t conducted a tactical nuclear test", ("Shin Beom-chul",), "said", ("hasn’t conducted",)
+        ),
+    ),
     ("82a2159c642b", Case("Even if it doesn’t test a nuclear weapon", ("Leif-Eric Easley",), "said", ())),
     # CNN, "New York Adult Survivors Act: Lawsuits expected as window for ..."
-    ("bc871fd589fc", Case("Trump has denied the claims", ("Donald Trump",), "denied",
-                          ("allegedly", "denied", "claims"))),
+    (
+        "bc871fd589fc",
+        Case("Trump has denied the claims", ("Donald Trump",), "denied", ("allegedly", "denied", "claims")),
+    ),
     ("bc871fd589fc", Case("more than 750 women who allege", ("Adam Slater",), "said", ("are expected to", "allege"))),
     ("bc871fd589fc", Case("the agency said in a statement", ("Department of Corrections",), "said", ())),
     ("bc871fd589fc", Case("Staff have an affirmative duty to report", ("Department of Corrections",), "said", ())),
-    ("bc871fd589fc", Case("prosecutors have said; Hadden has pleaded not guilty", ("prosecutors",), "said",
-                          ("pleaded not guilty",))),
+    (
+        "bc871fd589fc",
+        Case("prosecutors have said; Hadden has pleaded not guilty", ("prosecutors",), "said", ("pleaded not guilty",)),
+    ),
     # USA Today, "Danelo Cavalcante live updates: Escaped prisoner armed with ..."
     ("3ef925b17b5c", Case("At a news conference early Tuesday", ("George Bivens",), "said", ())),
     ("3ef925b17b5c", Case("Bivens said there's no evidence", ("George Bivens",), "said", ("no evidence to suggest",))),
-    ("3ef925b17b5c", Case("a social media post from the Pennsylvania State Police said", ("Pennsylvania State Police",),
-                          "said", ())),
+    (
+        "3ef925b17b5c",
+        Case("a social media post from the Pennsylvania State Police said", ("Pennsylvania State Police",), "said", ()),
+    ),
     ("3ef925b17b5c", Case("de Long said, adding that", ("Emma de Long",), "said")),
-    ("3ef925b17b5c", Case("He also said it doesn’t surprise him", ("Ralph Romig",), "said",
-                          ("doesn’t surprise", "hasn’t been caught"))),
+    (
+        "3ef925b17b5c",
+        Case(
+            "He also said it doesn’t surprise him", ("Ralph Romig",), "said", ("doesn’t surprise", "hasn’t been caught")
+        ),
+    ),
     # The Week, "Can the Ukraine-Russia Black Sea grain deal be rescued?"
     ("0d0e619f7e04", Case("Last week the Kremlin announced", ("Kremlin",), "announced", ())),
     ("0d0e619f7e04", Case("António Guterres said he was", ("António Guterres",), "said", ())),
@@ -268,51 +330,65 @@ def test_news_hedges(item: tuple[str, Case]):
 # paragraph is the one checked, the earlier ones give the context a reader would have.
 INLINE_STORIES: tuple[tuple[tuple[str, ...], Case], ...] = (
     (  # 82a2159c642b: appositive, then a pronoun after a quotation that names someone else
-        ("Kim Dong-yub, a professor at the University of North Korean Studies in Seoul, said North Korean "
-         "missile tests show a progressing program even if current strengths are exaggerated.",
-         "“The fact that Kim Jong Un oversaw this missile launch suggests that the cruise missile is at the "
-         "final stage of development,” he said."),
+        (
+            "Kim Dong-yub, a professor at the University of North Korean Studies in Seoul, said North Korean "
+            "missile tests show a progressing program even if current strengths are exaggerated.",
+            "“The fact that Kim Jong Un oversaw this missile launch suggests that the cruise missile is at the "
+            "final stage of development,” he said.",
+        ),
         Case("The fact that Kim Jong Un", ("Kim Dong-yub",), "said"),
     ),
     (  # 9b2883a16e59: surname back-reference across paragraphs, speaker set off by dashes
-        ("The agreement would help both countries, according to Bolton, a former national security adviser in "
-         "the Trump administration, and Ruggiero, senior director for North Korea and weapons proliferation "
-         "issues on the White House National Security Council until 2021.",
-         "In an interview, Bolton – an expert on North Korea − said he wasn’t surprised by Putin’s overtures "
-         "to Pyongyang for help in Ukraine."),
+        (
+            "The agreement would help both countries, according to Bolton, a former national security adviser in "
+            "the Trump administration, and Ruggiero, senior director for North Korea and weapons proliferation "
+            "issues on the White House National Security Council until 2021.",
+            "In an interview, Bolton – an expert on North Korea − said he wasn’t surprised by Putin’s overtures "
+            "to Pyongyang for help in Ukraine.",
+        ),
         Case("In an interview, Bolton", ("Bolton",), "said"),
     ),
     (  # 3ef925b17b5c: title before the name, then the surname alone
-        ("At a news conference early Tuesday, Pennsylvania State Police Lt. Col. George Bivens said Cavalcante "
-         "stole a .22 caliber rifle – equipped with a flashlight and scope – from the garage of a Chester County "
-         "home around 10 p.m. EDT Monday.",
-         "The homeowner saw Cavalcante, drew a pistol and fired at the fugitive. Bivens said there's no "
-         "evidence to suggest Cavalcante was struck by the multiple shots."),
+        (
+            "At a news conference early Tuesday, Pennsylvania State Police Lt. Col. George Bivens said Cavalcante "
+            "stole a .22 caliber rifle – equipped with a flashlight and scope – from the garage of a Chester County "
+            "home around 10 p.m. EDT Monday.",
+            "The homeowner saw Cavalcante, drew a pistol and fired at the fugitive. Bivens said there's no "
+            "evidence to suggest Cavalcante was struck by the multiple shots.",
+        ),
         Case("Bivens said there's no evidence", ("George Bivens",), "said", ("no evidence to suggest",)),
     ),
     (  # bc871fd589fc: narration with "allegedly", then a denial
-        ("One suit filed early Thursday under the new law aims to hold former President Donald Trump "
-         "accountable for allegedly raping then-magazine columnist E. Jean Carroll in the mid-1990s. Trump has "
-         "denied the claims.",),
+        (
+            "One suit filed early Thursday under the new law aims to hold former President Donald Trump "
+            "accountable for allegedly raping then-magazine columnist E. Jean Carroll in the mid-1990s. Trump has "
+            "denied the claims.",
+        ),
         Case("Trump has denied the claims", ("Donald Trump",), "denied", ("allegedly", "denied", "claims")),
     ),
     (  # 0d0e619f7e04: nested attribution, the outlet is the outermost source
-        ("In the wake of the announcement, Turkey’s president, Recep Tayyip Erdogan, said he would speak about "
-         "the deal with his Russian counterpart Vladimir Putin directly, which “signalled hope that it could be "
-         "revived”, The New York Times said.",),
+        (
+            "In the wake of the announcement, Turkey’s president, Recep Tayyip Erdogan, said he would speak about "
+            "the deal with his Russian counterpart Vladimir Putin directly, which “signalled hope that it could be "
+            "revived”, The New York Times said.",
+        ),
         Case("Recep Tayyip Erdogan", ("New York Times",), "said", ("could",)),
     ),
     (  # 72fdb5baec75: inverted "explained <outlet>"
-        ("The researchers used a “relatively new method of analysis” involving the ratio of two caesium isotopes "
-         "to analyse the carcasses of boars killed by hunters across Bavaria from 2019 to 2021, explained The "
-         "New York Times.",),
+        (
+            "The researchers used a “relatively new method of analysis” involving the ratio of two caesium isotopes "
+            "to analyse the carcasses of boars killed by hunters across Bavaria from 2019 to 2021, explained The "
+            "New York Times.",
+        ),
         Case("explained The New York Times", ("New York Times",), "explained", ()),
     ),
     (  # 9b2883a16e59: "That's according to …" makes the agency the outer source of the paragraph
-        ("Russia also is believed to have proposed that North Korea participate in three-way naval exercises "
-         "with China, South Korean National Intelligence Service Director Kim Kyou-hyun said. That's according "
-         "to The Associated Press, which cited a lawmaker who attended a closed-door briefing Monday with the "
-         "head of South Korea's top spy agency.",),
+        (
+            "Russia also is believed to have proposed that North Korea participate in three-way naval exercises "
+            "with China, South Korean National Intelligence Service Director Kim Kyou-hyun said. That's according "
+            "to The Associated Press, which cited a lawmaker who attended a closed-door briefing Monday with the "
+            "head of South Korea's top spy agency.",
+        ),
         Case("That's according to", ("Associated Press",), "according to", ("is believed to",)),
     ),
     (  # 82a2159c642b: the article's own voice, hedged
@@ -335,18 +411,30 @@ def test_inline_real_paragraphs(story: tuple[tuple[str, ...], Case]):
 
 # --- Forms named in the brief, on made-up sentences --------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("paragraphs", "speaker", "cue"),
     [
-        (["The plan will cost more than expected, said Jane Roe of the Example Institute."],
-         "Jane Roe (Example Institute)", "said"),
-        (["The plan will cost more than expected, Jane Roe of the Example Institute said on Monday."],
-         "Jane Roe (Example Institute)", "said"),
+        (
+            ["The plan will cost more than expected, said Jane Roe of the Example Institute."],
+            "Jane Roe (Example Institute)",
+            "said",
+        ),
+        (
+            ["The plan will cost more than expected, Jane Roe of the Example Institute said on Monday."],
+            "Jane Roe (Example Institute)",
+            "said",
+        ),
         # The surname refers back; "she" refers to the last named person, not the country.
-        (["Jane Roe of the Example Institute said costs were rising.",
-          "According to Canada, the plan is on schedule.",
-          "She added that the figures were preliminary."],
-         "Jane Roe (Example Institute)", "added"),
+        (
+            [
+                "Jane Roe of the Example Institute said costs were rising.",
+                "According to Canada, the plan is on schedule.",
+                "She added that the figures were preliminary.",
+            ],
+            "Jane Roe (Example Institute)",
+            "added",
+        ),
         (["“We are ready,” Roe said. “We have been for years.”", "“Nobody asked us.”"], "Roe", None),
         (["The minister said talks had failed, the state news agency reported."], "state news agency", "reported"),
         (["Police announced the arrest of two suspects."], "Police", "announced"),
@@ -382,18 +470,30 @@ def test_straight_and_curly_quotes_read_alike():
 
 KNOWN_GAPS = (
     pytest.param(  # 94a8c9da0199: "she" is the mother named in an appositive; pronouns ignore gender
-        ["It started one summer after high school when his mother, Betsy, asked if he planned to mow lawns that "
-         "summer. She suggested that he sell a new series of prints his father had published."],
-        "Betsy", id="pronoun-antecedent-in-appositive"),
+        [
+            "It started one summer after high school when his mother, Betsy, asked if he planned to mow lawns that "
+            "summer. She suggested that he sell a new series of prints his father had published."
+        ],
+        "Betsy",
+        id="pronoun-antecedent-in-appositive",
+    ),
     pytest.param(  # 3ef925b17b5c: "the statement" is the superintendent's, named one paragraph before
-        ['"As a result of increased police activity in our community, we have made the decision to close all '
-         'schools and offices in our district today," read a statement to parents from Superintendent Will Stout.',
-         '"We know that this situation is stressful and upsetting for our entire community," the statement said.'],
-        "Will Stout", id="statement-said-without-source"),
+        [
+            '"As a result of increased police activity in our community, we have made the decision to close all '
+            'schools and offices in our district today," read a statement to parents from Superintendent Will Stout.',
+            '"We know that this situation is stressful and upsetting for our entire community," the statement said.',
+        ],
+        "Will Stout",
+        id="statement-said-without-source",
+    ),
     pytest.param(  # e50fa980b519: "13 Pro Max Apple's" looked like a person's name, so "Apple" resolved to it
-        ['Joswiak called the new 13 Pro and 13 Pro Max Apple\'s "most pro" lineup ever.',
-         "According to Apple, the A13 chip makes for 20% faster CPU, GPU, and neural engine functions."],
-        "Apple", id="surname-matches-a-product-name"),
+        [
+            'Joswiak called the new 13 Pro and 13 Pro Max Apple\'s "most pro" lineup ever.',
+            "According to Apple, the A13 chip makes for 20% faster CPU, GPU, and neural engine functions.",
+        ],
+        "Apple",
+        id="surname-matches-a-product-name",
+    ),
 )
 
 

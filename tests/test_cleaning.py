@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.cleaning import clean_paragraph, is_boilerplate, normalize_text
+from retrieval.corpus.cleaning import clean_paragraph, is_boilerplate, normalize_text
 from tests.conftest import shared_path
 
 
@@ -59,7 +59,7 @@ def test_normalisation_folds_spaces_and_invisible_characters():
 
 def test_boilerplate_rules_keep_the_news_corpus_body():
     """On 818 real articles the rules drop credits and prompts, not reporting."""
-    from retrieval.loader import load_corpus
+    from retrieval.corpus.loader import load_corpus
 
     articles = load_corpus(shared_path("corpora", "news_sep2023.jsonl")).articles
     dropped = [p for a in articles for p in a.dropped]

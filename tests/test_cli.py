@@ -80,10 +80,15 @@ def test_passages_json_carries_speakers(capsys):
 
 def test_retrieve_writes_a_trec_run(capsys, tmp_path):
     corpus = tmp_path / "docs.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in [
-        {"_id": "d1", "title": "Storms", "text": "A hurricane made landfall in Florida."},
-        {"_id": "d2", "title": "Markets", "text": "Stocks fell on Wall Street."},
-    ]))
+    corpus.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"_id": "d1", "title": "Storms", "text": "A hurricane made landfall in Florida."},
+                {"_id": "d2", "title": "Markets", "text": "Stocks fell on Wall Street."},
+            ]
+        )
+    )
     queries = tmp_path / "q.jsonl"
     queries.write_text(json.dumps({"_id": "q1", "text": "hurricane landfall"}) + "\n")
     out_file = tmp_path / "run.txt"
@@ -92,9 +97,23 @@ def test_retrieve_writes_a_trec_run(capsys, tmp_path):
     assert out_file.read_text().split()[:5] == ["q1", "Q0", "d1", "1", out_file.read_text().split()[4]]
     assert [line.split()[2] for line in out_file.read_text().splitlines()] == ["d1"]
     okapi = tmp_path / "okapi.txt"
-    code, _, _ = run(capsys, "retrieve", "--corpus", str(corpus), "--queries", str(queries), "--output", str(okapi),
-                     "--variant", "okapi", "--k1", "1.5")
-    assert code == 0 and okapi.read_text().split()[4] != out_file.read_text().split()[4]  # another formula, another score
+    code, _, _ = run(
+        capsys,
+        "retrieve",
+        "--corpus",
+        str(corpus),
+        "--queries",
+        str(queries),
+        "--output",
+        str(okapi),
+        "--variant",
+        "okapi",
+        "--k1",
+        "1.5",
+    )
+    assert (
+        code == 0 and okapi.read_text().split()[4] != out_file.read_text().split()[4]
+    )  # another formula, another score
 
 
 def test_eval_reports_figures(capsys):
@@ -106,11 +125,19 @@ def test_eval_reports_figures(capsys):
 def test_installed_script_runs_from_another_folder_with_its_data_files(tmp_path):
     """Stopwords and lexicons ship as package data: the console script works anywhere."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    result = subprocess.run([str(QA_BOT), "ask", "--json", "Who is Dmitry Peskov?", "--corpus", str(SEEDS)],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(QA_BOT), "ask", "--json", "Who is Dmitry Peskov?", "--corpus", str(SEEDS)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["passages"][0]["text"].startswith("Kremlin spokesman Dmitry Peskov")
-    module = subprocess.run([sys.executable, "-m", "bot", "ask", "   "], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    module = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "   "], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert module.returncode == 2 and "Traceback" not in module.stderr
 
 
@@ -136,5 +163,7 @@ def test_impossible_ranking_settings_are_bad_use_and_write_nothing(capsys, tmp_p
     queries = tmp_path / "q.jsonl"
     queries.write_text(json.dumps({"_id": "q1", "text": "x"}) + "\n")
     out_file = tmp_path / "run.txt"
-    code, _, err = run(capsys, "retrieve", "--corpus", str(tmp_path), "--queries", str(queries), "--output", str(out_file), "--b", "2")
+    code, _, err = run(
+        capsys, "retrieve", "--corpus", str(tmp_path), "--queries", str(queries), "--output", str(out_file), "--b", "2"
+    )
     assert code == 2 and "0 <= b <= 1" in err and not out_file.exists()

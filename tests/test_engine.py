@@ -1,4 +1,4 @@
-"""retrieval.engine reproduces rank-bm25 exactly, and its saved files load or are refused.
+"""retrieval.ranking.engine reproduces rank-bm25 exactly, and its saved files load or are refused.
 
 The oracle for top_k is rank-bm25 itself: its get_scores, ordered by score descending then doc
 index ascending (a stable sort of -score: the engine's documented tie rule), keeping only the
@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from retrieval.engine import BM25Params, SparseBM25
-from retrieval.engine import storage
+from retrieval.ranking.engine import BM25Params, SparseBM25, storage
 from tests.conftest import shared_path
 
 RANK_BM25 = {"okapi": BM25Okapi, "bm25l": BM25L, "bm25plus": BM25Plus}

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.attribution import Attribution, attribute_paragraphs
 from retrieval.datafiles import data_lines
-from retrieval.hedges import find_hedges, hedge_kind
-from retrieval.stance import is_yes_no_question, passage_stance
+from retrieval.trust.attribution.attribute import Attribution, attribute_paragraphs
+from retrieval.trust.hedges import find_hedges, hedge_kind
+from retrieval.trust.stance import is_yes_no_question, passage_stance
 from tests.conftest import REPO
 
 OWN_VOICE = Attribution(None, None)
@@ -23,11 +23,17 @@ OWN_VOICE = Attribution(None, None)
     ("text", "hedges"),
     [
         # The seed's three examples for "Did North Korea send arms?"
-        ("The US has previously accused North Korea of providing arms, though it is not clear if any "
-         "deliveries have been made.", ["accused", "it is not clear"]),
+        (
+            "The US has previously accused North Korea of providing arms, though it is not clear if any "
+            "deliveries have been made.",
+            ["accused", "it is not clear"],
+        ),
         ("SIPRI researchers have not seen any public evidence to back it up.", ["have not seen any public evidence"]),
-        ("It is entirely credible that North Korea has large stocks of ammunition that would be compatible "
-         "with the artillery systems being used by Russian forces.", []),
+        (
+            "It is entirely credible that North Korea has large stocks of ammunition that would be compatible "
+            "with the artillery systems being used by Russian forces.",
+            [],
+        ),
         # Neutral reporting verbs are cues, not hedges; distancing ones are both.
         ("Putin told reporters the talks went well, according to officials, who said so.", []),
         ("He claimed the talks went well and alleged a plot.", ["claimed", "alleged"]),
@@ -63,10 +69,41 @@ def test_find_hedges(text: str, hedges: list[str]):
     assert find_hedges(text) == hedges
 
 
-@given(st.lists(st.sampled_from([
-    "may", "May", "might", "could", "not", "clear", "it", "is", "no", "evidence", "denied", "said", "claimed",
-    "if", "even", "“", "”", "?", ",", ".", "reportedly", "hasn’t", "seen", "have", "likely", "the",
-]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "may",
+                "May",
+                "might",
+                "could",
+                "not",
+                "clear",
+                "it",
+                "is",
+                "no",
+                "evidence",
+                "denied",
+                "said",
+                "claimed",
+                "if",
+                "even",
+                "“",
+                "”",
+                "?",
+                ",",
+                ".",
+                "reportedly",
+                "hasn’t",
+                "seen",
+                "have",
+                "likely",
+                "the",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_hedges_are_ordered_distinct_substrings(words: list[str]):
     text = " ".join(words)
     hedges = find_hedges(text)
@@ -80,9 +117,15 @@ def test_hedges_are_ordered_distinct_substrings(words: list[str]):
 
 @pytest.mark.parametrize(
     ("hedge", "kind"),
-    [("it is not clear", "uncertain"), ("could", "uncertain"), ("accused", "distancing"),
-     ("reportedly", "distancing"), ("have not seen any public evidence", "negation"), ("denied", "negation"),
-     ("something new", "uncertain")],  # a hedge the lexicon does not know still weakens the claim
+    [
+        ("it is not clear", "uncertain"),
+        ("could", "uncertain"),
+        ("accused", "distancing"),
+        ("reportedly", "distancing"),
+        ("have not seen any public evidence", "negation"),
+        ("denied", "negation"),
+        ("something new", "uncertain"),
+    ],  # a hedge the lexicon does not know still weakens the claim
 )
 def test_hedge_kind(hedge: str, kind: str):
     assert hedge_kind(hedge) == kind
@@ -90,14 +133,24 @@ def test_hedge_kind(hedge: str, kind: str):
 
 # --- is_yes_no_question -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "question",
-    ["Did North Korea send arms?", "Has North Korea supplied weapons to Russia?", "Is North Korea developing a "
-     "space programme?", "Can Russia use North Korean shells?", "Will Kim visit Russia again?",
-     "Does North Korea have the production lines to make more ammunition?", "Were any deliveries made?",
-     "Could the meeting lead to an arms deal?", "Didn't Putin promise satellites?", "So did the leaders shake hands?",
-     "is it true that North Korea sent arms", "Whether North Korea sent arms to Russia?",
-     "Tell me whether North Korea sent arms"],
+    [
+        "Did North Korea send arms?",
+        "Has North Korea supplied weapons to Russia?",
+        "Is North Korea developing a space programme?",
+        "Can Russia use North Korean shells?",
+        "Will Kim visit Russia again?",
+        "Does North Korea have the production lines to make more ammunition?",
+        "Were any deliveries made?",
+        "Could the meeting lead to an arms deal?",
+        "Didn't Putin promise satellites?",
+        "So did the leaders shake hands?",
+        "is it true that North Korea sent arms",
+        "Whether North Korea sent arms to Russia?",
+        "Tell me whether North Korea sent arms",
+    ],
 )
 def test_yes_no_questions(question: str):
     assert is_yes_no_question(question)
@@ -105,16 +158,26 @@ def test_yes_no_questions(question: str):
 
 @pytest.mark.parametrize(
     "question",
-    ["Who is Dmitry Peskov?", "What site did the two leaders visit?", "Why do Moscow and Pyongyang need each other?",
-     "How many weapons tests has North Korea carried out this year?", "Which UN resolution forbids it?",
-     "When did Kim leave Pyongyang?", "In which year was North Korea founded?", "Do you know who Peskov is?",
-     "Book me a flight to Dubai", "", "?"],
+    [
+        "Who is Dmitry Peskov?",
+        "What site did the two leaders visit?",
+        "Why do Moscow and Pyongyang need each other?",
+        "How many weapons tests has North Korea carried out this year?",
+        "Which UN resolution forbids it?",
+        "When did Kim leave Pyongyang?",
+        "In which year was North Korea founded?",
+        "Do you know who Peskov is?",
+        "Book me a flight to Dubai",
+        "",
+        "?",
+    ],
 )
 def test_other_questions(question: str):
     assert not is_yes_no_question(question)
 
 
 # --- passage_stance ---------------------------------------------------------------------------
+
 
 def _seed_stance(snippet: str) -> str:
     from tests.test_attribution import find_paragraph, seed_attributions, seed_paragraphs
@@ -165,8 +228,9 @@ def test_stance_of_passages(text: str, stance: str):
 
 # --- The lexicons ------------------------------------------------------------------------------
 
-LEXICONS = sorted(p.name for p in (REPO / "retrieval" / "data").glob("*.txt")
-                  if re.match(r"(attribution|hedge|stance)_", p.name))
+LEXICONS = sorted(
+    p.name for p in (REPO / "retrieval" / "data").glob("*.txt") if re.match(r"(attribution|hedge|stance)_", p.name)
+)
 
 
 def test_lexicons_exist_and_say_what_they_are():
@@ -177,10 +241,13 @@ def test_lexicons_exist_and_say_what_they_are():
         assert data_lines(name), f"{name} has no entries"
 
 
-
 def test_not_necessarily_is_no_denial_but_plain_negation_is():
     text = "And the reputation of the North Koreans has been that they don't necessarily keep their agreements."
     assert find_hedges(text) == []
     assert passage_stance(text, find_hedges(text), Attribution(None, None)) == "asserted"
-    for denial in ["The ministry said it did not deliver any weapons.", "Ukraine is not a member of NATO.", "Kim did not."]:
+    for denial in [
+        "The ministry said it did not deliver any weapons.",
+        "Ukraine is not a member of NATO.",
+        "Kim did not.",
+    ]:
         assert passage_stance(denial, find_hedges(denial), Attribution(None, None)) == "denied", denial

@@ -10,14 +10,21 @@ import numpy as np
 import pytest
 import rank_bm25
 
-from retrieval.corpus import Corpus
-from retrieval.index import PassageIndex, RankingConfig
-from retrieval.library import Library
-from retrieval.loader import load_corpus
+from retrieval.answering.library import Library
+from retrieval.corpus.collection import Corpus
+from retrieval.corpus.loader import load_corpus
+from retrieval.ranking.index import PassageIndex, RankingConfig
 from tests.conftest import SEEDS, shared_path
 
-QUERIES = ["Did North Korea send arms?", "Putin Kim handshake video Kremlin", "short-range ballistic missiles launched",
-           "food shortages COVID", "hurricane landfall Florida damage", "stocks fell Wall Street inflation", "the"]
+QUERIES = [
+    "Did North Korea send arms?",
+    "Putin Kim handshake video Kremlin",
+    "short-range ballistic missiles launched",
+    "food shortages COVID",
+    "hurricane landfall Florida damage",
+    "stocks fell Wall Street inflation",
+    "the",
+]
 
 
 def reference_top10(index: PassageIndex, terms: list[str]) -> list[tuple[int, float]]:
@@ -139,7 +146,8 @@ def test_contains_matches_the_passage_terms(seed_library):
 
 
 def test_the_index_key_follows_the_analyzer_lexicons_only(seed_library, monkeypatch, tmp_path):
-    from retrieval import datafiles, index
+    from retrieval import datafiles
+    from retrieval.ranking import index
 
     key = index.passages_key(seed_library.corpus, RankingConfig())
     copy = tmp_path / "data"

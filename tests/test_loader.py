@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from retrieval.loader import (
+from retrieval.corpus.loader import (
     MAX_ARTICLE_BYTES,
     CorpusPathError,
     load_corpus,
@@ -12,7 +12,9 @@ from retrieval.loader import (
 )
 from tests.conftest import SEED_FILE, SEEDS
 
-ARTICLE = "A title line\n\nFirst paragraph of the article, which says something.\n\nSecond paragraph, also a sentence.\n"
+ARTICLE = (
+    "A title line\n\nFirst paragraph of the article, which says something.\n\nSecond paragraph, also a sentence.\n"
+)
 
 
 def write(folder, name, data):
@@ -43,7 +45,10 @@ def test_non_breaking_spaces_are_normalised():
     assert raw.count("\u00a0") == 19
     article = load_corpus(SEEDS).articles[0]
     assert not any("\u00a0" in p for p in article.paragraphs)
-    assert any(p.startswith("When asked about the possibility of military cooperation, the Russian president said everything") for p in article.paragraphs)
+    assert any(
+        p.startswith("When asked about the possibility of military cooperation, the Russian president said everything")
+        for p in article.paragraphs
+    )
 
 
 def test_bad_files_are_named_with_reasons_and_good_ones_still_load(tmp_path):
@@ -84,7 +89,12 @@ def test_invalid_utf8_beyond_best_effort_is_refused():
 
 
 def test_front_matter_overrides_sidecar_and_is_not_article_text(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: Real title\nsource: The Outlet\npublished: 2024-02-03T10:00:00Z\nurl: https://example.org/a\n---\nLine one is body\n\nMore body text here.")
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: Real title\nsource: The Outlet\npublished: 2024-02-03T10:00:00Z\nurl: https://example.org/a\n---\n"
+        "Line one is body\n\nMore body text here.",
+    )
     write(tmp_path, "a.md.meta.json", json.dumps({"source": "Sidecar Outlet", "language": "en"}))
     (article,) = load_corpus(tmp_path).articles
     assert article.title == "Real title"
@@ -96,7 +106,13 @@ def test_front_matter_overrides_sidecar_and_is_not_article_text(tmp_path):
 
 def test_jsonl_records_load_and_bad_lines_are_named(tmp_path):
     rows = [
-        {"id": "n1", "title": "One", "text": "First para.\nSecond para.", "source": "cnn.com", "published": "2023-09-01"},
+        {
+            "id": "n1",
+            "title": "One",
+            "text": "First para.\nSecond para.",
+            "source": "cnn.com",
+            "published": "2023-09-01",
+        },
         {"_id": "n2", "title": "Two", "text": "Only para."},
         {"title": "no id", "text": "x"},
     ]
@@ -155,8 +171,16 @@ def test_safe_article_filename(name, expected):
 
 def test_impossible_dates_deep_nesting_and_windows_line_endings(tmp_path):
     write(tmp_path, "bad-date.md", "---\ntitle: T\npublished: 2023-02-30\n---\nT\n\nBody text here.\n")
-    write(tmp_path, "crlf.md", "---\r\ntitle: Windows title\r\nsource: Outlet\r\n---\r\nWindows title\r\n\r\nBody from Windows.\r\n")
-    write(tmp_path, "deep.jsonl", "[" * 100_000 + "\n" + json.dumps({"id": "ok", "title": "Fine", "text": "Fine text."}) + "\n")
+    write(
+        tmp_path,
+        "crlf.md",
+        "---\r\ntitle: Windows title\r\nsource: Outlet\r\n---\r\nWindows title\r\n\r\nBody from Windows.\r\n",
+    )
+    write(
+        tmp_path,
+        "deep.jsonl",
+        "[" * 100_000 + "\n" + json.dumps({"id": "ok", "title": "Fine", "text": "Fine text."}) + "\n",
+    )
     write(tmp_path, "deep.txt.meta.json", "[" * 100_000)
     write(tmp_path, "deep.txt", "Deep\n\nA body whose sidecar is nested too deeply.\n")
     result = load_corpus(tmp_path)
@@ -171,7 +195,7 @@ def test_impossible_dates_deep_nesting_and_windows_line_endings(tmp_path):
 
 
 def test_a_stray_byte_does_not_turn_utf8_into_mojibake():
-    data = "Café title\n\nA naïve café — “quoted” text.".encode("utf-8") + b"\xff"
+    data = "Café title\n\nA naïve café — “quoted” text.".encode() + b"\xff"
     article, note = parse_article_file(data, "x", "x.txt")
     assert "naïve café — “quoted”" in article.paragraphs[0]
     assert "1 undecodable bytes replaced" in note

@@ -1,7 +1,7 @@
-from retrieval.articles import build_article
-from retrieval.corpus import Corpus
-from retrieval.loader import load_corpus
-from retrieval.passages import MAX_PASSAGE_CHARS, article_passages, is_heading, split_long
+from retrieval.corpus.articles import build_article
+from retrieval.corpus.collection import Corpus
+from retrieval.corpus.loader import load_corpus
+from retrieval.corpus.passages import MAX_PASSAGE_CHARS, article_passages, is_heading, split_long
 from tests.conftest import SEEDS
 
 
@@ -40,7 +40,10 @@ def test_split_pieces_get_dotted_ids():
 
 
 def test_headings_join_the_paragraph_they_introduce():
-    body = "Title\n\nWhere did the storm hit?\n\nThe storm hit the coast near Keaton Beach.\n\nDamage\n\nRoofs were torn off."
+    body = (
+        "Title\n\nWhere did the storm hit?\n\nThe storm hit the coast near Keaton Beach.\n\n"
+        "Damage\n\nRoofs were torn off."
+    )
     passages = article_passages(build_article("s", body))
     assert [p.text for p in passages] == [
         "Where did the storm hit?\nThe storm hit the coast near Keaton Beach.",
@@ -68,7 +71,7 @@ def test_context_gives_neighbouring_passages():
 
 
 def test_short_keys_do_not_survive_an_edited_paragraph():
-    from retrieval.corpus import short_key
+    from retrieval.corpus.collection import short_key
 
     before = Corpus.from_articles([build_article("a", "Title\n\nFirst version of the paragraph.")])
     after = Corpus.from_articles([build_article("a", "Title\n\nSecond, edited version.")])
@@ -79,11 +82,13 @@ def test_short_keys_do_not_survive_an_edited_paragraph():
 
 
 def test_a_speaker_line_ending_in_a_colon_keeps_its_quote():
-    from retrieval.annotations import Annotator
+    from retrieval.trust.annotations import Annotator
 
-    body = ("Title\n\nIn a statement, Foreign Ministry spokeswoman Maria Zakharova said:\n\n"
-            "“We have never supplied weapons to anyone in violation of the rules.”\n\n"
-            "Background\n\nThe talks, Peskov said, went well.")
+    body = (
+        "Title\n\nIn a statement, Foreign Ministry spokeswoman Maria Zakharova said:\n\n"
+        "“We have never supplied weapons to anyone in violation of the rules.”\n\n"
+        "Background\n\nThe talks, Peskov said, went well."
+    )
     corpus = Corpus.from_articles([build_article("z", body)])
     notes = Annotator(corpus)
     assert notes.notes("z#p1").attribution.speaker == "Maria Zakharova"

@@ -10,11 +10,34 @@ from hypothesis import strategies as st
 from bot.render import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT, answer_embed
 
 LIVE_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d{17,20}>")
-NASTY = st.sampled_from([
-    "@everyone", "@here", "<@123456789012345678>", "<@&223456789012345678>", "<@!323456789012345678>",
-    "**", "||", "[text](https://evil.example)", "# heading", "```", "`", "\u200b", "\u202e", "\x00", "\x07",
-    "'; DROP TABLE feedback; --", "$(rm -rf /)", "North Korea", "arms", "Putin", "Kim", "🙂", "\n", "?",
-])
+NASTY = st.sampled_from(
+    [
+        "@everyone",
+        "@here",
+        "<@123456789012345678>",
+        "<@&223456789012345678>",
+        "<@!323456789012345678>",
+        "**",
+        "||",
+        "[text](https://evil.example)",
+        "# heading",
+        "```",
+        "`",
+        "\u200b",
+        "\u202e",
+        "\x00",
+        "\x07",
+        "'; DROP TABLE feedback; --",
+        "$(rm -rf /)",
+        "North Korea",
+        "arms",
+        "Putin",
+        "Kim",
+        "🙂",
+        "\n",
+        "?",
+    ]
+)
 QUESTIONS = st.lists(st.one_of(st.text(max_size=40), NASTY), max_size=30).map(" ".join)
 
 
@@ -38,11 +61,13 @@ def test_any_question_is_answered_rendered_and_defused(seed_library, question):
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass"))))
+@given(
+    data=st.one_of(st.binary(max_size=3000), st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass")))
+)
 def test_any_bytes_become_an_article_or_a_reason(data):
     """The loader's contract for uploads and reloads: an Article, or an ArticleError that says why."""
-    from retrieval.articles import ArticleError
-    from retrieval.loader import parse_article_file
+    from retrieval.corpus.articles import ArticleError
+    from retrieval.corpus.loader import parse_article_file
 
     try:
         article, _ = parse_article_file(data, "upload", "upload.txt")

@@ -32,8 +32,15 @@ def test_caveats_come_first_and_passages_are_quoted_with_their_source():
     answer = Answer(
         "Did North Korea send arms?",
         True,
-        (passage("The US has previously accused North Korea of providing arms.", speaker="The US", cue="accused",
-                 hedges=("accused",), stance="uncertain"),),
+        (
+            passage(
+                "The US has previously accused North Korea of providing arms.",
+                speaker="The US",
+                cue="accused",
+                hedges=("accused",),
+                stance="uncertain",
+            ),
+        ),
         (Caveat("conflict", "The passages disagree."), Caveat("date", "Published 13 September 2023.")),
         query_terms=("north", "korea", "send", "weapon"),
     )
@@ -48,8 +55,12 @@ def test_caveats_come_first_and_passages_are_quoted_with_their_source():
 
 
 def test_markdown_and_mentions_in_article_text_are_escaped():
-    answer = Answer("q **bold** <@123456789012345678> @everyone", True,
-                    (passage("Text with ||spoiler|| and [link](http://x) <@&223456789012345678> @here"),), ())
+    answer = Answer(
+        "q **bold** <@123456789012345678> @everyone",
+        True,
+        (passage("Text with ||spoiler|| and [link](http://x) <@&223456789012345678> @here"),),
+        (),
+    )
     embed = answer_embed(answer)
     value = embed.fields[0].value
     assert "\\|\\|spoiler\\|\\|" in value and "\\[link]" in value
@@ -62,8 +73,10 @@ def test_markdown_and_mentions_in_article_text_are_escaped():
 @pytest.mark.parametrize("text_len", [700, 5000])
 def test_every_limit_holds_for_long_content(text_len):
     long_words = " ".join(["wordy*_`~|"] * (text_len // 11))
-    passages = tuple(passage(long_words[:700], n, hedges=tuple(f"hedge {i}" * 10 for i in range(20)), speaker="S" * 300, cue="said")
-                     for n in range(1, 26))
+    passages = tuple(
+        passage(long_words[:700], n, hedges=tuple(f"hedge {i}" * 10 for i in range(20)), speaker="S" * 300, cue="said")
+        for n in range(1, 26)
+    )
     caveats = tuple(Caveat("hedge", long_words) for _ in range(10))
     answer = Answer("Q" * 1000 + " " + "w" * 999, True, passages, caveats, query_terms=("wordi",))
     embed = answer_embed(answer)
@@ -91,8 +104,22 @@ def test_no_match_answer_has_no_fields():
 
 def test_an_overlong_source_never_breaks_the_field_limit():
     long_source = ArticleRef("a1", "Title", "Outlet " * 500, "https://example.org/" + "x" * 400, "2023-09-13")
-    answer = Answer("q", True, (AnsweredPassage(id="a1#p1", text="word " * 139, score=1.0, paragraph=1, article=long_source,
-                                                speaker="S" * 900, cue="said"),), ())
+    answer = Answer(
+        "q",
+        True,
+        (
+            AnsweredPassage(
+                id="a1#p1",
+                text="word " * 139,
+                score=1.0,
+                paragraph=1,
+                article=long_source,
+                speaker="S" * 900,
+                cue="said",
+            ),
+        ),
+        (),
+    )
     value = answer_embed(answer).fields[0].value
     assert len(value) <= FIELD_VALUE_LIMIT and value.startswith("> word")
     assert cut_words("anything", 0) == "" and cut_words("anything", 1) == ""

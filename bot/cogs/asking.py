@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.render import answer_embed, question_from_embed
 from bot.views import SORRY, answer_view
 from retrieval.answer import Answer
-from retrieval.answering import DEFAULT_K
+from retrieval.answering.answerer import DEFAULT_K
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -25,7 +25,7 @@ HELP_TEXT = "Ask me about the articles in my corpus, e.g. “Did North Korea sen
 
 
 class Asking(commands.Cog):
-    def __init__(self, bot: "QABot") -> None:
+    def __init__(self, bot: QABot) -> None:
         self.bot = bot
         # The decorator form of context menus does not work inside a cog: build it here.
         self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=self.find_sources)
@@ -41,8 +41,11 @@ class Asking(commands.Cog):
 
     def _reply(self, answer: Answer) -> dict:
         """The embed and components every surface sends for an answer."""
-        return {"embed": answer_embed(answer), "view": answer_view(answer, DEFAULT_K) or discord.utils.MISSING,
-                "allowed_mentions": NONE}
+        return {
+            "embed": answer_embed(answer),
+            "view": answer_view(answer, DEFAULT_K) or discord.utils.MISSING,
+            "allowed_mentions": NONE,
+        }
 
     async def _respond(self, interaction: discord.Interaction, text: str, *, empty: str, private: bool) -> None:
         """The path of /ask and "Find sources": check, acknowledge, then answer."""
@@ -57,9 +60,16 @@ class Asking(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=private)
         await interaction.followup.send(ephemeral=private, **self._reply(await self._answer(text)))
 
-    @app_commands.command(name="ask", description="Ask a question about the articles; get sourced passages and caveats.")
+    @app_commands.command(
+        name="ask", description="Ask a question about the articles; get sourced passages and caveats."
+    )
     @app_commands.describe(question="What do you want to know?", private="Only you see the answer")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_SLASH_QUESTION], private: bool = False) -> None:
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_SLASH_QUESTION],
+        private: bool = False,
+    ) -> None:
         await self._respond(interaction, question, empty=HELP_TEXT, private=private)
 
     async def find_sources(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -118,5 +128,5 @@ class Asking(commands.Cog):
         return question_from_embed(replied.embeds[0])
 
 
-async def setup(bot: "QABot") -> None:
+async def setup(bot: QABot) -> None:
     await bot.add_cog(Asking(bot))

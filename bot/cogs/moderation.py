@@ -20,9 +20,9 @@ from discord.ext import commands
 
 from bot.holder import ReloadReport
 from bot.render import DESCRIPTION_LIMIT, code, cut_words, message_text, safe_text
-from retrieval.articles import ArticleError
-from retrieval.library import CorpusPathError
-from retrieval.loader import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, parse_article_file, safe_article_filename
+from retrieval.answering.library import CorpusPathError
+from retrieval.corpus.articles import ArticleError
+from retrieval.corpus.loader import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, parse_article_file, safe_article_filename
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -49,7 +49,9 @@ def report_embed(title: str, report: ReloadReport) -> discord.Embed:
         lines += [f"• {safe_text(p)}" for p in report.problems[:15]]
         if len(report.problems) > 15:
             lines.append(f"… and {len(report.problems) - 15} more (see the bot's log)")
-    return discord.Embed(title=title, description=cut_words("\n".join(lines), DESCRIPTION_LIMIT), colour=discord.Colour.green())
+    return discord.Embed(
+        title=title, description=cut_words("\n".join(lines), DESCRIPTION_LIMIT), colour=discord.Colour.green()
+    )
 
 
 class Moderation(commands.Cog):
@@ -60,7 +62,7 @@ class Moderation(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: "QABot") -> None:
+    def __init__(self, bot: QABot) -> None:
         self.bot = bot
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -68,7 +70,9 @@ class Moderation(commands.Cog):
         if not isinstance(member, discord.Member):
             raise NotModerator("Corpus commands work in a server only.")
         role_id = self.bot.settings.moderator_role_id
-        if member.guild_permissions.manage_guild or (role_id is not None and any(r.id == role_id for r in member.roles)):
+        if member.guild_permissions.manage_guild or (
+            role_id is not None and any(r.id == role_id for r in member.roles)
+        ):
             return True
         raise NotModerator("Only moderators (Manage Server, or the moderator role) can manage the corpus.")
 
@@ -82,9 +86,13 @@ class Moderation(commands.Cog):
             log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
             return error
 
-    async def _reply(self, interaction: discord.Interaction, title: str, outcome: ReloadReport | CorpusPathError) -> None:
+    async def _reply(
+        self, interaction: discord.Interaction, title: str, outcome: ReloadReport | CorpusPathError
+    ) -> None:
         if isinstance(outcome, CorpusPathError):
-            await interaction.followup.send(message_text(f"Reload failed: {outcome}\nThe previous corpus keeps answering."))
+            await interaction.followup.send(
+                message_text(f"Reload failed: {outcome}\nThe previous corpus keeps answering.")
+            )
         else:
             await interaction.followup.send(embed=report_embed(title, outcome))
 
@@ -103,18 +111,23 @@ class Moderation(commands.Cog):
         # Check the declared size before downloading anything; the type and extension are not trusted.
         if file.size > MAX_ARTICLE_BYTES:
             await interaction.response.send_message(
-                f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True)
+                f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True
+            )
             return
         folder = self.bot.holder.corpus_dir
         name = safe_article_filename(file.filename)
         target = folder / name
         if not folder.is_dir():
-            await interaction.response.send_message("The corpus is a single .jsonl file, not a folder: articles cannot be added here.", ephemeral=True)
+            await interaction.response.send_message(
+                "The corpus is a single .jsonl file, not a folder: articles cannot be added here.", ephemeral=True
+            )
             return
         taken = [p.name for p in folder.glob(f"{glob.escape(target.stem)}.*") if p.suffix.lower() in ARTICLE_SUFFIXES]
         if taken:
             await interaction.response.send_message(
-                f"An article file named {code(taken[0])} already exists: remove it first, then add the new version.", ephemeral=True)
+                f"An article file named {code(taken[0])} already exists: remove it first, then add the new version.",
+                ephemeral=True,
+            )
             return
         await interaction.response.defer(thinking=True)
         try:
@@ -144,7 +157,9 @@ class Moderation(commands.Cog):
         path = self._removable().get(article)
         if path is None:
             await interaction.response.send_message(
-                "No article file with that id (articles inside a .jsonl file cannot be removed one by one).", ephemeral=True)
+                "No article file with that id (articles inside a .jsonl file cannot be removed one by one).",
+                ephemeral=True,
+            )
             return
         await interaction.response.defer(thinking=True)
         # Set aside (hidden names are not loaded) rather than deleted, so that a reload that fails
@@ -153,23 +168,27 @@ class Moderation(commands.Cog):
         aside = [p.with_name(f".removing-{p.name}") for p in files]
         outcome: ReloadReport | CorpusPathError | None = None
         try:
-            for source, hidden in zip(files, aside):
+            for source, hidden in zip(files, aside, strict=True):
                 await asyncio.to_thread(source.rename, hidden)
             outcome = await self._reload(interaction)
         finally:  # whatever happened (an error, a shutdown), the files end up removed or back
             removed = isinstance(outcome, ReloadReport)
-            for source, hidden in zip(files, aside):
+            for source, hidden in zip(files, aside, strict=True):
                 if not hidden.exists():
                     continue
                 if removed:
                     await asyncio.to_thread(hidden.unlink)
                 else:
                     await asyncio.to_thread(hidden.rename, source)
-        log.info("corpus remove: %s %s by %s", path, "deleted" if removed else "kept (reload failed)", self._who(interaction))
+        log.info(
+            "corpus remove: %s %s by %s", path, "deleted" if removed else "kept (reload failed)", self._who(interaction)
+        )
         await self._reply(interaction, f"Removed {article}", outcome)
 
     @remove.autocomplete("article")
-    async def remove_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def remove_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         needle = current.casefold()
         choices = []
         titles = {a.id: a.title for a in self.bot.holder.library.corpus.articles}
@@ -186,17 +205,25 @@ class Moderation(commands.Cog):
         if not self.bot.holder.loaded:
             return {}
         folder = self.bot.holder.corpus_dir
-        return {a.id: folder / a.origin for a in self.bot.holder.library.corpus.articles
-                if "/" not in a.origin and Path(a.origin).suffix.lower() in ARTICLE_SUFFIXES}
+        return {
+            a.id: folder / a.origin
+            for a in self.bot.holder.library.corpus.articles
+            if "/" not in a.origin and Path(a.origin).suffix.lower() in ARTICLE_SUFFIXES
+        }
 
     @corpus.command(name="list", description="The articles in the corpus.")
     async def list_articles(self, interaction: discord.Interaction) -> None:
         corpus = self.bot.holder.library.corpus
-        lines = [f"• {safe_text(cut_words(a.title, 90))} — {code(a.id)} · {a.published or 'undated'} · "
-                 f"{len(corpus.article_passages(a.id))} passages" for a in corpus.articles[:40]]
+        lines = [
+            f"• {safe_text(cut_words(a.title, 90))} — {code(a.id)} · {a.published or 'undated'} · "
+            f"{len(corpus.article_passages(a.id))} passages"
+            for a in corpus.articles[:40]
+        ]
         shown = cut_words("\n".join(lines), 3900)
         more = f"\n… and {len(corpus.articles) - 40} more" if len(corpus.articles) > 40 else ""
-        embed = discord.Embed(title=f"{len(corpus.articles)} articles, {len(corpus.passages)} passages", description=shown + more)
+        embed = discord.Embed(
+            title=f"{len(corpus.articles)} articles, {len(corpus.passages)} passages", description=shown + more
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
     @corpus.command(name="stats", description="Questions asked, no-match rate, feedback and answer time.")
@@ -209,15 +236,18 @@ class Moderation(commands.Cog):
         lines = [
             f"Questions asked since start: **{holder.questions}**",
             f"No-match rate: **{rate}**",
-            "Feedback: " + (f"👍 {feedback['helpful']} · 👎 {feedback['not_helpful']}" if feedback is not None else "unavailable"),
+            "Feedback: "
+            + (f"👍 {feedback['helpful']} · 👎 {feedback['not_helpful']}" if feedback is not None else "unavailable"),
             f"Median answer time: **{median * 1000:.0f} ms**" if median is not None else "Median answer time: n/a",
         ]
-        await interaction.followup.send(embed=discord.Embed(title="Corpus stats", description="\n".join(lines)), ephemeral=True)
+        await interaction.followup.send(
+            embed=discord.Embed(title="Corpus stats", description="\n".join(lines)), ephemeral=True
+        )
 
 
 def _write_new(target: Path, data: bytes) -> None:
     """Whole or not at all, and never over an existing file (FileExistsError): a reload running
-    meanwhile never reads half an article. (retrieval/engine/storage.py writes its index files
+    meanwhile never reads half an article. (retrieval/ranking/engine/storage.py writes its index files
     the same way, streaming arrays, but may replace them.)"""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
     try:
@@ -231,5 +261,5 @@ def _write_new(target: Path, data: bytes) -> None:
         Path(temp).unlink(missing_ok=True)
 
 
-async def setup(bot: "QABot") -> None:
+async def setup(bot: QABot) -> None:
     await bot.add_cog(Moderation(bot))

@@ -118,7 +118,9 @@ async def test_dm_questions_are_answered(env: Running):
 
 async def test_find_sources_on_a_posted_claim(env: Running):
     fake = env.fake
-    claim = await fake.post_message(fake.channel, fake.moderator, "North Korea sent Russia loads of ammunition, it's obvious")
+    claim = await fake.post_message(
+        fake.channel, fake.moderator, "North Korea sent Russia loads of ammunition, it's obvious"
+    )
     record = await fake.invoke_message_command("Find sources", claim)
     (followup,) = await record.wait_followups(1)
     assert record.response["data"]["flags"] & EPHEMERAL
@@ -146,11 +148,20 @@ async def test_more_passages_context_and_feedback_buttons(env: Running):
 
     vote = await fake.click(answer, "qa:fb:up")
     assert "Thanks" in (await vote.wait_followups(1))[0]["content"]
-    rows = sqlite3.connect(env.data_dir / "feedback.sqlite3").execute(
-        "SELECT question, passage_ids, guild_id, channel_id, user_id, verdict FROM feedback").fetchall()
+    rows = (
+        sqlite3.connect(env.data_dir / "feedback.sqlite3")
+        .execute("SELECT question, passage_ids, guild_id, channel_id, user_id, verdict FROM feedback")
+        .fetchall()
+    )
     assert len(rows) == 1
     question, passage_ids, guild_id, channel_id, user_id, verdict = rows[0]
-    assert (question, guild_id, channel_id, user_id, verdict) == (QUESTION, fake.guild.id, fake.channel.id, fake.member.id, "helpful")
+    assert (question, guild_id, channel_id, user_id, verdict) == (
+        QUESTION,
+        fake.guild.id,
+        fake.channel.id,
+        fake.member.id,
+        "helpful",
+    )
     assert len(passage_ids.split()) == 3 and all("#p" in p for p in passage_ids.split())
 
 
@@ -176,7 +187,8 @@ async def test_corpus_reload_refused_for_members_and_done_for_moderators(env: Ru
     assert "Only moderators" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
 
     (env.corpus_dir / "storm.txt").write_text(
-        "Hurricane Idalia hits Florida\n\nHurricane Idalia made landfall near Keaton Beach as a Category 3 storm.\n")
+        "Hurricane Idalia hits Florida\n\nHurricane Idalia made landfall near Keaton Beach as a Category 3 storm.\n"
+    )
     done = await fake.invoke_slash("corpus reload", user=fake.moderator)
     (report,) = await done.wait_followups(1)
     description = embed_of(report)["description"]
@@ -200,7 +212,10 @@ async def test_broken_file_during_reload_is_reported_and_answers_go_on(env: Runn
 
 async def test_corpus_add_list_and_remove(env: Running):
     fake = env.fake
-    article = b"---\ntitle: Storm report\nsource: Example News\npublished: 2023-08-30\n---\nStorm report\n\nThe storm flooded the harbour of Exampleton overnight.\n"
+    article = (
+        b"---\ntitle: Storm report\nsource: Example News\npublished: 2023-08-30\n---\n"
+        b"Storm report\n\nThe storm flooded the harbour of Exampleton overnight.\n"
+    )
     attachment = fake.add_attachment("Storm Report (final).md", article, content_type=None)
     added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
     (report,) = await added.wait_followups(1)

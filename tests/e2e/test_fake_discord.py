@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 import aiohttp
 import discord
@@ -73,7 +73,9 @@ def build_commands() -> list[app_commands.Command | app_commands.Group | app_com
         return [app_commands.Choice(name=s, value=s) for s in SUGGESTIONS if s.startswith(current.lower())]
 
     corpus = app_commands.Group(
-        name="corpus", description="Manage the article corpus", default_permissions=discord.Permissions(manage_guild=True)
+        name="corpus",
+        description="Manage the article corpus",
+        default_permissions=discord.Permissions(manage_guild=True),
     )
 
     @corpus.command(description="Reload the articles")
@@ -95,7 +97,9 @@ def build_commands() -> list[app_commands.Command | app_commands.Group | app_com
 class MiniBot(commands.Bot):
     def __init__(self) -> None:
         # Default intents: no message_content, so the fake must blank unmentioned messages.
-        super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(), guild_ready_timeout=0.2)
+        super().__init__(
+            command_prefix=commands.when_mentioned, intents=discord.Intents.default(), guild_ready_timeout=0.2
+        )
         self.errors: list[BaseException] = []
         self.seen: list[discord.Message] = []
 
@@ -429,7 +433,9 @@ async def test_raw_gateway_session_with_members_intent(fake: FakeDiscord) -> Non
             assert (ready["t"], ready["s"], guild["t"], guild["s"]) == ("READY", 1, "GUILD_CREATE", 2)
             assert ready["d"]["resume_gateway_url"].endswith("/resume")
             assert len(guild["d"]["members"]) == 4
-            await ws.send_json({"op": 8, "d": {"guild_id": str(fake.guild.id), "query": "mod", "limit": 0, "nonce": "n1"}})
+            await ws.send_json(
+                {"op": 8, "d": {"guild_id": str(fake.guild.id), "query": "mod", "limit": 0, "nonce": "n1"}}
+            )
             chunk = await ws.receive_json()
             assert chunk["t"] == "GUILD_MEMBERS_CHUNK" and chunk["d"]["nonce"] == "n1"
             assert [m["user"]["id"] for m in chunk["d"]["members"]] == [str(fake.moderator.id)]

@@ -62,10 +62,12 @@ async def test_server_error_on_a_reply_is_retried(env: Running, fast_server_erro
     assert embed_of(followup)["fields"]
 
 
-async def test_reply_failing_every_retry_is_logged_once_and_the_bot_serves_on(env: Running, fast_server_error_retries, caplog):
+async def test_reply_failing_every_retry_is_logged_once_and_the_bot_serves_on(
+    env: Running, fast_server_error_retries, caplog
+):
     env.fake.fail_next("POST", FOLLOWUP, status=500, times=10)
     caplog.set_level(logging.ERROR, logger="bot")
-    record = await env.fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
+    await env.fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
     for _ in range(100):  # the fake's wait_for wakes on its own events, not on log records
         if any(r.levelno == logging.ERROR for r in caplog.records):
             break

@@ -15,6 +15,7 @@ try:
 except ImportError:  # optional: discord.py only asks for zstd-stream when it is installed
     zstandard = None
 
+
 def zstd_available() -> bool:
     return zstandard is not None
 

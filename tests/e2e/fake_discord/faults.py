@@ -39,7 +39,11 @@ class FaultRule:
         if self.status == 429:
             # discord.py retries a 429 only if it carries `Via` (otherwise it
             # assumes a Cloudflare ban and raises) and a JSON `retry_after`.
-            body = self.body or {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
+            body = self.body or {
+                "message": "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": False,
+            }
             headers = {
                 "Via": "1.1 google",
                 "Retry-After": str(math.ceil(self.retry_after)),
@@ -57,7 +61,9 @@ class FaultPlan:
     def __init__(self) -> None:
         self.rules: list[FaultRule] = []
 
-    def add(self, method: str, path: str, *, status: int, times: int, retry_after: float, body: dict[str, Any] | None) -> None:
+    def add(
+        self, method: str, path: str, *, status: int, times: int, retry_after: float, body: dict[str, Any] | None
+    ) -> None:
         self.rules.append(FaultRule(method.upper(), re.compile(path), status, times, retry_after, body))
 
     def take(self, method: str, path: str) -> FaultRule | None:

@@ -13,8 +13,9 @@ import json
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -130,7 +131,9 @@ class Gateway:
             if request.query.get("v") != "10":
                 await conn.close(4012)  # Invalid API version
                 return ws
-            await conn.send({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None})
+            await conn.send(
+                {"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}
+            )
             async for message in ws:
                 if message.type is not WSMsgType.TEXT:
                     await conn.close(4002)  # discord.py only ever sends JSON text
@@ -194,7 +197,9 @@ class Gateway:
             await self._send_dispatch(session, "READY", self._ready_payload(session))
             if session.intents & perms.INTENT_GUILDS:
                 include_members = bool(session.intents & perms.INTENT_GUILD_MEMBERS)
-                await self._send_dispatch(session, "GUILD_CREATE", self.world.guild_create_payload(include_members=include_members))
+                await self._send_dispatch(
+                    session, "GUILD_CREATE", self.world.guild_create_payload(include_members=include_members)
+                )
             session.ready = True
         self.signal.notify()
 
@@ -293,7 +298,9 @@ class Gateway:
         async with session.lock:
             await self._send_dispatch(session, "GUILD_MEMBERS_CHUNK", chunk)
 
-    async def _send_dispatch(self, session: GatewaySession, event: str, data: dict[str, Any], *, log: bool = True) -> None:
+    async def _send_dispatch(
+        self, session: GatewaySession, event: str, data: dict[str, Any], *, log: bool = True
+    ) -> None:
         """Number, log and (if connected) send one dispatch. Caller holds session.lock."""
         session.seq += 1
         frame = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
@@ -314,9 +321,7 @@ class Gateway:
         session = self.current
         return session is not None and session.ready and session.connection is not None
 
-    async def dispatch(
-        self, event: str, build: Callable[[GatewaySession], dict[str, Any]], *, intent: int = 0
-    ) -> bool:
+    async def dispatch(self, event: str, build: Callable[[GatewaySession], dict[str, Any]], *, intent: int = 0) -> bool:
         """Dispatch to the current session if its intents allow; False if nobody would receive it.
 
         `build` makes the payload for the session, because what a bot sees

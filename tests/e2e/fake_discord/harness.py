@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, ContextManager, Iterable, TypeVar
+from typing import Any, TypeVar
 
 import discord
 import discord.http
@@ -206,7 +208,9 @@ class FakeDiscord:
 
     async def wait_until_resumed(self, timeout: float = 5.0, *, count: int = 1) -> None:
         """Until `count` successful RESUMEs happened and the session is live again."""
-        await self.wait_for(lambda: self._gateway.resume_count >= count and self._gateway.connected, timeout, f"RESUME #{count}")
+        await self.wait_for(
+            lambda: self._gateway.resume_count >= count and self._gateway.connected, timeout, f"RESUME #{count}"
+        )
 
     # ----------------------------------------------------- acting as a user
 
@@ -280,7 +284,12 @@ class FakeDiscord:
         """
         user, channel = user or self.member, channel or self.channel
         data = command_data(
-            self.world, name, options or {}, user=user, channel=channel, bypass_default_permissions=bypass_default_permissions
+            self.world,
+            name,
+            options or {},
+            user=user,
+            channel=channel,
+            bypass_default_permissions=bypass_default_permissions,
         )
         return await self._interact(APPLICATION_COMMAND, data, user=user, channel=channel, locale=locale)
 

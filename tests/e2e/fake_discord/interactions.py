@@ -97,12 +97,16 @@ class InteractionRecord:
 
     async def wait_followups(self, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """All follow-up bodies, once there are at least n."""
-        await self._signal.wait_for(lambda: len(self.followups) >= n, timeout, f"{n} follow-up(s) to interaction {self.id}")
+        await self._signal.wait_for(
+            lambda: len(self.followups) >= n, timeout, f"{n} follow-up(s) to interaction {self.id}"
+        )
         return list(self.followups)
 
     async def wait_edits(self, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """All @original edit bodies, once there are at least n."""
-        await self._signal.wait_for(lambda: len(self.edits) >= n, timeout, f"{n} edit(s) of interaction {self.id}'s original")
+        await self._signal.wait_for(
+            lambda: len(self.edits) >= n, timeout, f"{n} edit(s) of interaction {self.id}'s original"
+        )
         return list(self.edits)
 
 
@@ -170,7 +174,9 @@ class Interactions:
         kind = body.get("type")
         data = body.get("data") or {}
         from_message = record.message is not None
-        if kind not in _ALLOWED_CALLBACKS[record.type] or (kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and not from_message):
+        if kind not in _ALLOWED_CALLBACKS[record.type] or (
+            kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and not from_message
+        ):
             problem = f"Invalid callback type {kind} for interaction type {record.type}"
             raise invalid_form_body({"type": field_error("INTERACTION_RESPONSE_TYPE_INVALID", problem)})
 
@@ -214,7 +220,9 @@ class Interactions:
             resource["message"] = self.world.message_payload(message)
         return {"interaction": summary, "resource": resource}
 
-    async def followup(self, application_id: int, token: str, body: dict[str, Any], uploads: list[Upload]) -> dict[str, Any]:
+    async def followup(
+        self, application_id: int, token: str, body: dict[str, Any], uploads: list[Upload]
+    ) -> dict[str, Any]:
         """POST /webhooks/{application_id}/{token}."""
         record = self._by_token(application_id, token)
         if record.response is None or record.type == AUTOCOMPLETE:

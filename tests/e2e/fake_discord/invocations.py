@@ -133,7 +133,7 @@ def command_data(
 
     resolved: dict[str, dict[str, Any]] = {}
     values = _option_values(world, definitions, options, focused, resolved, channel)
-    for part, kind in zip(reversed(path), reversed(kinds)):
+    for part, kind in zip(reversed(path), reversed(kinds), strict=False):
         values = [{"type": kind, "name": part, "options": values}]
     data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": CHAT_INPUT, "options": values}
     if "guild_id" in command:
@@ -327,7 +327,9 @@ def _submitted(
             if kind == 4:
                 value = values[key] if key is not None else component.get("value") or ""
                 if component.get("required", True) and not value:
-                    raise InteractionNotPossible(f"text input {label or component.get('label') or custom_id!r} is required")
+                    raise InteractionNotPossible(
+                        f"text input {label or component.get('label') or custom_id!r} is required"
+                    )
                 result.append({"type": 4, "custom_id": custom_id, "value": value})
             else:
                 chosen = list(values[key]) if key is not None else []

@@ -53,7 +53,7 @@ class SnowflakeFactory:
 
 
 def iso_now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+    return datetime.datetime.now(datetime.UTC).isoformat()
 
 
 @dataclass(eq=False)

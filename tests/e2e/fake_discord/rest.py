@@ -15,7 +15,8 @@ import mimetypes
 import re
 import time
 import traceback
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -51,7 +52,14 @@ def _snowflake(request: web.Request, key: str) -> int:
 
 class RestApi:
     def __init__(
-        self, world: World, gateway: Gateway, interactions: Interactions, signal: Signal, faults: FaultPlan, *, token: str
+        self,
+        world: World,
+        gateway: Gateway,
+        interactions: Interactions,
+        signal: Signal,
+        faults: FaultPlan,
+        *,
+        token: str,
     ) -> None:
         self.world = world
         self.gateway = gateway
@@ -115,9 +123,11 @@ class RestApi:
             try:
                 return await handler(request)
             except web.HTTPException as exc:
-                return json_response({"message": "Unknown" if exc.status == 404 else exc.reason, "code": 0}, status=exc.status)
+                return json_response(
+                    {"message": "Unknown" if exc.status == 404 else exc.reason, "code": 0}, status=exc.status
+                )
 
-        path = request.path[len(API_PREFIX):]
+        path = request.path[len(API_PREFIX) :]
         record = RecordedRequest(request.method, path, dict(request.query), None, [], at=time.monotonic())
         self.requests.append(record)
         try:
@@ -131,7 +141,9 @@ class RestApi:
         self.signal.notify()
         return response
 
-    async def _answer(self, request: web.Request, handler: Route, path: str, record: RecordedRequest) -> web.StreamResponse:
+    async def _answer(
+        self, request: web.Request, handler: Route, path: str, record: RecordedRequest
+    ) -> web.StreamResponse:
         unmatched = request.match_info.http_exception
         if unmatched is not None:
             message = "Unknown" if unmatched.status == 404 else f"{unmatched.status}: {unmatched.reason}"
@@ -253,7 +265,7 @@ class RestApi:
         elif "around" in query:
             around = int(query["around"])
             older = [m for m in history if m.id <= around][: (limit + 1) // 2]
-            newer = [m for m in history if m.id > around][-(limit // 2):] if limit > 1 else []
+            newer = [m for m in history if m.id > around][-(limit // 2) :] if limit > 1 else []
             history = newer + older
         return [self.world.message_payload(m) for m in history[:limit]]
 

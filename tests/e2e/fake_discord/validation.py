@@ -182,7 +182,9 @@ def check_commands(commands: list[dict[str, Any]]) -> None:
         elif not 1 <= len(name) <= 32:
             problems["name"] = _length_between(1, 32)
         if (name, kind) in seen:
-            problems["name"] = field_error("APPLICATION_COMMANDS_DUPLICATE_NAME", f"Command names must be unique: {name}")
+            problems["name"] = field_error(
+                "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Command names must be unique: {name}"
+            )
         seen.add((name, kind))
         if problems:
             errors[str(index)] = problems
@@ -211,7 +213,9 @@ def _check_options(options: list[dict[str, Any]]) -> dict[str, Any]:
     for index, option in enumerate(options):
         problems = _check_name_and_description(option)
         if option.get("name") in names:
-            problems["name"] = field_error("APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique")
+            problems["name"] = field_error(
+                "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique"
+            )
         names.add(option.get("name"))
         if option.get("type") in (1, 2):
             nested = _check_options(option.get("options") or [])
@@ -220,7 +224,8 @@ def _check_options(options: list[dict[str, Any]]) -> dict[str, Any]:
         elif option.get("required"):
             if optional_seen:
                 problems["required"] = field_error(
-                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options"
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
                 )
         else:
             optional_seen = True

@@ -9,7 +9,8 @@ not see change (the bot's own state, files it writes).
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 POLL_INTERVAL = 0.05
@@ -39,7 +40,7 @@ class Signal:
             self._waiters.add(waiter)
             try:
                 await asyncio.wait_for(waiter, min(remaining, POLL_INTERVAL))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             finally:
                 self._waiters.discard(waiter)

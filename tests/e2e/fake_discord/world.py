@@ -84,7 +84,12 @@ class World:
 
         self.channel = FakeChannel(self.ids.next(), GUILD_TEXT, "general", guild_id=guild_id)
         self.thread = FakeChannel(
-            self.ids.next(), PUBLIC_THREAD, "questions", guild_id=guild_id, parent_id=self.channel.id, owner_id=self.member.id
+            self.ids.next(),
+            PUBLIC_THREAD,
+            "questions",
+            guild_id=guild_id,
+            parent_id=self.channel.id,
+            owner_id=self.member.id,
         )
         for channel in (self.channel, self.thread):
             self.guild.channels[channel.id] = channel
@@ -146,9 +151,7 @@ class World:
 
     def channel_history(self, channel_id: int) -> list[FakeMessage]:
         """Visible messages of a channel, newest first (Discord's order)."""
-        found = [
-            m for m in self.messages.values() if m.channel_id == channel_id and not m.deleted and not m.ephemeral
-        ]
+        found = [m for m in self.messages.values() if m.channel_id == channel_id and not m.deleted and not m.ephemeral]
         return sorted(found, key=lambda m: m.id, reverse=True)
 
     # -------------------------------------------------------------- attachments
@@ -190,7 +193,9 @@ class World:
                     result.append(kept_ids[ident])
                 elif ident in by_index:
                     upload = by_index.pop(ident)
-                    result.append(self.add_attachment(entry.get("filename") or upload.filename, upload.data, upload.content_type))
+                    result.append(
+                        self.add_attachment(entry.get("filename") or upload.filename, upload.data, upload.content_type)
+                    )
         for upload in by_index.values():
             result.append(self.add_attachment(upload.filename, upload.data, upload.content_type))
         return result
@@ -333,11 +338,15 @@ class World:
 
     # ----------------------------------------------------------------- payloads
 
-    def member_payload(self, user: FakeUser, *, with_user: bool = True, with_permissions: bool = False) -> dict[str, Any]:
+    def member_payload(
+        self, user: FakeUser, *, with_user: bool = True, with_permissions: bool = False
+    ) -> dict[str, Any]:
         member = self.guild.members[user.id]
         return member.payload(with_user=with_user, permissions=self.permissions_of(user) if with_permissions else None)
 
-    def message_payload(self, message: FakeMessage, *, gateway: bool = False, content_intent: bool = True) -> dict[str, Any]:
+    def message_payload(
+        self, message: FakeMessage, *, gateway: bool = False, content_intent: bool = True
+    ) -> dict[str, Any]:
         """A message as Discord returns it over REST, or (gateway=True) in MESSAGE_CREATE/UPDATE.
 
         Without the message content intent the gateway blanks content, embeds,

@@ -1,0 +1,1 @@
+"""Text analysis: the same terms for passages and questions."""

@@ -1,0 +1,1 @@
+"""Answering: a question becomes an Answer; the library holds corpus, index and answerer."""

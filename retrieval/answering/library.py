@@ -1,0 +1,89 @@
+"""A corpus loaded and indexed, ready to answer: what the CLI and the bot hold and swap on reload."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from retrieval.answer import Answer
+from retrieval.answering.answerer import DEFAULT_K, Answerer
+from retrieval.corpus.collection import Corpus
+from retrieval.corpus.loader import CorpusPathError, Problem, load_corpus
+from retrieval.ranking.index import PassageIndex, Progress, RankingConfig, saved_index_path
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building makes millions of long-lived objects, and every full collection of the cyclic
+    garbage collector walks them all while holding the GIL: over a second per pause at 100k
+    passages, which froze the bot's event loop during reloads (bench/load.py). The collector
+    waits until the build is done; what was built is then frozen, so later collections skip it
+    (the corpus holds no reference cycles: reference counting still frees an old corpus).
+    The price: cyclic garbage that other threads make during a build is frozen with it and never
+    collected — bounded by what the bot allocates during one reload."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
+
+
+class EmptyCorpusError(CorpusPathError):
+    """The corpus path exists but yields no usable article."""
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusChange:
+    """What a reload changed, by article id, for the moderator's report."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+
+@dataclass
+class Library:
+    corpus: Corpus
+    index: PassageIndex
+    answerer: Answerer
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        *,
+        config: RankingConfig | None = None,
+        today: Callable[[], date] = date.today,
+        progress: Progress | None = None,
+        data_dir: Path | None = None,
+    ) -> Library:
+        """Load, check and index the corpus at `path`; with `data_dir`, reuse a saved index."""
+        with _collector_paused():
+            loaded = load_corpus(Path(path))
+            if not loaded.articles:
+                reasons = "; ".join(str(p) for p in loaded.problems[:5])
+                raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
+            corpus = Corpus.from_articles(loaded.articles)
+            saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
+            index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
+        return cls(corpus, index, Answerer(index, today), loaded.problems)
+
+    def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
+        return self.answerer.answer(question, k=k, offset=offset)
+
+    def changes_since(self, old: Library) -> CorpusChange:
+        before = {a.id: a.content_hash for a in old.corpus.articles}
+        after = {a.id: a.content_hash for a in self.corpus.articles}
+        return CorpusChange(
+            added=tuple(sorted(after.keys() - before.keys())),
+            removed=tuple(sorted(before.keys() - after.keys())),
+            changed=tuple(sorted(i for i in after.keys() & before.keys() if after[i] != before[i])),
+        )

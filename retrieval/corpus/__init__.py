@@ -1,0 +1,1 @@
+"""Corpus input: article files and records through one gate, cleaned, split into passages."""

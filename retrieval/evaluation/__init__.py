@@ -1,0 +1,1 @@
+"""Evaluation: figures for question sets and TREC runs."""

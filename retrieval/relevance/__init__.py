@@ -1,0 +1,1 @@
+"""Relevance: whether a ranked passage answers the question at all."""

@@ -1,0 +1,1 @@
+"""Trust: who makes each claim, how firmly, and the caveats an answer carries."""

@@ -1,0 +1,1 @@
+"""Attribution: who says what in a news paragraph, by rules over shipped lexicons."""

@@ -1,0 +1,103 @@
+"""Attribution: whom each paragraph of an article reports, and the cue that says so.
+
+Rules and lexicons, no tagger or model. A paragraph is read sentence by sentence (a quotation
+is never cut in two); in each sentence the reporting constructions are found ("According to
+Washington, …", "…, said Siemon Wezeman of SIPRI.", "Kremlin spokesman Dmitry Peskov had said …",
+the full list in attribution_claims.py).
+
+When they nest, the outermost source wins: the one the article relies on ("the president said …,
+state media reported" → state media). A speaker is shown as written, without titles or articles,
+with the organisation of "X of/from/at Y" kept: "Siemon Wezeman (Stockholm International Peace
+Research Insitute)". Names are read in the article's context: "Wezeman" is the "Siemon Wezeman"
+named before, "he"/"she" the last named person quoted or opening a sentence, "it" the last
+organisation quoted, "the agency" the last agency named, and a paragraph that is only a quotation
+continues the quotation before it. Whatever no rule recognises is the article's own voice:
+`speaker=None`, never a guess.
+
+This module reads the paragraphs in order; the rules are in its siblings:
+  attribution_lexicon   the lexicons, data/attribution_*.txt (cues, grammar words, titles, nouns, places)
+  attribution_tokens    words with their offsets and punctuation
+  attribution_phrases   what a stretch of words is: a name, a person, a speaker's noun phrase
+  attribution_quotes    quotations, and sentences that keep them whole
+  attribution_subjects  the subject before a reporting verb
+  attribution_claims    the reporting constructions of one sentence
+  attribution_names     the name inside a source's noun phrase
+  attribution_memory    the names and speakers met so far, for surnames and pronouns
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, Sentence
+from retrieval.trust.attribution.memory import ArticleMemory, Speaker
+from retrieval.trust.attribution.names import name_runs
+from retrieval.trust.attribution.quotes import is_only_quotation, quote_spans, whole_quote_sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    speaker: str | None  # who the passage reports; None: the article's own voice
+    cue: str | None  # the reporting verb or phrase as written; None when inferred from context
+
+
+class _ArticleReader:
+    """Reads one article's paragraphs in order, remembering the names and speakers met so far."""
+
+    def __init__(self) -> None:
+        self._memory = ArticleMemory()
+        self._previous = Attribution(None, None)
+        self._previous_quoted = False
+
+    def read(self, text: str) -> Attribution:
+        self._memory.next_paragraph()
+        quotes = quote_spans(text)
+        chosen: Attribution | None = None
+        recap: Attribution | None = None
+        for start, end in whole_quote_sentences(text, quotes):
+            sentence = Sentence(text, start, end, quotes)
+            runs = name_runs(sentence.tokens)
+            found: list[tuple[Claim, Speaker]] = []
+            for claim in sorted(sentence.claims(), key=lambda c: c.position):
+                self._memory.remember_names([r for r in runs if r[-1].end <= claim.position])
+                speaker = self._memory.speaker_of(claim)
+                if speaker is not None:
+                    found.append((claim, speaker))
+            self._memory.remember_names(runs)
+            self._memory.remember_subject(sentence.leading_noun_phrase(start))
+            if not found:
+                continue
+            claim, speaker = _outermost(found)
+            attribution = Attribution(speaker.name, claim.cue)
+            if claim.role == RECAP:
+                recap = recap or attribution
+            elif chosen is None:
+                chosen = attribution
+        result = recap or chosen or self._continuation(text, quotes)
+        self._previous, self._previous_quoted = result, bool(quotes)
+        return result
+
+    def _continuation(self, text: str, quotes: list[tuple[int, int]]) -> Attribution:
+        """A paragraph that is only a quotation, after an attributed one with a quotation,
+        continues that speaker's words."""
+        if self._previous.speaker and self._previous_quoted and is_only_quotation(text, quotes):
+            return Attribution(self._previous.speaker, None)
+        return Attribution(None, None)
+
+
+def _outermost(found: list[tuple[Claim, Speaker]]) -> tuple[Claim, Speaker]:
+    """The source the sentence relies on: "That's according to" and an opening "According to"
+    first, then the last closing attribution, then the first leading one."""
+    best = min(PRIORITY[claim.role] for claim, _ in found)
+    candidates = [item for item in found if PRIORITY[item[0].role] == best]
+    if best == PRIORITY[CLOSING]:
+        return max(candidates, key=lambda item: item[0].position)
+    return min(candidates, key=lambda item: item[0].position)
+
+
+def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
+    """One Attribution per paragraph of one article, in order; earlier paragraphs are the context
+    for pronouns, surnames and quotations that run on."""
+    reader = _ArticleReader()
+    return [reader.read(text) for text in paragraphs]

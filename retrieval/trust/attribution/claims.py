@@ -1,0 +1,286 @@
+"""The reporting constructions in one sentence, each found as a claim: who is the source, by what cue.
+
+opening      "According to Washington, the meeting could …"
+closing      "…, Russian news agencies reported." / "“…,” said Siemon Wezeman of SIPRI."
+leading      "Kremlin spokesman Dmitry Peskov had said in advance …"
+framing      "Speaking to Euronews, Fyodor Tertitskiy … was skeptical …"
+participle   "US analyst Ankit Panda reacted …, describing … as “fascinating”."
+recap        "That's according to The Associated Press" (the source of the sentence before)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from retrieval.trust.attribution.lexicon import (
+    ADDRESSEES,
+    ADVERBIAL_WORDS,
+    AUXILIARIES,
+    BE,
+    CONJUNCTIONS,
+    CONNECTORS,
+    CUE,
+    CUES,
+    DETERMINERS,
+    MODIFIERS,
+    PARTICLES,
+    PREPOSITIONS,
+    PRONOUNS,
+    PUBLISHED,
+    REPORTS,
+    SOURCES,
+    TITLES,
+)
+from retrieval.trust.attribution.phrases import (
+    fits_noun_phrase,
+    is_name_word,
+    is_noun_phrase,
+    joins_name,
+    opens_adverbial,
+)
+from retrieval.trust.attribution.quotes import inside
+from retrieval.trust.attribution.subjects import subject_before, verb_group
+from retrieval.trust.attribution.tokens import CLAUSE_END, DASHES, Token, tokens_in, word_end
+
+# The constructions, in the order the outermost source is chosen when they nest.
+RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE = (
+    "recap",
+    "opening",
+    "closing",
+    "leading",
+    "framing",
+    "participle",
+)
+PRIORITY = {role: rank for rank, role in enumerate((RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE))}
+
+_RECAP_PREFIX = re.compile(r"(?:that|this)(?:[’']s|\s+is|\s+was)", re.IGNORECASE)
+_ACCORDING_END = re.compile(r"[,;]|\s[–—−-]\s|\s(?:which|who|whose|that)\s")
+_CLAUSE_BREAK = re.compile(r"[,;]")
+_CLAUSE_RESET = re.compile(r"[;:]")
+_COORDINATED = re.compile(rf",\s*(?:{'|'.join(sorted(CONJUNCTIONS))})\s*$", re.IGNORECASE)
+_NESTED_REPORT = re.compile(
+    rf"\s+in\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(REPORTS, key=len, reverse=True))})"
+    rf"\s+(?:(?:{'|'.join(sorted(PUBLISHED))})\s+)?(?:by|from)\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    role: str
+    position: int  # where the construction starts in the paragraph
+    source: tuple[Token, ...]  # the source's noun phrase as written
+    cue: str
+    after_according: bool = False  # "according to X": X is a source whatever its words
+
+
+class Sentence:
+    """One sentence of a paragraph, with the paragraph's quotations, for finding claims in."""
+
+    def __init__(self, text: str, start: int, end: int, quotes: Sequence[tuple[int, int]]) -> None:
+        self.text, self.start, self.end, self.quotes = text, start, end, quotes
+        self.tokens = tokens_in(text, start, end)
+
+    def claims(self) -> Iterator[Claim]:
+        for match in CUE.finditer(self.text, self.start, self.end):
+            if inside(match.start(), self.quotes):
+                continue
+            flags = CUES[" ".join(match.group().lower().split())]
+            if match.group()[0].isupper() and not flags & {"source", "framing"}:
+                continue  # "United States", "Said" in a name: reporting verbs are written in lower case
+            yield from self._claims_at(match, flags)
+
+    def _claims_at(self, match: re.Match[str], flags: frozenset[str]) -> list[Claim]:
+        if "source" in flags:
+            return _listed(self._according(match))
+        if "framing" in flags:
+            return _listed(self._framing(match))
+        claims = _listed(self._inverted(match)) if "invert" in flags else []
+        if not claims and "verb" in flags:
+            claims = self._subject_verb(match, flags)
+        if not claims and "participle" in flags:
+            claims = _listed(self._participle(match))
+        return claims
+
+    # -- the constructions --
+
+    def _according(self, match: re.Match[str]) -> Claim | None:
+        cut = _ACCORDING_END.search(self.text, match.end(), self.end)
+        source = tokens_in(self.text, match.end(), cut.start() if cut else self.end)
+        if not source:
+            return None
+        prefix = self.text[self.start : match.start()].strip()
+        if _RECAP_PREFIX.fullmatch(prefix):
+            role = RECAP
+        else:
+            role = OPENING if self._adverbial_only(prefix) else CLOSING
+        return Claim(role, match.start(), tuple(source), match.group(), after_according=True)
+
+    def _framing(self, match: re.Match[str]) -> Claim | None:
+        """ "Speaking to Euronews in September, Fyodor Tertitskiy, an expert …, was skeptical …"."""
+        if not self._adverbial_only(self.text[self.start : match.start()]):
+            return None
+        comma = self.text.find(",", match.end(), self.end)
+        if comma < 0:
+            return None
+        cue_end = match.end()
+        for tok in self._tokens_from(match.end()):
+            if not tok.capitalised or tok.is_time:
+                break
+            cue_end = word_end(tok)
+            if tok.ends_clause:
+                break
+        subject = self.leading_noun_phrase(comma + 1)
+        if not subject:
+            return None
+        return Claim(FRAMING, match.start(), subject, self.text[match.start() : cue_end])
+
+    def _participle(self, match: re.Match[str]) -> Claim | None:
+        """ "…, describing …": the main clause's subject speaks."""
+        if not self.text[self.start : match.start()].rstrip().endswith(","):
+            return None
+        following = self._tokens_from(match.end())
+        if following and following[0].word == "to":
+            return None  # "adding to the turmoil": not speech
+        subject = self.leading_noun_phrase(self.start)
+        if not subject or (len(subject) == 1 and subject[0].word in PRONOUNS):
+            return None  # "He filled a biography …, writing": too far from a named speaker to trust
+        return Claim(PARTICIPLE, match.start(), subject, match.group())
+
+    def _inverted(self, match: re.Match[str]) -> Claim | None:
+        """ "“…,” said Siemon Wezeman of SIPRI in a statement": the subject after the verb."""
+        prefix = self.text[self.start : match.start()].rstrip()
+        if not prefix.endswith(CLAUSE_END) or not any(ch.isalpha() for ch in prefix):
+            return None
+        following = self._tokens_from(match.end())
+        subject: list[Token] = []
+        for i, tok in enumerate(following):
+            nxt = following[i + 1] if i + 1 < len(following) else Token("", 0, 0)
+            acronym = tok.raw.startswith("(") and tok.bare.isupper()  # "(SIPRI)"
+            if tok.capitalised or tok.word in PARTICLES or acronym:
+                subject.append(tok)
+            elif not subject and (tok.word in DETERMINERS | TITLES | MODIFIERS | SOURCES):
+                subject.append(tok)
+            elif subject and (joins_name(following, i) or (tok.word == "the" and is_name_word(nxt))):
+                subject.append(tok)
+            else:
+                break
+            if tok.ends_clause or tok.raw.endswith("."):
+                break
+        if not subject or not is_noun_phrase(subject):
+            return None
+        if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
+            return None  # "…, said Easley, the professor": an appositive may follow the name
+        return Claim(CLOSING, match.start(), tuple(subject), match.group())
+
+    def _subject_verb(self, match: re.Match[str], flags: frozenset[str]) -> list[Claim]:
+        """ "X (had) said …" or "…, X said": the subject before the verb."""
+        before = [t for t in self.tokens if t.end <= match.start()]
+        after = self._tokens_from(match.end())
+        plural_noun = match.group().endswith("s") and bool(after) and after[0].word == "of"
+        if plural_noun or (after and after[0].word in AUXILIARIES):
+            return []  # "the KCNA reports should …", "reports of": a noun ("he said of" is a verb)
+        j, cue_start, auxiliaries = verb_group(before, match.start())
+        if j and before[j - 1].word == "to":
+            return []  # "reluctance to criticize": an infinitive has no subject of its own
+        form = match.group().lower()
+        if " " not in form:
+            if form.endswith("ing") != any(a in BE for a in auxiliaries):
+                return []  # "were warned" is passive; "accusing" needs "is"
+        subject_start, subject = subject_before(before[:j])
+        if not subject or not is_noun_phrase(subject):
+            return []
+        cue_end = match.end()
+        if "addressee" in flags:
+            cue_end = self._addressee_end(match.end())
+        prefix = self.text[self.start : subject_start]
+        if self._clause_start(prefix):
+            role = LEADING
+        elif prefix.rstrip().endswith(CLAUSE_END + tuple(DASHES)) and self._adjunct_only(cue_end):
+            role = CLOSING
+        else:
+            return []
+        claim = Claim(role, subject_start, tuple(subject), self.text[cue_start:cue_end])
+        publisher = self._report_publisher(cue_start, cue_end) if role == CLOSING else None
+        return [claim, publisher] if publisher else [claim]
+
+    def _report_publisher(self, cue_start: int, cue_end: int) -> Claim | None:
+        """ "Kim said in a report by KCNA": the report's publisher is the outer source."""
+        nested = _NESTED_REPORT.match(self.text, cue_end, self.end)
+        if not nested:
+            return None
+        cut = _ACCORDING_END.search(self.text, nested.end(), self.end)
+        publisher = tokens_in(self.text, nested.end(), cut.start() if cut else self.end)
+        if not publisher:
+            return None
+        return Claim(
+            CLOSING, nested.start(), tuple(publisher), self.text[cue_start : nested.end()].strip(), after_according=True
+        )
+
+    # -- pieces --
+
+    def _tokens_from(self, position: int) -> list[Token]:
+        return [t for t in self.tokens if t.start >= position]
+
+    def leading_noun_phrase(self, position: int) -> tuple[Token, ...]:
+        """The noun phrase opening the clause at `position`, after leading adverbials."""
+        tokens = self._tokens_from(position)
+        while opens_adverbial(tokens):
+            comma = next((i for i, t in enumerate(tokens) if t.raw.endswith(",")), None)
+            if comma is None:
+                return ()
+            tokens = tokens[comma + 1 :]
+        phrase: list[Token] = []
+        for i, tok in enumerate(tokens):
+            if inside(tok.start, self.quotes):
+                break
+            if not fits_noun_phrase(tokens, i):
+                break
+            phrase.append(tok)
+            if tok.ends_clause:
+                break
+        while phrase and phrase[-1].word in CONNECTORS | DETERMINERS:
+            phrase.pop()
+        return tuple(phrase) if is_noun_phrase(phrase) else ()
+
+    def _addressee_end(self, position: int) -> int:
+        """Where "told reporters" / "told USA TODAY" ends, for the cue."""
+        end = position
+        for i, tok in enumerate(self._tokens_from(position)):
+            if i == 0 and tok.word in ADDRESSEES:
+                return word_end(tok)
+            if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.is_time:
+                break
+            end = word_end(tok)
+            if tok.ends_clause or tok.raw.endswith("."):
+                break
+        return end
+
+    def _adjunct_only(self, position: int) -> bool:
+        """Whether the clause after `position` adds only when/where/how ("in a statement", "Monday")."""
+        cut = _CLAUSE_BREAK.search(self.text, position, self.end)
+        rest = tokens_in(self.text, position, cut.start() if cut else self.end)
+        rest = [t for t in rest if t.bare]
+        return not rest or rest[0].word in PREPOSITIONS or rest[0].is_time
+
+    def _clause_start(self, prefix: str) -> bool:
+        """Whether a subject after `prefix` opens a main clause: at the start of the sentence or
+        after a colon, semicolon, ", and", ", but" or leading adverbials."""
+        clause = _CLAUSE_RESET.split(prefix)[-1]
+        return bool(_COORDINATED.search(clause)) or self._adverbial_only(clause)
+
+    @staticmethod
+    def _adverbial_only(prefix: str) -> bool:
+        """ "In an interview," "When asked about X," "And on Monday," "So far,": no clause yet."""
+        if any(mark in prefix for mark in '“”"'):
+            return False
+        *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in prefix.split(","))
+        return all(opens_adverbial(words) for words in leading if words) and all(
+            t.word in ADVERBIAL_WORDS or t.is_time for t in last
+        )
+
+
+def _listed(claim: Claim | None) -> list[Claim]:
+    return [] if claim is None else [claim]

@@ -1,0 +1,84 @@
+"""The attribution lexicons, data/attribution_*.txt, as the word classes and cue table the rules use."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.datafiles import data_lines
+
+
+def _word_classes(name: str) -> dict[str, frozenset[str]]:
+    """WORD<TAB>CLASS lines as {class: words}; a word may be in several classes."""
+    classes: dict[str, set[str]] = {}
+    for line in data_lines(name):
+        word, kind, *_ = line.split("\t") + [""]
+        classes.setdefault(kind.strip(), set()).add(word.strip())
+    return {kind: frozenset(words) for kind, words in classes.items()}
+
+
+def _cue_flags() -> dict[str, frozenset[str]]:
+    return {
+        form: frozenset(flags.split(","))
+        for form, _, flags in (line.partition("\t") for line in data_lines("attribution_cues.txt"))
+    }
+
+
+def _refers_back() -> dict[str, frozenset[str]]:
+    """ "the agency" → capitalised words an agency's name may have ("Department", "Bureau")."""
+    return {
+        word: frozenset(names.split())
+        for word, kind, names in (
+            line.split("\t") for line in data_lines("attribution_nouns.txt") if line.count("\t") == 2
+        )
+        if kind == "refers_back"
+    }
+
+
+CUES = _cue_flags()  # cue form in lower case, words single-spaced → its flags
+_GRAMMAR = _word_classes("attribution_grammar.txt")
+_NOUNS = _word_classes("attribution_nouns.txt")
+TITLES = frozenset(data_lines("attribution_titles.txt"))
+PLACES = frozenset(data_lines("attribution_places.txt"))
+REFERS_BACK = _refers_back()
+
+DETERMINERS = _GRAMMAR["determiner"]
+AUXILIARIES = _GRAMMAR["auxiliary"] | _GRAMMAR["be"]
+BE = _GRAMMAR["be"]
+ADVERBS = _GRAMMAR["adverb"]
+TIME = _GRAMMAR["time"]
+OPENERS = _GRAMMAR["opener"]
+CONJUNCTIONS = _GRAMMAR["conjunction"]
+PREPOSITIONS = _GRAMMAR["preposition"]
+CONNECTORS = _GRAMMAR["connector"]
+PARTICLES = _GRAMMAR["particle"]
+ADDRESSEES = _GRAMMAR["addressee"]
+PARTY_PREFIXES = tuple(_GRAMMAR["party"])
+PERSON_PRONOUNS = _GRAMMAR["pronoun_person"]
+_GROUP_PRONOUNS = _GRAMMAR["pronoun_group"]
+THING_PRONOUNS = _GRAMMAR["pronoun_thing"]
+SELF_PRONOUNS = _GRAMMAR["pronoun_self"]
+PRONOUNS = PERSON_PRONOUNS | _GROUP_PRONOUNS | THING_PRONOUNS | SELF_PRONOUNS
+SOURCES = _NOUNS["source"]
+MODIFIERS = _NOUNS["modifier"]
+DOCUMENTS = _NOUNS["document"]
+REPORTS = _NOUNS["report"]
+ORGANISATION_WORDS = _NOUNS["organisation"]
+# Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").
+NOUN_PHRASE_WORDS = (
+    DETERMINERS | _GRAMMAR["possessive"] | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
+)
+NAME_PREPOSITIONS = _GRAMMAR["in_name"]
+AFFILIATION_PREPOSITIONS = _GRAMMAR["affiliation"]
+PUBLISHED = _GRAMMAR["published"]
+SPEAKER_HEADS = SOURCES | TITLES  # lower-case words a speaker's noun phrase may end in
+ADVERBIAL_WORDS = OPENERS | CONJUNCTIONS | ADVERBS  # may open or make up a leading adverbial
+
+
+def _cue_pattern() -> re.Pattern[str]:
+    # Longest first: the first alternative that matches wins, and "writing in" must beat "writing".
+    forms = sorted(CUES, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, form.split())) for form in forms)
+    return re.compile(rf"(?<![\w’'-])(?:{alternatives})(?![\w’'-])", re.IGNORECASE)
+
+
+CUE = _cue_pattern()  # any cue form as a whole word, however it is spaced or capitalised

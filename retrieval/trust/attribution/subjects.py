@@ -1,0 +1,112 @@
+"""The subject of a reporting verb, found by walking back from the verb: "Kim, a spokesperson, had said"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval.trust.attribution.lexicon import (
+    ADVERBS,
+    AUXILIARIES,
+    CONJUNCTIONS,
+    DETERMINERS,
+    NOUN_PHRASE_WORDS,
+    OPENERS,
+    PARTY_PREFIXES,
+    PRONOUNS,
+    SOURCES,
+)
+from retrieval.trust.attribution.phrases import is_noun_phrase, is_pure_name, joins_name
+from retrieval.trust.attribution.tokens import Token
+
+
+def verb_group(before: list[Token], verb_start: int) -> tuple[int, int, list[str]]:
+    """Walk back from a reporting verb over what may stand between it and its subject ("had",
+    "has previously", "on Thursday", "abruptly"): where the subject ends (an index into `before`),
+    where the cue starts (adjacent auxiliaries belong to it: "had said") and the auxiliaries met."""
+    j, cue_start, auxiliaries, adjacent = len(before), verb_start, [], True
+    while j > 0:
+        tok = before[j - 1]
+        if tok.ends_clause or tok.is_dash:
+            break
+        if tok.lowercase and tok.word in AUXILIARIES:
+            auxiliaries.append(tok.word)
+            if adjacent:
+                cue_start = tok.start
+        elif (tok.lowercase and tok.word in ADVERBS) or tok.is_time or _is_manner_adverb(before, j - 1):
+            adjacent = False
+        else:
+            break
+        j -= 1
+    return j, cue_start, auxiliaries
+
+
+def _is_manner_adverb(tokens: Sequence[Token], i: int) -> bool:
+    """ "Musk abruptly said", "aides repeatedly told": an -ly word right after a name, pronoun or
+    source (but "the family said": "family" follows a determiner)."""
+    tok = tokens[i]
+    if not (tok.lowercase and tok.word.endswith("ly")) or tok.word in NOUN_PHRASE_WORDS or i == 0:
+        return False  # "the Trump family said": "family" is the subject
+    before = tokens[i - 1]
+    return (before.capitalised and before.word not in DETERMINERS) or before.word in PRONOUNS | SOURCES
+
+
+def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
+    """The subject ending where `before` ends, past an appositive: "Kim Jun-rak, a spokesperson
+    for …, confirmed", "Bolton – an expert on North Korea − said"."""
+    segments = _segments(before) + [[], []]
+    nearest = _subject_segment(segments[0])
+    if nearest and not _is_role(nearest):
+        return nearest[0].start, nearest
+    # A role ("a spokesperson for …") describes the name before it; with nothing before the
+    # verb, an appositive has just ended and the name is one further back.
+    named = segments[1]
+    if not nearest and _is_role(named):
+        named = segments[2]
+    named = _strip_leading(named)
+    if named and named[0].word not in OPENERS and (is_pure_name(named) or is_noun_phrase(named)):
+        return named[0].start, named  # "The family of Vadell, one of the “CITGO 6”, said"
+    return (nearest[0].start, nearest) if nearest else (0, [])
+
+
+def _segments(before: list[Token]) -> list[list[Token]]:
+    """The comma- or dash-separated stretches of `before`, nearest first (the first may be empty),
+    back to the last colon or semicolon."""
+    segments: list[list[Token]] = [[]]
+    for tok in reversed(before):
+        if tok.ends_sentence_part:
+            break
+        if tok.is_dash:
+            segments.append([])
+            continue
+        if tok.ends_segment:
+            segments.append([])
+        segments[-1].insert(0, tok)
+    return segments
+
+
+def _subject_segment(segment: list[Token]) -> list[Token]:
+    """The part of the nearest segment that can be the subject: after its last clause opener
+    ("…, though analysts stressed" → analysts; "When asked" → nothing)."""
+    start = 0
+    for i, tok in enumerate(segment):
+        if tok.word in OPENERS and not (i and joins_name(segment, i)):
+            start = i + 1
+    return _strip_leading(segment[start:])
+
+
+def _strip_leading(tokens: list[Token]) -> list[Token]:
+    """Drop an opening conjunction and time phrase: "But", "Last week"."""
+    i = 0
+    while i < len(tokens) and (tokens[i].word in CONJUNCTIONS or tokens[i].is_time):
+        i += 1
+    return tokens[i:]
+
+
+def _is_role(tokens: Sequence[Token]) -> bool:
+    """An appositive describing someone: "a spokesperson for …", "South Korea’s vice defense
+    minister", "R-North Salt Lake"."""
+    if tokens and tokens[0].word.startswith(PARTY_PREFIXES):
+        return True
+    if not tokens or is_pure_name(tokens):
+        return False
+    return tokens[0].lowercase or any(t.lowercase and (t.title or t.word in SOURCES) for t in tokens)

@@ -1,0 +1,91 @@
+"""The words of a paragraph for the attribution rules: offsets, punctuation and how each reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from retrieval.trust.attribution.lexicon import TIME, TITLES
+
+_TOKEN = re.compile(r"[^\s:]+:?|:")  # "happened:Southwest" is two words
+_LEADING_PUNCT = "“\"‘'(["
+_TRAILING_PUNCT = "”\"’'),.;:!?]"
+_POSSESSIVE_END = re.compile(r"[’']s$")
+DASHES = frozenset("–—−-")
+CLAUSE_END = (",", ";", ":", "”", '"', "''")
+
+
+class Token(NamedTuple):
+    raw: str
+    start: int
+    end: int
+
+    @property
+    def bare(self) -> str:
+        return self.raw.strip(_LEADING_PUNCT + _TRAILING_PUNCT)
+
+    @property
+    def word(self) -> str:
+        return self.bare.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        bare = self.bare
+        return bool(bare) and bare[0].isupper()
+
+    @property
+    def lowercase(self) -> bool:
+        bare = self.bare
+        return bool(bare) and bare[0].islower()
+
+    @property
+    def possessive(self) -> bool:
+        return self.bare.endswith(("’s", "'s", "s’", "s'"))
+
+    @property
+    def ends_clause(self) -> bool:
+        return self.raw.endswith(CLAUSE_END)
+
+    @property
+    def ends_segment(self) -> bool:
+        """A comma, or a quotation that closes a clause ("…surprised.” Romig said"); a quotation
+        inside a phrase does not end it ("one of the “CITGO 6” who …")."""
+        unquoted = self.raw.rstrip("”\"’'")
+        return unquoted.endswith(",") or (unquoted != self.raw and unquoted[-1:] in tuple(".!?…"))
+
+    @property
+    def ends_sentence_part(self) -> bool:
+        """A colon or semicolon: no appositive reaches across it ("Maryville: A professor says")."""
+        return self.raw.endswith((":", ";"))
+
+    @property
+    def is_dash(self) -> bool:
+        return self.raw in DASHES
+
+    @property
+    def title(self) -> bool:
+        return self.word.rstrip(".") in TITLES
+
+    @property
+    def is_time(self) -> bool:
+        return self.word in TIME and not (len(self.bare) > 1 and self.bare.isupper())  # not "USA TODAY"
+
+
+def tokens_in(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def word_end(tok: Token) -> int:
+    """Where the word of `tok` ends, before any closing punctuation."""
+    return tok.start + len(tok.raw.rstrip(_TRAILING_PUNCT))
+
+
+def phrase_text(tokens: Sequence[Token]) -> str:
+    """The words as written, without the punctuation around them; "(SIPRI)" stays whole."""
+    words = [t.raw for t in tokens]
+    words[0] = words[0].lstrip(_LEADING_PUNCT)
+    words[-1] = _POSSESSIVE_END.sub("", words[-1].rstrip(_TRAILING_PUNCT))
+    if "(" in words[-1]:
+        words[-1] += ")"
+    return " ".join(words)

@@ -64,7 +64,7 @@ class PostgresServer:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
                 shutil.rmtree(self.root)
-                pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+                _unavailable("running as root and there is no `postgres` user to run PostgreSQL as")
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
             self._as_owner = ["runuser", "-u", "postgres", "--"]
         self._names = itertools.count()
@@ -124,14 +124,20 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _unavailable(reason: str) -> None:
+    if os.environ.get("QA_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason} (QA_REQUIRE_POSTGRES=1: these tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     bindir = find_bindir()
     if bindir is None:
-        reason = "no PostgreSQL binaries (initdb, pg_ctl, postgres) in /usr/lib/postgresql/*/bin or on PATH"
-        if os.environ.get("QA_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason}, and QA_REQUIRE_POSTGRES=1 requires them")
-        pytest.skip(f"{reason}; install Debian's postgresql package to run these tests")
+        _unavailable(
+            "no PostgreSQL binaries (initdb, pg_ctl, postgres, createdb) in /usr/lib/postgresql/*/bin or on PATH;"
+            " install Debian's postgresql package to run these tests"
+        )
     server = PostgresServer(bindir)
     try:
         server.init()

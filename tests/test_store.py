@@ -4,6 +4,7 @@ Then what is backend-specific: SQLite's one-process lock, the URL rules, and bot
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import logging
@@ -516,6 +517,21 @@ async def test_an_outage_in_the_middle_of_a_write_keeps_nothing_of_it(backend, s
 # Choosing the backend
 
 
+def test_no_sql_outside_bot_store():
+    database_modules = {"sqlalchemy", "sqlite3", "aiosqlite", "asyncpg", "alembic"}
+    checked = 0
+    for path in sorted((REPO / "bot").rglob("*.py")):
+        if (REPO / "bot" / "store") in path.parents:
+            continue
+        checked += 1
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not {n.split(".")[0] for n in names} & database_modules, (path, names)
+    assert checked > 10
+
+
 def test_the_url_picks_the_backend(tmp_path):
     assert resolve_url("", tmp_path).render_as_string() == f"sqlite+aiosqlite:///{tmp_path}/qa-bot.sqlite3"
     for given in ("postgresql://u:pw@db.example:5433/qa", "postgres://u:pw@db.example:5433/qa"):
@@ -671,3 +687,23 @@ async def test_an_import_interrupted_before_the_rename_runs_again_without_doubli
     assert await import_legacy_feedback(store, old) == 0
     assert await store.feedback_counts(A) == FeedbackCounts(1, 1)
     assert await import_legacy_feedback(store, old) is None  # renamed now: nothing to import
+
+
+async def test_a_second_bot_on_a_held_sqlite_file_refuses_to_start_and_a_closed_bot_frees_it(tmp_path):
+    from bot import create_bot
+    from tests.conftest import SEEDS
+
+    settings = Settings(corpus_dir=SEEDS, data_dir=tmp_path)
+    first = create_bot(settings)
+    await first.setup_hook()  # the store is opened at start, not at the first vote
+    assert first.feedback.store is not None
+    second = create_bot(settings)
+    try:
+        with pytest.raises(StoreInUse, match="another bot process"):
+            await second.setup_hook()
+    finally:
+        await first.close()
+        await second.close()
+    third = create_bot(settings)
+    await third.setup_hook()
+    await third.close()

@@ -3,6 +3,10 @@
 On PostgreSQL the upgrade runs inside a transaction that first takes an advisory lock, so bot
 processes starting together queue: the first creates the tables, the others then find them at
 the head revision and do nothing. DDL is transactional there, so a failed upgrade leaves nothing.
+
+A schema change is a new file in migrations/versions/ (next number, `down_revision` the previous
+one; `batch_alter_table` for SQLite's ALTERs) plus the same change in schema.py: tests/test_store.py
+fails on both backends while the two disagree.
 """
 
 from __future__ import annotations

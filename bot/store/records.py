@@ -33,12 +33,6 @@ class ServerArticle:
     added_by: int
     added_at: datetime
 
-    @property
-    def info(self) -> ArticleInfo:
-        return ArticleInfo(
-            self.guild_id, self.article_id, self.file_name, len(self.content), self.added_by, self.added_at
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Quota:

@@ -646,7 +646,7 @@ CREATE TABLE feedback (
 """
 
 
-def _old_feedback_file(path: Path) -> None:
+def _old_feedback_file(path: Path, user_offset: int = 0) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.closing(sqlite3.connect(path)) as connection, connection:
         connection.execute(_OLD_SCHEMA)
@@ -654,10 +654,10 @@ def _old_feedback_file(path: Path) -> None:
             "INSERT INTO feedback (question, passage_ids, guild_id, channel_id, user_id, verdict, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                ("Q1", "a#p1 a#p2", A, 1, 10, "helpful", T0.timestamp()),
-                ("Q2", "a#p3", A, 1, 11, "not_helpful", T0.timestamp()),
-                ("Q3", "b#p1", B, 2, 12, "helpful", T0.timestamp()),
-                ("Q4", "a#p1", None, None, 13, "helpful", T0.timestamp()),
+                ("Q1", "a#p1 a#p2", A, 1, 10 + user_offset, "helpful", T0.timestamp()),
+                ("Q2", "a#p3", A, 1, 11 + user_offset, "not_helpful", T0.timestamp()),
+                ("Q3", "b#p1", B, 2, 12 + user_offset, "helpful", T0.timestamp()),
+                ("Q4", "a#p1", None, None, 13 + user_offset, "helpful", T0.timestamp()),
             ],
         )
 
@@ -687,6 +687,11 @@ async def test_an_import_interrupted_before_the_rename_runs_again_without_doubli
     assert await import_legacy_feedback(store, old) == 0
     assert await store.feedback_counts(A) == FeedbackCounts(1, 1)
     assert await import_legacy_feedback(store, old) is None  # renamed now: nothing to import
+
+    other_host = tmp_path / "other" / "feedback.sqlite3"  # its own rows, numbered from 1 too
+    _old_feedback_file(other_host, user_offset=100)
+    assert await import_legacy_feedback(store, other_host) == 4
+    assert await store.feedback_counts(A) == FeedbackCounts(2, 2)
 
 
 async def test_a_second_bot_on_a_held_sqlite_file_refuses_to_start_and_a_closed_bot_frees_it(tmp_path):

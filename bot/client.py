@@ -44,7 +44,7 @@ class QABot(commands.Bot):
         self.settings = settings
         self.serve_corpus = True  # False for `qa-bot sync`, which only publishes commands
         self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
-        self.feedback = FeedbackStore(settings.feedback_db)
+        self.feedback = FeedbackStore(settings)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
 
@@ -54,6 +54,8 @@ class QABot(commands.Bot):
     async def setup_hook(self) -> None:
         if self.serve_corpus and not self.holder.loaded:
             await self.holder.load()
+        if self.serve_corpus:  # refuses to start on a SQLite file another bot process holds
+            await self.feedback.open()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -94,6 +96,7 @@ class QABot(commands.Bot):
         await self.holder.drain(SHUTDOWN_GRACE_S)
         await super().close()
         self.holder.close()
+        await self.feedback.close()
 
 
 def create_bot(settings: Settings | None = None, **overrides: Any) -> QABot:

@@ -50,6 +50,7 @@ class Settings:
     ask_cooldown_s: float = 10.0
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    database_url: Secret = field(default_factory=lambda: Secret(""))  # empty: SQLite in data_dir (bot/store)
 
     @property
     def feedback_db(self) -> Path:
@@ -74,6 +75,7 @@ class Settings:
             ask_cooldown_s=_float(get("QA_ASK_COOLDOWN_S"), "QA_ASK_COOLDOWN_S", 10.0),
             dev_guild_id=_optional_int(get("QA_DEV_GUILD_ID"), "QA_DEV_GUILD_ID"),
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
+            database_url=Secret(get("QA_DATABASE_URL")),
         )
 
 

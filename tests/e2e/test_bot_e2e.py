@@ -149,7 +149,7 @@ async def test_more_passages_context_and_feedback_buttons(env: Running):
     vote = await fake.click(answer, "qa:fb:up")
     assert "Thanks" in (await vote.wait_followups(1))[0]["content"]
     rows = (
-        sqlite3.connect(env.data_dir / "feedback.sqlite3")
+        sqlite3.connect(env.data_dir / "qa-bot.sqlite3")
         .execute("SELECT question, passage_ids, guild_id, channel_id, user_id, verdict FROM feedback")
         .fetchall()
     )

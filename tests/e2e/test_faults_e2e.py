@@ -83,8 +83,8 @@ async def test_locked_feedback_store_does_not_stall_answers_and_logs_once(env: R
     record, _, _ = await ask(env)
     answer = record.followup_messages[0]
     await env.fake.click(answer, "qa:fb:up")  # creates the database
-    await env.fake.wait_for(lambda: (env.data_dir / "feedback.sqlite3").exists(), 5, "the database")
-    locker = sqlite3.connect(env.data_dir / "feedback.sqlite3", isolation_level=None)
+    await env.fake.wait_for(lambda: (env.data_dir / "qa-bot.sqlite3").exists(), 5, "the database")
+    locker = sqlite3.connect(env.data_dir / "qa-bot.sqlite3", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     caplog.set_level(logging.ERROR, logger="bot.feedback")
     try:

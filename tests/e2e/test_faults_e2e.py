@@ -10,12 +10,15 @@ import signal
 import sqlite3
 import time
 import types
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import discord
 import discord.http
 import discord.webhook.async_
 import pytest
 
+from bot.client import QABot
 from bot.run import _serve
 from tests.e2e.conftest import Running, bot_on, running_bot
 from tests.e2e.fake_discord import FakeDiscord
@@ -112,16 +115,26 @@ async def test_missing_feedback_store_directory_is_survived(tmp_path, caplog):
         assert embed_of(followup)["fields"]
 
 
+@asynccontextmanager
+async def served(fake: FakeDiscord, tmp_path) -> AsyncIterator[QABot]:
+    """The product's own serve loop (`bot.run._serve`, with its signal handlers) on a fresh bot;
+    the block must make it stop (SIGTERM), and it is awaited on exit."""
+    async with bot_on(fake, tmp_path) as running:
+        pass  # a bot that ran once: its corpus and index are in place
+    bot = running.bot.__class__(running.bot.settings)
+    with fake.patched_discord():
+        serving = asyncio.create_task(_serve(bot, fake.token))
+        await fake.wait_until_identified(timeout=10, count=2)
+        await fake.wait_for(lambda: bot.is_ready(), 5, "ready")
+        yield bot
+        await asyncio.wait_for(serving, 15)
+    assert bot.is_closed()
+
+
 async def test_sigterm_finishes_answers_in_flight_then_stops(tmp_path, monkeypatch):
     async with FakeDiscord() as fake:
-        async with bot_on(fake, tmp_path) as running:
-            pass  # a bot that ran once: now run the product's own serve loop with its signal handlers
-        bot = running.bot.__class__(running.bot.settings)
         slow_answer_started = asyncio.Event()
-        with fake.patched_discord():
-            serving = asyncio.create_task(_serve(bot, fake.token))
-            await fake.wait_until_identified(timeout=10, count=2)
-            await fake.wait_for(lambda: bot.is_ready(), 5, "ready")
+        async with served(fake, tmp_path) as bot:
             original = bot.holder.library.answer
 
             def slow(*args, **kwargs):
@@ -133,9 +146,36 @@ async def test_sigterm_finishes_answers_in_flight_then_stops(tmp_path, monkeypat
             record = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
             await asyncio.wait_for(slow_answer_started.wait(), 5)
             os.kill(os.getpid(), signal.SIGTERM)
-            await asyncio.wait_for(serving, 15)
         assert record.followups and embed_of(record.followups[0])["fields"]
-        assert bot.is_closed()
+
+
+async def test_sigterm_waits_for_the_reply_to_reach_discord(tmp_path):
+    """The answer is computed at once, but its follow-up spends 0.4 s in transit: the HTTP
+    session must stay open until Discord has it."""
+    async with FakeDiscord() as fake:
+        async with served(fake, tmp_path):
+            fake.delay_next("POST", FOLLOWUP, 0.4)
+            record = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
+            await record.wait_response()
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert [r.status for r in fake.requests_to("POST", FOLLOWUP)] == [200]
+        assert record.followups and embed_of(record.followups[0])["fields"]
+        assert not record.original.loading  # the member sees the answer, not "thinking…" forever
+
+
+async def test_sigterm_whose_drain_times_out_stops_anyway_and_says_what_was_dropped(tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="bot")
+    async with FakeDiscord() as fake:
+        async with served(fake, tmp_path) as bot:
+            bot.shutdown_grace_s = 0.3
+            fake.delay_next("POST", FOLLOWUP, 30)  # a follow-up that would never arrive in time
+            record = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
+            await record.wait_response()
+            await fake.wait_for(lambda: fake.requests_to("POST", FOLLOWUP), 5, "the follow-up in transit")
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert not record.followups
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 1 and "1 " in dropped[0]
 
 
 async def test_token_never_appears_in_logs_or_reprs(tmp_path, caplog):

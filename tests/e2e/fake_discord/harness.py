@@ -454,3 +454,11 @@ class FakeDiscord:
         429s carry Via, retry_after (seconds) and global=false, so discord.py retries them.
         """
         self._faults.add(method, path, status=status, times=times, retry_after=retry_after, body=body)
+
+    def delay_next(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next `times` matching requests `seconds` in transit (network latency).
+
+        A request whose client hangs up meanwhile never reaches the fake: it is recorded
+        with status 499 and has no effect, as a message that never left the bot.
+        """
+        self._faults.add(method, path, status=None, times=times, delay=seconds)

@@ -10,6 +10,7 @@ would silently retry) and kept in `server_errors` for the test to fail on.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mimetypes
 import re
@@ -32,6 +33,7 @@ from .waiting import Signal
 from .world import Upload, World
 
 API_PREFIX = "/api/v10"
+CLIENT_GONE = 499  # recorded status of a request whose client hung up before it arrived (nginx's code)
 _FILE_FIELD = re.compile(r"files\[(\d+)\]")
 # Routes authorised by the token in their path rather than the Authorization header.
 _TOKEN_IN_PATH = re.compile(r"^/(webhooks|interactions)/")
@@ -41,6 +43,24 @@ Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The parsed body, stashed by the middleware for the route handlers.
 BODY = web.RequestKey("body", object)
 UPLOADS = web.RequestKey("uploads", list)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before the (delayed) request reached the fake."""
+
+
+def _hung_up(request: web.Request) -> bool:
+    return request.transport is None or request.transport.is_closing()
+
+
+async def _in_transit(request: web.Request, seconds: float) -> None:
+    """Latency: the request reaches the fake after `seconds`, unless the client hangs up first."""
+    loop = asyncio.get_running_loop()
+    arrives = loop.time() + seconds
+    while (left := arrives - loop.time()) > 0 and not _hung_up(request):
+        await asyncio.sleep(min(left, 0.02))
+    if _hung_up(request):
+        raise ClientGone
 
 
 def _snowflake(request: web.Request, key: str) -> int:
@@ -132,6 +152,10 @@ class RestApi:
         self.requests.append(record)
         try:
             response = await self._answer(request, handler, path, record)
+        except ClientGone:
+            record.status = CLIENT_GONE
+            self.signal.notify()
+            raise web.HTTPBadRequest() from None  # nobody is listening: aiohttp drops it
         except APIError as exc:
             response = json_response(exc.body(), status=exc.status)
         except Exception as exc:  # a bug in the fake: make it loud, not a retried 5xx
@@ -153,7 +177,9 @@ class RestApi:
         record.files = [(u.filename, u.data) for u in uploads]
         request[BODY], request[UPLOADS] = body, uploads
         fault = self.faults.take(request.method, path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            await _in_transit(request, fault.delay)
+        if fault is not None and fault.status is not None:
             return fault.response()
         if not _TOKEN_IN_PATH.match(path) and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)

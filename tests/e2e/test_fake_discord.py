@@ -467,3 +467,107 @@ async def test_rejects_what_discord_rejects(fake: FakeDiscord) -> None:
         async with session.ws_connect(f"{gateway}/?v=6&encoding=json") as ws:
             closing = await ws.receive()
             assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4012
+
+
+def _row(*components: dict) -> dict:
+    return {"type": 1, "components": list(components)}
+
+
+def _button(**fields) -> dict:
+    return {"type": 2, "style": 1, "label": "Go", "custom_id": "go", **fields}
+
+
+def _select(n_options: int = 3, option: dict | None = None, **fields) -> dict:
+    options = [{"label": f"option {i}", "value": f"v{i}", **(option or {})} for i in range(n_options)]
+    return {"type": 3, "custom_id": "pick", "options": options, **fields}
+
+
+# Discord's own limits, written out: a fake that accepted these would let a regression through.
+REJECTED_COMPONENTS = {
+    "26 select options": [_row(_select(26))],
+    "0 select options": [_row(_select(0))],
+    "option label of 101": [_row(_select(1, {"label": "x" * 101}))],
+    "option value of 101": [_row(_select(1, {"value": "x" * 101}))],
+    "option description of 101": [_row(_select(1, {"description": "x" * 101}))],
+    "placeholder of 151": [_row(_select(placeholder="x" * 151))],
+    "select custom_id of 101": [_row(_select(custom_id="x" * 101))],
+    "select sharing its row": [_row(_select(), _button())],
+    "button without custom_id": [_row({"type": 2, "style": 1, "label": "Go"})],
+    "button without label or emoji": [_row({"type": 2, "style": 1, "custom_id": "go"})],
+    "button label of 81": [_row(_button(label="x" * 81))],
+    "button custom_id of 101": [_row(_button(custom_id="x" * 101))],
+    "link button without url": [_row({"type": 2, "style": 5, "label": "Read"})],
+    "link button with a custom_id": [
+        _row({"type": 2, "style": 5, "label": "Read", "url": "https://a.example", "custom_id": "r"})
+    ],
+    "unknown component type": [_row({"type": 99, "custom_id": "x"})],
+    "text input in a message": [_row({"type": 4, "custom_id": "x", "label": "x", "style": 1})],
+    "6 buttons in a row": [_row(*(_button(custom_id=str(i)) for i in range(6)))],
+    "6 action rows": [_row(_button(custom_id=str(i))) for i in range(6)],
+    "duplicate custom_id": [_row(_button(), _button())],
+}
+ACCEPTED_COMPONENTS = {
+    "25 options at 100 characters": [
+        _row(_select(25, {"label": "x" * 100, "description": "y" * 100}, placeholder="z" * 150))
+    ],
+    "button label of 80, custom_id of 100": [_row(_button(label="x" * 80, custom_id="y" * 100))],
+    "emoji-only button": [_row({"type": 2, "style": 2, "custom_id": "e", "emoji": {"name": "👍"}})],
+    "link button": [_row({"type": 2, "style": 5, "label": "Read", "url": "https://a.example"})],
+    "select alone, buttons below": [_row(_select()), _row(_button(), _button(custom_id="b"))],
+}
+
+
+async def _post(fake: FakeDiscord, body: dict, channel=None) -> tuple[int, dict]:
+    url = f"{fake.api_url}/channels/{(channel or fake.channel).id}/messages"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json=body, headers={"Authorization": f"Bot {fake.token}"}) as response:
+            return response.status, await response.json()
+
+
+@pytest.mark.parametrize("components", REJECTED_COMPONENTS.values(), ids=REJECTED_COMPONENTS.keys())
+async def test_components_discord_rejects_are_rejected(fake: FakeDiscord, components) -> None:
+    status, body = await _post(fake, {"content": "pick one", "components": components})
+    assert (status, body["code"]) == (400, 50035) and "components" in body["errors"]
+    assert fake.bot_messages() == []
+
+
+@pytest.mark.parametrize("components", ACCEPTED_COMPONENTS.values(), ids=ACCEPTED_COMPONENTS.keys())
+async def test_components_within_discords_limits_are_accepted(fake: FakeDiscord, components) -> None:
+    status, _ = await _post(fake, {"content": "pick one", "components": components})
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "allowed, accepted",
+    [
+        ({"parse": ["users"], "users": ["1"]}, False),
+        ({"parse": ["roles"], "roles": ["1"]}, False),
+        ({"parse": ["users", "roles"], "users": ["1"]}, False),
+        ({"parse": ["admins"]}, False),
+        ({"users": [str(i) for i in range(101)]}, False),
+        ({"parse": ["users"], "roles": ["1"]}, True),
+        ({"users": [str(i) for i in range(100)]}, True),
+        ({"parse": [], "replied_user": False}, True),
+    ],
+)
+async def test_allowed_mentions_conflicts_are_rejected(fake: FakeDiscord, allowed, accepted) -> None:
+    status, body = await _post(fake, {"content": "hi", "allowed_mentions": allowed})
+    if accepted:
+        assert status == 200
+    else:
+        assert (status, body["code"]) == (400, 50035) and "allowed_mentions" in body["errors"]
+
+
+async def test_a_reply_must_quote_a_message_of_the_same_channel(fake: FakeDiscord, bot: MiniBot) -> None:
+    elsewhere = await fake.post_message(fake.thread, fake.member, "in the thread")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(elsewhere.id)}})
+    assert (status, body["code"]) == (400, 50035) and "message_reference" in body["errors"]
+    named = {"message_id": str(elsewhere.id), "channel_id": str(fake.thread.id)}
+    status, body = await _post(fake, {"content": "re", "message_reference": named})
+    assert (status, body["code"]) == (400, 50035)
+    lenient = {"message_id": str(elsewhere.id), "fail_if_not_exists": False}
+    status, body = await _post(fake, {"content": "re", "message_reference": lenient})
+    assert status == 200 and "message_reference" not in body  # sent, but not as a reply
+    here = await fake.post_message(fake.channel, fake.member, "in general")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(here.id)}})
+    assert status == 200 and body["message_reference"]["message_id"] == str(here.id)

@@ -275,7 +275,14 @@ class World:
         reference = body.get("message_reference")
         if reference:
             referenced = self.messages.get(int(reference["message_id"]))
-            if referenced is not None and (referenced.deleted or referenced.ephemeral):
+            named_channel = int(reference.get("channel_id") or channel.id)
+            # A reply (type 0) quotes a message of the same channel; only forwards (type 1) cross channels.
+            if referenced is not None and (
+                referenced.deleted
+                or referenced.ephemeral
+                or referenced.channel_id != channel.id
+                or named_channel != channel.id
+            ):
                 referenced = None
             if referenced is None and reference.get("fail_if_not_exists", True):
                 raise invalid_form_body(

@@ -571,3 +571,20 @@ async def test_a_reply_must_quote_a_message_of_the_same_channel(fake: FakeDiscor
     here = await fake.post_message(fake.channel, fake.member, "in general")
     status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(here.id)}})
     assert status == 200 and body["message_reference"]["message_id"] == str(here.id)
+
+
+async def test_interaction_tokens_expire_after_15_minutes(fake: FakeDiscord, bot: MiniBot) -> None:
+    record = await fake.invoke_slash("ask", {"question": "still valid?"})
+    await record.wait_followups(1)
+    followup = discord.Webhook.partial(fake.application_id, record.token, client=bot)
+    fake.advance_clock(14 * 60 + 59)
+    await followup.send("at 14:59")
+    await followup.edit_message(record.original.id, content="edited at 14:59")
+    fake.advance_clock(2)  # 15:01 after the interaction
+    with pytest.raises(discord.HTTPException) as expired:
+        await followup.send("at 15:01")
+    assert (expired.value.status, expired.value.code) == (401, 50027)
+    with pytest.raises(discord.HTTPException) as expired_edit:
+        await followup.edit_message(record.original.id, content="too late")
+    assert (expired_edit.value.status, expired_edit.value.code) == (401, 50027)
+    assert [f["content"] for f in record.followups] == ["answer to: still valid?", "at 14:59"]

@@ -20,6 +20,7 @@ import discord.http
 from aiohttp import web
 
 from . import discord_patch
+from .clock import Clock
 from .errors import InteractionNotPossible
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway, GatewayConnectionInfo
@@ -64,9 +65,12 @@ class FakeDiscord:
     ) -> None:
         self.token = token
         self._signal = Signal()
+        self.clock = Clock()
         self.world = World()
         self._gateway = Gateway(self.world, self._signal, token=token, heartbeat_interval_ms=heartbeat_interval_ms)
-        self._interactions = Interactions(self.world, self._gateway, self._signal, timeout=interaction_timeout)
+        self._interactions = Interactions(
+            self.world, self._gateway, self._signal, self.clock, timeout=interaction_timeout
+        )
         self._faults = FaultPlan()
         self._rest = RestApi(self.world, self._gateway, self._interactions, self._signal, self._faults, token=token)
         self._runner: web.AppRunner | None = None
@@ -117,6 +121,10 @@ class FakeDiscord:
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Skip the fake's clock ahead: interaction deadlines (3 s, 15 min) pass without sleeping."""
+        self.clock.advance(seconds)
 
     # ------------------------------------------------------------- lifecycle
 
@@ -261,7 +269,9 @@ class FakeDiscord:
         payload = interaction_payload(
             self.world, kind=kind, user=user, channel=channel, data=data, message=message, locale=locale
         )
-        record = InteractionRecord(payload, user=user, channel=channel, signal=self._signal, message=message)
+        record = InteractionRecord(
+            payload, user=user, channel=channel, signal=self._signal, clock=self.clock, message=message
+        )
         self._interactions.add(record)
         await self._gateway.dispatch("INTERACTION_CREATE", lambda _session: payload)
         return record

@@ -339,3 +339,29 @@ async def test_more_passages_is_not_held_back_by_the_cooldown(tmp_path):
         more = await fake.click(record.followup_messages[0], "qa:more:3:3", user=fake.member)
         (body,) = await more.wait_followups(1)
         assert embed_of(body)["fields"]
+
+
+SEND_MESSAGES, EMBED_LINKS = 1 << 11, 1 << 14
+
+
+async def test_a_channel_the_bot_may_not_write_in_refuses_its_reply_and_the_bot_serves_on(env: Running, caplog):
+    fake = env.fake
+    await fake.set_overwrite(fake.channel, fake.bot_role, deny=SEND_MESSAGES)
+    await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+    told = lambda: any("could not tell user" in r.getMessage() for r in caplog.records)  # noqa: E731
+    await fake.wait_for(told, 5, "the bot giving up on the reply")
+    # The answer and the apology were both refused as Discord refuses them: nothing was posted.
+    assert [r.status for r in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [403, 403]
+    assert fake.bot_messages(fake.channel) == []
+    # Slash commands answer through the interaction, which channel permissions do not gate.
+    _, _, followup = await ask(env, "Who is Dmitry Peskov?")
+    assert embed_of(followup)["fields"]
+
+
+async def test_without_embed_links_the_member_is_told_something_went_wrong(env: Running):
+    fake = env.fake
+    await fake.set_overwrite(fake.channel, fake.bot_role, deny=EMBED_LINKS)
+    await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert [r.status for r in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [403, 200]
+    assert not reply.embeds and "something went wrong" in reply.content

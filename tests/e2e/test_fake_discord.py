@@ -588,3 +588,33 @@ async def test_interaction_tokens_expire_after_15_minutes(fake: FakeDiscord, bot
         await followup.edit_message(record.original.id, content="too late")
     assert (expired_edit.value.status, expired_edit.value.code) == (401, 50027)
     assert [f["content"] for f in record.followups] == ["answer to: still valid?", "at 14:59"]
+
+
+SEND_MESSAGES, EMBED_LINKS, READ_MESSAGE_HISTORY = 1 << 11, 1 << 14, 1 << 16
+
+
+async def test_messages_the_bot_may_not_send_are_forbidden(fake: FakeDiscord, bot: MiniBot) -> None:
+    embed = {"content": "x", "embeds": [{"title": "t", "description": "d"}]}
+    await fake.set_overwrite(fake.channel, fake.world.guild.everyone_role, deny=SEND_MESSAGES)
+    status, body = await _post(fake, {"content": "hi"})
+    assert (status, body["code"]) == (403, 50013)
+    status, _ = await _post(fake, {"content": "hi"}, channel=fake.thread)  # threads need Send Messages in Threads
+    assert status == 200
+    await fake.set_overwrite(fake.channel, fake.bot_role, allow=SEND_MESSAGES)  # a role overwrite beats @everyone
+    assert (await _post(fake, {"content": "hi"}))[0] == 200
+    await fake.set_overwrite(fake.channel, fake.bot, allow=SEND_MESSAGES, deny=EMBED_LINKS)
+    assert (await _post(fake, {"content": "plain text"}))[0] == 200
+    status, body = await _post(fake, embed)
+    assert (status, body["code"]) == (403, 50013)
+    status, body = await _post(fake, embed, channel=fake.thread)  # a thread takes its parent's overwrites
+    assert (status, body["code"]) == (403, 50013)
+    await fake.set_overwrite(fake.channel, fake.bot, deny=READ_MESSAGE_HISTORY)
+    question = await fake.post_message(fake.channel, fake.member, "reply to me")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(question.id)}})
+    assert (status, body["code"]) == (403, 50013)
+    # discord.py learnt the overwrites from CHANNEL_UPDATE and raises Forbidden for what Discord refuses.
+    channel = bot.get_channel(fake.channel.id)
+    await fake.wait_for(lambda: not channel.permissions_for(channel.guild.me).read_message_history, 5, "the update")
+    with pytest.raises(discord.Forbidden):
+        await channel.send("re", reference=discord.MessageReference(message_id=question.id, channel_id=channel.id))
+    assert [m.content for m in fake.bot_messages(fake.channel)] == ["hi", "plain text"]

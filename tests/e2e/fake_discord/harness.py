@@ -42,6 +42,7 @@ from .invocations import (
     modal_submit_data,
 )
 from .models import FakeAttachment, FakeChannel, FakeGuild, FakeMessage, FakeRole, FakeUser
+from .permissions import INTENT_GUILDS
 from .rest import API_PREFIX, RestApi
 from .waiting import Signal
 from .world import World
@@ -121,6 +122,26 @@ class FakeDiscord:
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)
+
+    async def set_overwrite(
+        self, channel: FakeChannel, target: FakeRole | FakeUser, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """A channel permission overwrite for a role (the guild's id is @everyone) or a member;
+        the bot is told with CHANNEL_UPDATE, as Discord does."""
+        kind = 0 if isinstance(target, FakeRole) else 1
+        channel.overwrites[target.id] = (kind, allow, deny)
+        await self._gateway.dispatch("CHANNEL_UPDATE", lambda _session: channel.payload(), intent=INTENT_GUILDS)
+
+    async def set_role_permissions(self, role: FakeRole, permissions: int) -> None:
+        """Change a role's guild permissions (GUILD_ROLE_UPDATE is dispatched)."""
+        role.permissions = permissions
+        data = {"guild_id": str(self.guild.id), "role": role.payload()}
+        await self._gateway.dispatch("GUILD_ROLE_UPDATE", lambda _session: data, intent=INTENT_GUILDS)
+
+    @property
+    def bot_role(self) -> FakeRole:
+        """The role Discord made for the bot when it joined (Send Messages, Embed Links, ...)."""
+        return self.world.bot_role
 
     def advance_clock(self, seconds: float) -> None:
         """Skip the fake's clock ahead: interaction deadlines (3 s, 15 min) pass without sleeping."""

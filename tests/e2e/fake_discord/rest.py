@@ -26,7 +26,7 @@ from .errors import APIError, field_error, invalid_form_body, missing_permission
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway
 from .interactions import Interactions
-from .models import PUBLIC_THREAD, FakeMessage
+from .models import PUBLIC_THREAD, FakeChannel, FakeMessage
 from .responses import json_response, no_content
 from .validation import check_commands, check_message
 from .waiting import Signal
@@ -299,11 +299,27 @@ class RestApi:
         channel = self.world.channel_by_id(_snowflake(request, "channel_id"))
         body, uploads = request[BODY] or {}, request[UPLOADS]
         check_message(body, file_count=len(uploads))
+        self._check_may_send(channel, body, uploads)
         message = self.world.create_message_from_body(
             channel=channel, author=self.world.bot, body=body, uploads=uploads, origin="rest"
         )
         await self.gateway.dispatch_message("MESSAGE_CREATE", message)
         return self.world.message_payload(message)
+
+    def _check_may_send(self, channel: FakeChannel, body: dict[str, Any], uploads: list[Upload]) -> None:
+        """What the bot's permissions in the channel allow (interaction responses are exempt)."""
+        if channel.is_dm:
+            return
+        needed = perms.VIEW_CHANNEL
+        needed |= perms.SEND_MESSAGES_IN_THREADS if channel.type == PUBLIC_THREAD else perms.SEND_MESSAGES
+        if body.get("embeds"):
+            needed |= perms.EMBED_LINKS
+        if uploads:
+            needed |= perms.ATTACH_FILES
+        if body.get("message_reference"):
+            needed |= perms.READ_MESSAGE_HISTORY
+        if perms.missing(needed, self.world.channel_permissions(self.world.bot, channel)):
+            raise missing_permissions()
 
     def _message(self, request: web.Request) -> FakeMessage:
         return self.world.visible_message(_snowflake(request, "channel_id"), _snowflake(request, "message_id"))

@@ -142,6 +142,32 @@ class World:
             value |= self.guild.roles[role_id].permissions
         return perms.ALL_PERMISSIONS if value & perms.ADMINISTRATOR else value
 
+    def channel_permissions(self, user: FakeUser, channel: FakeChannel) -> int:
+        """Discord's order: guild permissions, then the channel's @everyone overwrite, the union of
+        the member's role overwrites (deny, then allow), then the member's own. Threads use their parent's."""
+        if channel.is_dm:
+            return perms.EVERYONE_DEFAULT
+        value = self.permissions_of(user)
+        if value & perms.ADMINISTRATOR or user.id == self.guild.owner_id:
+            return perms.ALL_PERMISSIONS
+        source = self.channel_by_id(channel.parent_id) if channel.parent_id is not None else channel
+        overwrites = source.overwrites
+        if self.guild.id in overwrites:
+            _, allow, deny = overwrites[self.guild.id]
+            value = (value & ~deny) | allow
+        member = self.guild.members.get(user.id)
+        role_ids = member.role_ids if member is not None else []
+        role_allow = role_deny = 0
+        for role_id in role_ids:
+            if role_id in overwrites:
+                role_allow |= overwrites[role_id][1]
+                role_deny |= overwrites[role_id][2]
+        value = (value & ~role_deny) | role_allow
+        if user.id in overwrites:
+            _, allow, deny = overwrites[user.id]
+            value = (value & ~deny) | allow
+        return value
+
     def visible_message(self, channel_id: int, message_id: int) -> FakeMessage:
         """A message that GET /channels/{id}/messages/{id} can return."""
         message = self.messages.get(message_id)

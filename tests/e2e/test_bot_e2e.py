@@ -365,3 +365,12 @@ async def test_without_embed_links_the_member_is_told_something_went_wrong(env: 
     reply = await fake.wait_for_bot_message(fake.channel)
     assert [r.status for r in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [403, 200]
     assert not reply.embeds and "something went wrong" in reply.content
+
+
+async def test_the_bot_needs_no_privileged_intent(tmp_path):
+    # An application with every privileged intent switched off in the developer portal (README, step 1).
+    async with FakeDiscord(privileged_intents=0) as fake, bot_on(fake, tmp_path) as env:
+        _, _, followup = await ask(env)
+        assert embed_of(followup)["fields"]
+        await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+        assert (await fake.wait_for_bot_message(fake.channel)).embeds

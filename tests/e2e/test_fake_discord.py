@@ -95,11 +95,10 @@ def build_commands() -> list[app_commands.Command | app_commands.Group | app_com
 
 
 class MiniBot(commands.Bot):
-    def __init__(self) -> None:
+    def __init__(self, **options) -> None:
         # Default intents: no message_content, so the fake must blank unmentioned messages.
-        super().__init__(
-            command_prefix=commands.when_mentioned, intents=discord.Intents.default(), guild_ready_timeout=0.2
-        )
+        options.setdefault("intents", discord.Intents.default())
+        super().__init__(command_prefix=commands.when_mentioned, guild_ready_timeout=0.2, **options)
         self.errors: list[BaseException] = []
         self.seen: list[discord.Message] = []
 
@@ -141,8 +140,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeDiscord, compression: str | None = None) -> AsyncIterator[MiniBot]:
-    bot = MiniBot()
+async def running_bot(fake: FakeDiscord, compression: str | None = None, **options) -> AsyncIterator[MiniBot]:
+    bot = MiniBot(**options)
     with fake.patched_discord(compression=compression):
         async with fake.run_bot(bot):
             yield bot
@@ -618,3 +617,30 @@ async def test_messages_the_bot_may_not_send_are_forbidden(fake: FakeDiscord, bo
     with pytest.raises(discord.Forbidden):
         await channel.send("re", reference=discord.MessageReference(message_id=question.id, channel_id=channel.id))
     assert [m.content for m in fake.bot_messages(fake.channel)] == ["hi", "plain text"]
+
+
+async def test_a_zombie_connection_is_closed_and_resumed(fake: FakeDiscord) -> None:
+    # discord.py gives up on a socket that has been silent for heartbeat_timeout seconds (60 by default).
+    async with running_bot(fake, heartbeat_timeout=2.0) as bot:
+        zombie = fake.gateway_connections[-1]
+        fake.stop_answering_gateway()
+        sent = await fake.post_message(fake.channel, fake.member, "while silent", mention_bot=True)
+        await fake.wait_until_resumed(timeout=15)
+        assert zombie.close_code == 4000  # closed by discord.py, which then resumed on a new socket
+        assert fake.gateway_connections[-1].started_with == "resume" and fake.identify_count == 1
+        reply = await fake.wait_for_bot_message(fake.channel)
+        assert int(reply.body["message_reference"]["message_id"]) == sent.id  # replayed on RESUME
+        assert [m.id for m in bot.seen].count(sent.id) == 1
+        await assert_answers_slash(fake)
+
+
+async def test_a_privileged_intent_the_application_lacks_closes_with_4014() -> None:
+    async with FakeDiscord(privileged_intents=0) as fake:
+        intents = discord.Intents.default()
+        intents.message_content = True
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            async with running_bot(fake, intents=intents):
+                pass
+        assert fake.gateway_connections[-1].close_code == 4014 and fake.identify_count == 0
+        async with running_bot(fake):  # default intents are not privileged
+            await assert_answers_slash(fake)

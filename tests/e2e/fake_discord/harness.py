@@ -42,7 +42,7 @@ from .invocations import (
     modal_submit_data,
 )
 from .models import FakeAttachment, FakeChannel, FakeGuild, FakeMessage, FakeRole, FakeUser
-from .permissions import INTENT_GUILDS
+from .permissions import INTENT_GUILD_MEMBERS, INTENT_GUILDS, INTENT_MESSAGE_CONTENT
 from .rest import API_PREFIX, RestApi
 from .waiting import Signal
 from .world import World
@@ -62,12 +62,19 @@ class FakeDiscord:
     """
 
     def __init__(
-        self, *, token: str = "fake-bot-token", heartbeat_interval_ms: int = 1000, interaction_timeout: float = 3.0
+        self,
+        *,
+        token: str = "fake-bot-token",
+        heartbeat_interval_ms: int = 1000,
+        interaction_timeout: float = 3.0,
+        privileged_intents: int = INTENT_GUILD_MEMBERS | INTENT_MESSAGE_CONTENT,
     ) -> None:
+        """privileged_intents: those switched on for the application in the developer portal;
+        an IDENTIFY asking for another privileged intent is closed with 4014."""
         self.token = token
         self._signal = Signal()
         self.clock = Clock()
-        self.world = World()
+        self.world = World(privileged_intents=privileged_intents)
         self._gateway = Gateway(self.world, self._signal, token=token, heartbeat_interval_ms=heartbeat_interval_ms)
         self._interactions = Interactions(
             self.world, self._gateway, self._signal, self.clock, timeout=interaction_timeout
@@ -464,6 +471,11 @@ class FakeDiscord:
     async def send_invalid_session(self, resumable: bool) -> None:
         """Op 9; with resumable=False the session is gone and the bot must IDENTIFY again."""
         await self._gateway.send_invalid_session(resumable)
+
+    def stop_answering_gateway(self) -> None:
+        """A zombie connection: the socket stays open, but no heartbeat ACK or event reaches the bot
+        any more (events wait in the session for a RESUME). discord.py must notice and reconnect."""
+        self._gateway.go_silent()
 
     async def close_gateway(self, code: int | None = 4000) -> None:
         """Close the bot's socket with `code`, or code=None: drop the TCP connection without a close frame."""

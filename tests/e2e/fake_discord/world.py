@@ -32,10 +32,6 @@ from .models import (
     iso_now,
 )
 
-# GATEWAY_MESSAGE_CONTENT_LIMITED: what an unverified bot with the message
-# content intent switched on in the developer portal reports.
-APPLICATION_FLAGS = 1 << 19
-
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -51,8 +47,9 @@ class Upload:
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, *, privileged_intents: int = perms.INTENT_GUILD_MEMBERS | perms.INTENT_MESSAGE_CONTENT) -> None:
         self.ids = SnowflakeFactory()
+        self.privileged_intents = privileged_intents  # switched on in the developer portal
         # Set by the server once it knows its port; attachment URLs need it.
         self.base_url: str | None = None
 
@@ -99,6 +96,14 @@ class World:
         self.attachments: dict[int, FakeAttachment] = {}
         # None -> global commands, guild id -> that guild's commands.
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
+
+    @property
+    def application_flags(self) -> int:
+        flags = 0
+        for intent, flag in perms.PRIVILEGED_INTENT_FLAGS.items():
+            if self.privileged_intents & intent:
+                flags |= flag
+        return flags
 
     def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
         """Another human member of the guild (load tests need many askers)."""
@@ -517,7 +522,7 @@ class World:
             "bot_public": True,
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
-            "flags": APPLICATION_FLAGS,
+            "flags": self.application_flags,
             "owner": self.owner.payload(),
             "team": None,
             "redirect_uris": [],

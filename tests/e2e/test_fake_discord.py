@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -644,3 +645,55 @@ async def test_a_privileged_intent_the_application_lacks_closes_with_4014() -> N
         assert fake.gateway_connections[-1].close_code == 4014 and fake.identify_count == 0
         async with running_bot(fake):  # default intents are not privileged
             await assert_answers_slash(fake)
+
+
+async def test_route_rate_limits_carry_discords_headers(fake: FakeDiscord) -> None:
+    fake.rate_limit("POST", r"/channels/\d+/messages", limit=2, per=30)
+    statuses, headers = [], []
+    for channel in (fake.channel, fake.channel, fake.channel, fake.thread):
+        url = f"{fake.api_url}/channels/{channel.id}/messages"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json={"content": "x"}, headers={"Authorization": f"Bot {fake.token}"}) as r:
+                statuses.append(r.status)
+                headers.append(r.headers)
+                if r.status == 429:
+                    refused = await r.json()
+    # Two per channel: the third in #general is refused, the thread has a bucket of its own.
+    assert statuses == [200, 200, 429, 200]
+    assert [h["X-RateLimit-Remaining"] for h in headers] == ["1", "0", "0", "1"]
+    assert all(h["X-RateLimit-Limit"] == "2" for h in headers)
+    assert len({h["X-RateLimit-Bucket"] for h in headers}) == 1  # one route, one bucket id
+    assert 0 < float(headers[2]["X-RateLimit-Reset-After"]) <= 30
+    assert float(headers[2]["X-RateLimit-Reset"]) > time.time()
+    assert headers[2]["X-RateLimit-Scope"] == "user" and "X-RateLimit-Global" not in headers[2]
+    assert headers[2]["Via"] and int(headers[2]["Retry-After"]) >= 1
+    assert refused["global"] is False and 0 < refused["retry_after"] <= 30
+
+
+async def test_discord_py_waits_for_an_exhausted_bucket_instead_of_hitting_it(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.rate_limit("POST", r"/channels/\d+/messages", limit=2, per=0.5)
+    channel = bot.get_channel(fake.channel.id)
+    await asyncio.gather(*(channel.send(f"message {i}") for i in range(5)))
+    attempts = fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")
+    # discord.py read Remaining: 0 and slept until the reset: every request fit in a window.
+    assert [a.status for a in attempts] == [200] * 5
+    assert sorted(m.content for m in fake.bot_messages(fake.channel)) == [f"message {i}" for i in range(5)]
+
+
+async def test_a_global_429_is_waited_out_and_retried(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.rate_limit_globally(limit=2, per=0.5)
+    channel = bot.get_channel(fake.channel.id)
+    for i in range(3):
+        await channel.send(f"message {i}")
+    attempts = [a for a in fake.requests if a.method == "POST" and a.path.endswith("/messages")]
+    assert [(a.status, a.rate_limit_scope) for a in attempts] == [
+        (200, None),
+        (200, None),
+        (429, "global"),
+        (200, None),
+    ]
+    assert [m.content for m in fake.bot_messages(fake.channel)] == ["message 0", "message 1", "message 2"]
+    # Interaction endpoints are not bound to the global limit: with nothing else allowed for a
+    # minute, a slash command is still acknowledged and answered.
+    fake.rate_limit_globally(limit=0, per=60)
+    await assert_answers_slash(fake)

@@ -189,3 +189,17 @@ async def test_token_never_appears_in_logs_or_reprs(tmp_path, caplog):
         assert token not in str(running.bot.settings.discord_token)
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert logged and token not in logged
+
+
+async def test_replies_under_a_channel_rate_limit_all_arrive_without_a_429(env: Running):
+    fake = env.fake
+    fake.rate_limit("POST", r"/channels/\d+/messages", limit=2, per=0.5)
+    askers = [fake.add_member(f"asker-{i}") for i in range(5)]
+    questions = [
+        await fake.post_message(fake.channel, user, "who is Dmitry Peskov?", mention_bot=True) for user in askers
+    ]
+    replies = [await fake.wait_for_bot_message(fake.channel, timeout=10) for _ in questions]
+    assert sorted(int(r.body["message_reference"]["message_id"]) for r in replies) == [q.id for q in questions]
+    assert all(r.embeds for r in replies)
+    # discord.py paced itself from the X-RateLimit headers: Discord never had to refuse a reply.
+    assert [a.status for a in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [200] * 5

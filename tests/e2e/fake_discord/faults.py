@@ -21,6 +21,7 @@ class RecordedRequest:
     files: list[tuple[str, bytes]]  # (filename, content) of uploaded files
     status: int = 0  # filled in once answered
     at: float = 0.0  # time.monotonic() when received
+    rate_limit_scope: str | None = None  # "user" or "global" when the fake's rate limits refused it
 
 
 @dataclass

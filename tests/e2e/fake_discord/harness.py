@@ -498,6 +498,15 @@ class FakeDiscord:
         """
         self._faults.add(method, path, status=status, times=times, retry_after=retry_after, body=body)
 
+    def rate_limit(self, method: str, path: str, *, limit: int, per: float) -> None:
+        """A per-route bucket: `limit` requests per `per` seconds for each channel/guild/webhook
+        in the path (`path` a regex over the path after /api/v10), with X-RateLimit-* headers."""
+        self._rest.ratelimits.limit_route(method, path, limit=limit, per=per)
+
+    def rate_limit_globally(self, *, limit: int, per: float) -> None:
+        """At most `limit` bot requests per `per` seconds overall (interaction endpoints exempt)."""
+        self._rest.ratelimits.limit_globally(limit=limit, per=per)
+
     def delay_next(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
         """Hold the next `times` matching requests `seconds` in transit (network latency).
 

@@ -27,6 +27,7 @@ from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway
 from .interactions import Interactions
 from .models import PUBLIC_THREAD, FakeChannel, FakeMessage
+from .ratelimits import RateLimits
 from .responses import json_response, no_content
 from .validation import check_commands, check_message
 from .waiting import Signal
@@ -86,6 +87,7 @@ class RestApi:
         self.interactions = interactions
         self.signal = signal
         self.faults = faults
+        self.ratelimits = RateLimits()
         self.token = token
         self.requests: list[RecordedRequest] = []
         self.server_errors: list[str] = []
@@ -183,7 +185,16 @@ class RestApi:
             return fault.response()
         if not _TOKEN_IN_PATH.match(path) and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
-        return await handler(request)
+        verdict = self.ratelimits.check(request.method, path)
+        record.rate_limit_scope = verdict.scope
+        if verdict.refused is not None:
+            return json_response(verdict.refused, status=429, headers=verdict.headers)
+        try:
+            response = await handler(request)
+        except APIError as exc:
+            response = json_response(exc.body(), status=exc.status)
+        response.headers.update(verdict.headers)
+        return response
 
     @staticmethod
     async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:

@@ -123,9 +123,13 @@ class FakeDiscord:
     def moderator_role(self) -> FakeRole:
         return self.world.moderator_role
 
-    def add_member(self, username: str) -> FakeUser:
-        """A new plain member; add members before the bot connects so GUILD_CREATE lists them."""
-        return self.world.add_member(username)
+    def add_member(self, username: str, roles: Iterable[FakeRole] = ()) -> FakeUser:
+        """A new member with `roles`; add members before the bot connects so GUILD_CREATE lists them."""
+        return self.world.add_member(username, [r.id for r in roles])
+
+    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
+        """A new guild role; add it before the bot connects so GUILD_CREATE lists it."""
+        return self.world.add_role(name, permissions)
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)

@@ -221,6 +221,7 @@ class FakeAttachment:
     url: str
     proxy_url: str
     content_type: str | None = None
+    downloads: int = 0  # how often the bot fetched it from the CDN
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -420,4 +420,5 @@ class RestApi:
         attachment = self.world.attachments.get(int(raw_id)) if raw_id.isdigit() else None
         if attachment is None or attachment.filename != request.match_info["filename"]:
             return json_response({"message": "Unknown", "code": 0}, status=404)
+        attachment.downloads += 1
         return web.Response(body=attachment.data, content_type=attachment.content_type or "application/octet-stream")

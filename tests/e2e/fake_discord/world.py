@@ -105,6 +105,11 @@ class World:
                 flags |= flag
         return flags
 
+    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
+        role = FakeRole(self.ids.next(), name, permissions, position=len(self.guild.roles))
+        self.guild.roles[role.id] = role
+        return role
+
     def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
         """Another human member of the guild (load tests need many askers)."""
         user = FakeUser(self.ids.next(), username, global_name=username)

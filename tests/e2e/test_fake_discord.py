@@ -198,8 +198,7 @@ async def test_slash_deferred_then_followup(fake: FakeDiscord, bot: MiniBot, whe
     channel = fake.dm_channel(fake.member) if where == "dm" else getattr(fake, where)
     record = await fake.invoke_slash("ask", {"question": "who won?"}, channel=channel)
     response = await record.wait_response()
-    assert response["type"] == 5
-    assert record.acknowledged_after < 3
+    assert response["type"] == 5  # in time: the fake refuses a callback after 3 s, as Discord does
     followups = await record.wait_followups(1)
     assert followups[0]["content"] == "answer to: who won?"
     # The first follow-up after a defer replaces the "thinking..." message.

@@ -459,3 +459,23 @@ async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Ru
     # An option of a passage that did not change still shows its context.
     unchanged = await fake.click(answer, "qa:ctx", values=[select["options"][1]["value"]])
     assert "▶" in (await unchanged.wait_response())["data"]["embeds"][0]["description"]
+
+
+async def test_an_answer_from_an_article_with_a_very_long_title_still_fits_discords_limits(env: Running):
+    # Select option labels and descriptions are cut to Discord's 100 characters, or the fake
+    # (like Discord) refuses the whole answer with a 400.
+    fake = env.fake
+    title = "Hurricane Idalia " + " ".join(f"update{i}" for i in range(60))  # ~440 characters
+    opening = "Hurricane Idalia made landfall near Keaton Beach as a Category 3 storm, said"
+    opening += " forecasters" + "s" * (100 - len(opening) - len(" forecasters"))  # a word ends at 100
+    paragraph = opening + " in Tallahassee on Wednesday morning, as the storm moved north into Georgia."
+    assert len(opening) == 100 and paragraph[100] == " "  # cutting at 101 would keep all 100 + "…"
+    (env.corpus_dir / "long.txt").write_text(f"{title}\n\n{paragraph}\n")
+    reload = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    await reload.wait_followups(1)
+    record, _, followup = await ask(env, "Where did Hurricane Idalia make landfall?")
+    assert embed_of(followup)["fields"]
+    assert [r.status for r in fake.requests_to("POST", rf"/webhooks/\d+/{record.token}")] == [200]
+    select = next(c for row in followup["components"] for c in row["components"] if c["type"] == 3)
+    assert all(len(o["label"]) <= 100 and len(o.get("description", "")) <= 100 for o in select["options"])
+    assert any(len(o["label"]) > 90 for o in select["options"])  # the cut really happened near the limit

@@ -151,18 +151,22 @@ async def test_sigterm_finishes_answers_in_flight_then_stops(tmp_path, monkeypat
         assert record.followups and embed_of(record.followups[0])["fields"]
 
 
-async def test_sigterm_waits_for_the_reply_to_reach_discord(tmp_path):
+async def test_sigterm_waits_for_the_reply_to_reach_discord(tmp_path, caplog):
     """The answer is computed at once, but its follow-up spends 0.4 s in transit: the HTTP
-    session must stay open until Discord has it."""
+    session must stay open until Discord has it (a second signal meanwhile changes nothing)."""
+    caplog.set_level(logging.INFO, logger="bot.run")
     async with FakeDiscord() as fake:
         async with served(fake, tmp_path):
             fake.delay_next("POST", FOLLOWUP, 0.4)
             record = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
             await record.wait_response()
             os.kill(os.getpid(), signal.SIGTERM)
+            await fake.wait_for(lambda: fake.requests_to("POST", FOLLOWUP), 5, "the follow-up in transit")
+            os.kill(os.getpid(), signal.SIGINT)
         assert [r.status for r in fake.requests_to("POST", FOLLOWUP)] == [200]
         assert record.followups and embed_of(record.followups[0])["fields"]
         assert not record.original.loading  # the member sees the answer, not "thinking…" forever
+    assert len([r for r in caplog.records if r.getMessage().startswith("stopping")]) == 1
 
 
 async def test_sigterm_whose_drain_times_out_stops_anyway_and_says_what_was_dropped(tmp_path, monkeypatch, caplog):

@@ -2,8 +2,10 @@
 
 It owns the HTTP/websocket server on 127.0.0.1 (REST, gateway, attachment
 downloads), the in-memory world, and the helpers that act as Discord users
-(post a message, run a slash command, click a button) or as a misbehaving
-Discord (reconnect requests, invalid sessions, dropped sockets, 429/5xx).
+(post a message, run a slash command, click a button), as server admins
+(roles, channel permission overwrites), or as a misbehaving Discord
+(reconnect requests, invalid sessions, dropped or silent sockets, 429/5xx,
+latency, rate limits, expired interaction tokens via advance_clock).
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ async def test_sigterm_whose_drain_times_out_stops_anyway_and_says_what_was_drop
             os.kill(os.getpid(), signal.SIGTERM)
     assert not record.followups
     dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
-    assert len(dropped) == 1 and "1 " in dropped[0]
+    assert len(dropped) == 1 and "dropped 1 replies" in dropped[0] and "an answer" in dropped[0]
 
 
 async def test_token_never_appears_in_logs_or_reprs(tmp_path, caplog):

@@ -36,6 +36,8 @@ class LoadReport:
     users: int
     answered: int  # real answers (passages or "nothing"); apologies and timeouts are not
     apologies: int
+    unacknowledged: int  # not acknowledged within Discord's 3 s: the member saw "interaction failed"
+    lost: int  # acknowledged, but no follow-up within the timeout
     answered_during_reload: int  # real answers the fake had before the reload's report
     seconds: float
     max_ack_s: float
@@ -52,7 +54,8 @@ class LoadReport:
     def lines(self) -> list[str]:
         lines = [
             f"questions {self.questions} from {self.users} users: answered {self.answered} in {self.seconds:.2f} s "
-            f"({self.per_second:.0f}/s), apologies {self.apologies}",
+            f"({self.per_second:.0f}/s); apologies {self.apologies}, not acknowledged within "
+            f"3 s {self.unacknowledged}, acknowledged but never answered {self.lost}",
             f"answer time p50 {self.p50_answer_s * 1000:.0f} ms, p95 {self.p95_answer_s * 1000:.0f} ms; "
             f"slowest acknowledgement {self.max_ack_s * 1000:.0f} ms",
             f"largest event-loop stall {self.max_loop_stall_s * 1000:.0f} ms",
@@ -94,14 +97,21 @@ async def ask_many(
     verdicts: list[tuple[bool, float]] = []  # (real answer?, when it arrived)
     reload_done: list[float] = []
 
-    async def one(i: int) -> None:
+    async def one(i: int) -> str:
         started = time.monotonic()
         record = await fake.invoke_slash("ask", {"question": QUESTIONS[i % len(QUESTIONS)]}, user=askers[i % users])
-        (body,) = await record.wait_followups(1, timeout=timeout)
+        await fake.wait_for(lambda: fake.acknowledged_or_expired(record), timeout, "an acknowledgement")
+        if record.response is None:
+            return "unacknowledged"
+        try:
+            (body, *_) = await record.wait_followups(1, timeout=timeout)
+        except TimeoutError:
+            return "lost"
         arrived = time.monotonic()
         verdicts.append((is_real_answer(body), arrived))
         answer_times.append(arrived - started)
         acks.append(record.acknowledged_after)
+        return "answered"
 
     async def reload(record) -> tuple[float, str]:
         (body,) = await record.wait_followups(1, timeout=timeout)
@@ -133,6 +143,8 @@ async def ask_many(
         users=users,
         answered=len(real),
         apologies=len(verdicts) - len(real),
+        unacknowledged=results.count("unacknowledged"),
+        lost=results.count("lost"),
         answered_during_reload=sum(at < reload_done[0] for at in real) if reload_done else 0,
         seconds=elapsed,
         max_ack_s=max(acks, default=0.0),

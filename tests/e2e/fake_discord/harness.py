@@ -156,6 +156,15 @@ class FakeDiscord:
         """The role Discord made for the bot when it joined (Send Messages, Embed Links, ...)."""
         return self.world.bot_role
 
+    @property
+    def interaction_timeout(self) -> float:
+        """Seconds the bot has to acknowledge an interaction; a later callback gets 404/10062."""
+        return self._interactions.timeout
+
+    def acknowledged_or_expired(self, record: InteractionRecord) -> bool:
+        """True once the bot acknowledged `record`, or can no longer (its deadline passed)."""
+        return record.response is not None or self.clock.now() - record.dispatched_at > self.interaction_timeout
+
     def advance_clock(self, seconds: float) -> None:
         """Skip the fake's clock ahead: interaction deadlines (3 s, 15 min) pass without sleeping."""
         self.clock.advance(seconds)

@@ -209,3 +209,19 @@ async def test_replies_under_a_channel_rate_limit_all_arrive_without_a_429(env: 
     assert all(r.embeds for r in replies)
     # discord.py paced itself from the X-RateLimit headers: Discord never had to refuse a reply.
     assert [a.status for a in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [200] * 5
+
+
+async def test_an_acknowledgement_later_than_3_s_is_refused_and_the_bot_serves_on(env: Running, caplog):
+    fake = env.fake
+    caplog.set_level(logging.ERROR, logger="bot")
+    callback = r"/interactions/\d+/[^/]+/callback"
+    fake.delay_next("POST", callback, 0.3)
+    late = await fake.invoke_slash("ask", {"question": "Who is Dmitry Peskov?"})
+    await fake.wait_for(lambda: fake.requests_to("POST", callback), 5, "the callback in transit")
+    fake.advance_clock(3)  # while the deferral is on its way, Discord's 3 s pass
+    await fake.wait_for(lambda: fake.requests_to("POST", callback)[0].status, 5, "the callback's answer")
+    assert [(r.status) for r in fake.requests_to("POST", callback)] == [404]
+    assert late.response is None and not late.followups  # the member saw "This interaction failed"
+    _, _, followup = await ask(env)
+    assert embed_of(followup)["fields"]
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1

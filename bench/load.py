@@ -3,10 +3,12 @@
     .venv/bin/python bench/load.py [--passages 100000] [--users 50] [--questions 500]
 
 Phase 1: the bot starts on the seed; a moderator adds a corpus of N passages (real news text,
-topped up with recombined real sentences: bench/corpus.py) and runs /corpus reload while
---users members ask --questions questions at once. Printed: every question answered or not, the
-slowest acknowledgement, p50/p95 answer time, the event loop's largest stall (a probe coroutine's
-oversleep) and the largest gap between heartbeats the server saw (the interval is 1 s).
+topped up with recombined real sentences: bench/corpus.py) and runs /corpus reload; once it is
+acknowledged, --users members ask --questions questions at once, so they arrive during the build.
+Printed: real answers (passages or "nothing"; an apology is not an answer) and how many of them
+arrived before the reload's report, the report itself, the slowest acknowledgement, p50/p95
+answer time, the event loop's largest stall (a probe coroutine's oversleep) and the largest gap
+between heartbeats the server saw (the interval is 1 s).
 Phase 2: the same burst against the N-passage corpus once it is loaded.
 A benchmark prints figures; it never fails on time.
 """

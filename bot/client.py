@@ -47,6 +47,7 @@ class QABot(commands.Bot):
         self.feedback = FeedbackStore(settings)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
+        self.shutdown_grace_s = SHUTDOWN_GRACE_S
 
     def __repr__(self) -> str:  # never show settings (the token) in a repr
         return f"<QABot corpus={str(self.settings.corpus_dir)!r}>"
@@ -92,8 +93,10 @@ class QABot(commands.Bot):
         log.exception("event %s failed", event_method)
 
     async def close(self) -> None:
-        # Let answers already being written finish (bounded), then disconnect.
-        await self.holder.drain(SHUTDOWN_GRACE_S)
+        # Replies being prepared or sent get a bounded grace period while the HTTP session is still
+        # open; closing it first would lose an answer already computed ("Session is closed").
+        if not self.is_closed():
+            await self.holder.drain(self.shutdown_grace_s)
         await super().close()
         self.holder.close()
         await self.feedback.close()

@@ -2,6 +2,9 @@
 
 Building runs in a worker thread under a lock, so the event loop keeps serving and the old
 library answers until the new one is complete; a failed build leaves the old one in place.
+
+Shutdown drains by task, not by answer: the task that asked for an answer (or a reload) is
+the one that still has to send it to Discord, so `drain` waits for those tasks to end.
 """
 
 from __future__ import annotations
@@ -51,9 +54,8 @@ class LibraryHolder:
         # Reloads get a thread of their own.
         self._answering = ThreadPoolExecutor(max_workers=1, thread_name_prefix="answer")
         self._building = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload")
-        self._in_flight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        # Tasks that asked for work and have yet to reply, with what they are delivering.
+        self._delivering: dict[asyncio.Task, str] = {}
 
     @property
     def library(self) -> Library:
@@ -67,6 +69,8 @@ class LibraryHolder:
 
     async def load(self) -> ReloadReport:
         """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
+        if self.loaded:  # the first load runs in the start-up task, which only ends at shutdown
+            self._track_caller("a reload report")
         async with self._lock:
             started = time.perf_counter()
             old = self._library
@@ -99,29 +103,43 @@ class LibraryHolder:
     async def answer(self, question: str, k: int, offset: int = 0) -> Answer:
         """Answer in a worker thread, counting what /corpus stats reports."""
         library = self.library  # the library at the time of asking, even if a reload swaps it
+        self._track_caller("an answer" if offset == 0 else "more passages")
         started = time.perf_counter()
-        self._in_flight += 1
-        self._idle.clear()
-        try:
-            answer = await asyncio.get_running_loop().run_in_executor(
-                self._answering, library.answer, question, k, offset
-            )
-        finally:
-            self._in_flight -= 1
-            if not self._in_flight:
-                self._idle.set()
+        answer = await asyncio.get_running_loop().run_in_executor(self._answering, library.answer, question, k, offset)
         self._answer_seconds.append(time.perf_counter() - started)
         if offset == 0:
             self.questions += 1
             self.no_match += not answer.confident
         return answer
 
-    async def drain(self, timeout: float) -> None:
-        """Wait up to `timeout` seconds for answers being computed to finish."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            log.warning("shutting down with %d answers still in flight", self._in_flight)
+    def _track_caller(self, what: str) -> None:
+        task = asyncio.current_task()
+        if task is not None and task not in self._delivering:
+            self._delivering[task] = what
+            task.add_done_callback(lambda done: self._delivering.pop(done, None))
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` seconds for every task that asked for an answer or a reload to
+        finish, reply sent included; cancel those still running then. Returns how many were dropped."""
+        me = asyncio.current_task()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while pending := self._delivering.keys() - {me}:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            await asyncio.wait(pending, timeout=remaining)  # work arriving meanwhile is waited for too
+        dropped = sorted(self._delivering.keys() - {me}, key=lambda t: t.get_name())
+        if dropped:
+            log.warning(
+                "shutdown: dropped %d replies not delivered within %.1f s: %s",
+                len(dropped),
+                timeout,
+                ", ".join(f"{self._delivering[t]} ({t.get_name()})" for t in dropped),
+            )
+            for task in dropped:
+                task.cancel()
+            await asyncio.wait(dropped, timeout=1.0)
+        return len(dropped)
 
     def close(self) -> None:
         """Stop taking work: queued answers and builds are cancelled. A build already running

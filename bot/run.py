@@ -22,10 +22,21 @@ def configure_logging(level: str) -> None:
 
 async def _serve(bot: QABot, token: str) -> None:
     loop = asyncio.get_running_loop()
+    stopping: list[asyncio.Task] = []  # held: the loop keeps only a weak reference to a task
+
+    def stop() -> None:
+        if not stopping:  # a second Ctrl-C while replies drain must not start another drain
+            log.info("stopping: delivering the replies in progress, then disconnecting")
+            stopping.append(asyncio.ensure_future(bot.close()))
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-    async with bot:
-        await bot.start(token)
+        loop.add_signal_handler(sig, stop)
+    try:
+        async with bot:
+            await bot.start(token)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
 
 
 def run_bot(settings: Settings) -> int:

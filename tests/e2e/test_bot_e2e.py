@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import discord
@@ -53,7 +54,10 @@ async def test_login_syncs_commands_to_the_dev_guild_with_moderator_permissions(
 async def test_ask_defers_then_answers_with_sourced_passages(env: Running):
     record, response, followup = await ask(env)
     assert response["type"] == DEFER and not (response.get("data") or {}).get("flags", 0) & EPHEMERAL
-    assert record.acknowledged_after < 3
+    # Acknowledged before the answer was sent (the fake itself refuses a callback after 3 s).
+    callbacks = env.fake.requests_to("POST", rf"/interactions/{record.id}/.+/callback")
+    followups = env.fake.requests_to("POST", rf"/webhooks/\d+/{record.token}")
+    assert env.fake.requests.index(callbacks[0]) < env.fake.requests.index(followups[0])
     embed = embed_of(followup)
     assert len(embed["fields"]) == 3
     text = all_text(embed)
@@ -76,36 +80,59 @@ async def test_unanswerable_question_says_nothing_in_the_corpus_answers(env: Run
     assert not embed.get("fields")
 
 
-async def test_mention_is_answered_as_a_reply(env: Running):
+ZERO_WIDTH = "\u200b"
+
+
+def embed_json(embed: dict) -> str:
+    return json.dumps(embed, ensure_ascii=False)
+
+
+async def test_mention_is_answered_as_a_reply_that_pings_nobody(env: Running):
     fake = env.fake
     question = await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
     reply = await fake.wait_for_bot_message(fake.channel)
     assert int(reply.body["message_reference"]["message_id"]) == question.id
-    assert reply.body["allowed_mentions"]["parse"] == []
-    assert "Kremlin spokesman" in all_text(reply.embeds[0])
+    assert reply.body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert fake.member not in reply.mentions  # the reply did not ping the asker
+    (embed,) = reply.embeds
+    assert embed["fields"] and embed["title"] == "who is Dmitry Peskov?"
+    assert "Kremlin spokesman" in all_text(embed)
 
 
 async def test_everyone_and_role_mentions_come_back_dead(env: Running):
     fake = env.fake
-    content = f"@everyone @here <@&{fake.moderator_role.id}> <@{fake.member.id}> did Putin meet Kim?"
+    role, member = fake.moderator_role.id, fake.member.id
+    content = f"@everyone @here <@&{role}> <@{member}> who is Dmitry Peskov?"
     await fake.post_message(fake.channel, fake.member, content, mention_bot=True)
     reply = await fake.wait_for_bot_message(fake.channel)
     assert reply.body["allowed_mentions"] == {"parse": [], "replied_user": False}
-    text = all_text(reply.embeds[0]) + reply.embeds[0].get("footer", {}).get("text", "")
-    assert "@everyone" not in all_text(reply.embeds[0])
-    assert f"<@&{fake.moderator_role.id}>" not in all_text(reply.embeds[0])
+    assert not reply.body.get("content")  # everything is in the embed
+    (embed,) = reply.embeds
+    rendered = embed_json(embed)
+    # The question is shown (title and footer), with every mention defused by a zero-width space.
+    for raw in ("@everyone", "@here", f"<@&{role}>", f"<@{member}>"):
+        assert raw not in rendered
+    defused = f"@{ZERO_WIDTH}everyone @{ZERO_WIDTH}here <@{ZERO_WIDTH}&{role}> <@{ZERO_WIDTH}{member}>"
+    assert embed["title"].startswith(defused) and defused in embed["footer"]["text"]
     assert not reply.mention_everyone and not reply.mention_role_ids and not reply.mentions
-    assert text
 
 
 async def test_reply_to_an_answer_is_a_follow_up_question(env: Running):
     fake = env.fake
-    await fake.post_message(fake.channel, fake.member, "who is Fyodor Tertitskiy?", mention_bot=True)
+    follow_up = "and who denied it?"
+    # Alone it answers nothing: only the follow-up path (the question it replies to) can answer it.
+    assert not env.bot.holder.library.answer(follow_up, 3).confident
+    await fake.post_message(fake.channel, fake.member, QUESTION, mention_bot=True)
     answer = await fake.wait_for_bot_message(fake.channel)
-    # "what did he claim?" alone shares too little with the corpus; with the question it replies to, it answers.
-    await fake.post_message(fake.channel, fake.member, "and what did he claim?", mention_bot=True, reply_to=answer)
-    follow_up = await fake.wait_for_bot_message(fake.channel)
-    assert "economic benefit" in all_text(follow_up.embeds[0]) or "Tertitskiy" in all_text(follow_up.embeds[0])
+    await fake.post_message(fake.channel, fake.member, follow_up, mention_bot=True, reply_to=answer)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    (embed,) = reply.embeds
+    assert embed["title"] == f"{QUESTION} {follow_up}" and embed["fields"]
+    # A reply to someone else's message is not a follow-up: the question stands alone.
+    other = await fake.post_message(fake.channel, fake.moderator, "North Korea sent arms, says a report")
+    await fake.post_message(fake.channel, fake.member, follow_up, mention_bot=True, reply_to=other)
+    alone = (await fake.wait_for_bot_message(fake.channel)).embeds[0]
+    assert alone["title"] == follow_up and not alone.get("fields")
 
 
 async def test_dm_questions_are_answered(env: Running):
@@ -339,3 +366,116 @@ async def test_more_passages_is_not_held_back_by_the_cooldown(tmp_path):
         more = await fake.click(record.followup_messages[0], "qa:more:3:3", user=fake.member)
         (body,) = await more.wait_followups(1)
         assert embed_of(body)["fields"]
+
+
+SEND_MESSAGES, EMBED_LINKS = 1 << 11, 1 << 14
+
+
+async def test_a_channel_the_bot_may_not_write_in_refuses_its_reply_and_the_bot_serves_on(env: Running, caplog):
+    fake = env.fake
+    await fake.set_overwrite(fake.channel, fake.bot_role, deny=SEND_MESSAGES)
+    await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+    told = lambda: any("could not tell user" in r.getMessage() for r in caplog.records)  # noqa: E731
+    await fake.wait_for(told, 5, "the bot giving up on the reply")
+    # The answer and the apology were both refused as Discord refuses them: nothing was posted.
+    assert [r.status for r in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [403, 403]
+    assert fake.bot_messages(fake.channel) == []
+    # Slash commands answer through the interaction, which channel permissions do not gate.
+    _, _, followup = await ask(env, "Who is Dmitry Peskov?")
+    assert embed_of(followup)["fields"]
+
+
+async def test_without_embed_links_the_member_is_told_something_went_wrong(env: Running):
+    fake = env.fake
+    await fake.set_overwrite(fake.channel, fake.bot_role, deny=EMBED_LINKS)
+    await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+    reply = await fake.wait_for_bot_message(fake.channel)
+    assert [r.status for r in fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")] == [403, 200]
+    assert not reply.embeds and "something went wrong" in reply.content
+
+
+async def test_the_bot_needs_no_privileged_intent(tmp_path):
+    # An application with every privileged intent switched off in the developer portal (README, step 1).
+    async with FakeDiscord(privileged_intents=0) as fake, bot_on(fake, tmp_path) as env:
+        _, _, followup = await ask(env)
+        assert embed_of(followup)["fields"]
+        await fake.post_message(fake.channel, fake.member, "who is Dmitry Peskov?", mention_bot=True)
+        assert (await fake.wait_for_bot_message(fake.channel)).embeds
+
+
+MANAGE_GUILD = 1 << 5
+
+
+async def test_the_moderator_role_is_enough_and_manage_server_is_enough(tmp_path):
+    async with FakeDiscord() as fake:
+        editors = fake.add_role("Corpus editors", permissions=0)  # no Manage Server
+        editor = fake.add_member("editor", roles=[editors])
+        admin = fake.add_member("server-admin", roles=[fake.add_role("Admins", permissions=MANAGE_GUILD)])
+        bystander = fake.add_member("bystander")
+        async with bot_on(fake, tmp_path, moderator_role_id=editors.id):
+            # Discord hides /corpus from the role until an admin allows it under Integrations:
+            # bypass_default_permissions is that override; the bot must then let the role in.
+            by_role = await fake.invoke_slash("corpus reload", user=editor, bypass_default_permissions=True)
+            (report,) = await by_role.wait_followups(1)
+            assert embed_of(report)["title"] == "Corpus reloaded"
+            by_permission = await fake.invoke_slash("corpus list", user=admin)
+            assert "articles" in (await by_permission.wait_response())["data"]["embeds"][0]["title"]
+            refused = await fake.invoke_slash("corpus list", user=bystander, bypass_default_permissions=True)
+            response = await refused.wait_response()
+            assert "Only moderators" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+            assert "embeds" not in response["data"] or not response["data"]["embeds"]
+
+
+async def test_an_upload_declared_over_5_mb_is_refused_without_downloading_it(env: Running):
+    fake = env.fake
+    too_big = fake.add_attachment("huge.txt", b"Huge\n\n" + b"word " * 1_000_000)  # 5,000,006 bytes
+    assert too_big.payload()["size"] > 5_000_000
+    refused = await fake.invoke_slash("corpus add", {"file": too_big}, user=fake.moderator)
+    response = await refused.wait_response()
+    assert "5,000,000" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    assert too_big.downloads == 0 and not (env.corpus_dir / "huge.txt").exists()
+    fits = fake.add_attachment("small.txt", b"Small storm\n\nA small storm passed over Exampleton.\n")
+    added = await fake.invoke_slash("corpus add", {"file": fits}, user=fake.moderator)
+    await added.wait_followups(1)
+    assert fits.downloads == 1 and (env.corpus_dir / "small.txt").exists()
+
+
+async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Running):
+    fake = env.fake
+    record, _, _ = await ask(env)
+    answer = record.followup_messages[0]
+    select = next(c for row in answer.components for c in row["components"] if c["custom_id"] == "qa:ctx")
+    stale = select["options"][0]["value"]
+    passage = answer.embeds[0]["fields"][0]["value"]
+    assert "accused" in passage  # ¶11, "The US has previously accused North Korea of providing arms…"
+    seed = env.corpus_dir / "000_ed5a8209f2aae2b8.txt"
+    seed.write_text(seed.read_text().replace("has previously accused", "has repeatedly accused"))
+    reload = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    assert "~1 changed" in embed_of((await reload.wait_followups(1))[0])["description"]
+    context = await fake.click(answer, "qa:ctx", values=[stale])
+    response = await context.wait_response()
+    assert "changed or left the corpus" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    assert not response["data"].get("embeds")
+    # An option of a passage that did not change still shows its context.
+    unchanged = await fake.click(answer, "qa:ctx", values=[select["options"][1]["value"]])
+    assert "▶" in (await unchanged.wait_response())["data"]["embeds"][0]["description"]
+
+
+async def test_an_answer_from_an_article_with_a_very_long_title_still_fits_discords_limits(env: Running):
+    # Select option labels and descriptions are cut to Discord's 100 characters, or the fake
+    # (like Discord) refuses the whole answer with a 400.
+    fake = env.fake
+    title = "Hurricane Idalia " + " ".join(f"update{i}" for i in range(60))  # ~440 characters
+    opening = "Hurricane Idalia made landfall near Keaton Beach as a Category 3 storm, said"
+    opening += " forecasters" + "s" * (100 - len(opening) - len(" forecasters"))  # a word ends at 100
+    paragraph = opening + " in Tallahassee on Wednesday morning, as the storm moved north into Georgia."
+    assert len(opening) == 100 and paragraph[100] == " "  # cutting at 101 would keep all 100 + "…"
+    (env.corpus_dir / "long.txt").write_text(f"{title}\n\n{paragraph}\n")
+    reload = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    await reload.wait_followups(1)
+    record, _, followup = await ask(env, "Where did Hurricane Idalia make landfall?")
+    assert embed_of(followup)["fields"]
+    assert [r.status for r in fake.requests_to("POST", rf"/webhooks/\d+/{record.token}")] == [200]
+    select = next(c for row in followup["components"] for c in row["components"] if c["type"] == 3)
+    assert all(len(o["label"]) <= 100 and len(o.get("description", "")) <= 100 for o in select["options"])
+    assert any(len(o["label"]) > 90 for o in select["options"])  # the cut really happened near the limit

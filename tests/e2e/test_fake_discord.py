@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -95,11 +96,10 @@ def build_commands() -> list[app_commands.Command | app_commands.Group | app_com
 
 
 class MiniBot(commands.Bot):
-    def __init__(self) -> None:
+    def __init__(self, **options) -> None:
         # Default intents: no message_content, so the fake must blank unmentioned messages.
-        super().__init__(
-            command_prefix=commands.when_mentioned, intents=discord.Intents.default(), guild_ready_timeout=0.2
-        )
+        options.setdefault("intents", discord.Intents.default())
+        super().__init__(command_prefix=commands.when_mentioned, guild_ready_timeout=0.2, **options)
         self.errors: list[BaseException] = []
         self.seen: list[discord.Message] = []
 
@@ -141,8 +141,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeDiscord, compression: str | None = None) -> AsyncIterator[MiniBot]:
-    bot = MiniBot()
+async def running_bot(fake: FakeDiscord, compression: str | None = None, **options) -> AsyncIterator[MiniBot]:
+    bot = MiniBot(**options)
     with fake.patched_discord(compression=compression):
         async with fake.run_bot(bot):
             yield bot
@@ -198,8 +198,7 @@ async def test_slash_deferred_then_followup(fake: FakeDiscord, bot: MiniBot, whe
     channel = fake.dm_channel(fake.member) if where == "dm" else getattr(fake, where)
     record = await fake.invoke_slash("ask", {"question": "who won?"}, channel=channel)
     response = await record.wait_response()
-    assert response["type"] == 5
-    assert record.acknowledged_after < 3
+    assert response["type"] == 5  # in time: the fake refuses a callback after 3 s, as Discord does
     followups = await record.wait_followups(1)
     assert followups[0]["content"] == "answer to: who won?"
     # The first follow-up after a defer replaces the "thinking..." message.
@@ -467,3 +466,233 @@ async def test_rejects_what_discord_rejects(fake: FakeDiscord) -> None:
         async with session.ws_connect(f"{gateway}/?v=6&encoding=json") as ws:
             closing = await ws.receive()
             assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4012
+
+
+def _row(*components: dict) -> dict:
+    return {"type": 1, "components": list(components)}
+
+
+def _button(**fields) -> dict:
+    return {"type": 2, "style": 1, "label": "Go", "custom_id": "go", **fields}
+
+
+def _select(n_options: int = 3, option: dict | None = None, **fields) -> dict:
+    options = [{"label": f"option {i}", "value": f"v{i}", **(option or {})} for i in range(n_options)]
+    return {"type": 3, "custom_id": "pick", "options": options, **fields}
+
+
+# Discord's own limits, written out: a fake that accepted these would let a regression through.
+REJECTED_COMPONENTS = {
+    "26 select options": [_row(_select(26))],
+    "0 select options": [_row(_select(0))],
+    "option label of 101": [_row(_select(1, {"label": "x" * 101}))],
+    "option value of 101": [_row(_select(1, {"value": "x" * 101}))],
+    "option description of 101": [_row(_select(1, {"description": "x" * 101}))],
+    "placeholder of 151": [_row(_select(placeholder="x" * 151))],
+    "select custom_id of 101": [_row(_select(custom_id="x" * 101))],
+    "select sharing its row": [_row(_select(), _button())],
+    "button without custom_id": [_row({"type": 2, "style": 1, "label": "Go"})],
+    "button without label or emoji": [_row({"type": 2, "style": 1, "custom_id": "go"})],
+    "button label of 81": [_row(_button(label="x" * 81))],
+    "button custom_id of 101": [_row(_button(custom_id="x" * 101))],
+    "link button without url": [_row({"type": 2, "style": 5, "label": "Read"})],
+    "link button with a custom_id": [
+        _row({"type": 2, "style": 5, "label": "Read", "url": "https://a.example", "custom_id": "r"})
+    ],
+    "unknown component type": [_row({"type": 99, "custom_id": "x"})],
+    "text input in a message": [_row({"type": 4, "custom_id": "x", "label": "x", "style": 1})],
+    "6 buttons in a row": [_row(*(_button(custom_id=str(i)) for i in range(6)))],
+    "6 action rows": [_row(_button(custom_id=str(i))) for i in range(6)],
+    "duplicate custom_id": [_row(_button(), _button())],
+}
+ACCEPTED_COMPONENTS = {
+    "25 options at 100 characters": [
+        _row(_select(25, {"label": "x" * 100, "description": "y" * 100}, placeholder="z" * 150))
+    ],
+    "button label of 80, custom_id of 100": [_row(_button(label="x" * 80, custom_id="y" * 100))],
+    "emoji-only button": [_row({"type": 2, "style": 2, "custom_id": "e", "emoji": {"name": "👍"}})],
+    "link button": [_row({"type": 2, "style": 5, "label": "Read", "url": "https://a.example"})],
+    "select alone, buttons below": [_row(_select()), _row(_button(), _button(custom_id="b"))],
+}
+
+
+async def _post(fake: FakeDiscord, body: dict, channel=None) -> tuple[int, dict]:
+    url = f"{fake.api_url}/channels/{(channel or fake.channel).id}/messages"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, json=body, headers={"Authorization": f"Bot {fake.token}"}) as response:
+            return response.status, await response.json()
+
+
+@pytest.mark.parametrize("components", REJECTED_COMPONENTS.values(), ids=REJECTED_COMPONENTS.keys())
+async def test_components_discord_rejects_are_rejected(fake: FakeDiscord, components) -> None:
+    status, body = await _post(fake, {"content": "pick one", "components": components})
+    assert (status, body["code"]) == (400, 50035) and "components" in body["errors"]
+    assert fake.bot_messages() == []
+
+
+@pytest.mark.parametrize("components", ACCEPTED_COMPONENTS.values(), ids=ACCEPTED_COMPONENTS.keys())
+async def test_components_within_discords_limits_are_accepted(fake: FakeDiscord, components) -> None:
+    status, _ = await _post(fake, {"content": "pick one", "components": components})
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "allowed, accepted",
+    [
+        ({"parse": ["users"], "users": ["1"]}, False),
+        ({"parse": ["roles"], "roles": ["1"]}, False),
+        ({"parse": ["users", "roles"], "users": ["1"]}, False),
+        ({"parse": ["admins"]}, False),
+        ({"users": [str(i) for i in range(101)]}, False),
+        ({"parse": ["users"], "roles": ["1"]}, True),
+        ({"users": [str(i) for i in range(100)]}, True),
+        ({"parse": [], "replied_user": False}, True),
+    ],
+)
+async def test_allowed_mentions_conflicts_are_rejected(fake: FakeDiscord, allowed, accepted) -> None:
+    status, body = await _post(fake, {"content": "hi", "allowed_mentions": allowed})
+    if accepted:
+        assert status == 200
+    else:
+        assert (status, body["code"]) == (400, 50035) and "allowed_mentions" in body["errors"]
+
+
+async def test_a_reply_must_quote_a_message_of_the_same_channel(fake: FakeDiscord, bot: MiniBot) -> None:
+    elsewhere = await fake.post_message(fake.thread, fake.member, "in the thread")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(elsewhere.id)}})
+    assert (status, body["code"]) == (400, 50035) and "message_reference" in body["errors"]
+    named = {"message_id": str(elsewhere.id), "channel_id": str(fake.thread.id)}
+    status, body = await _post(fake, {"content": "re", "message_reference": named})
+    assert (status, body["code"]) == (400, 50035)
+    lenient = {"message_id": str(elsewhere.id), "fail_if_not_exists": False}
+    status, body = await _post(fake, {"content": "re", "message_reference": lenient})
+    assert status == 200 and "message_reference" not in body  # sent, but not as a reply
+    here = await fake.post_message(fake.channel, fake.member, "in general")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(here.id)}})
+    assert status == 200 and body["message_reference"]["message_id"] == str(here.id)
+
+
+async def test_interaction_tokens_expire_after_15_minutes(fake: FakeDiscord, bot: MiniBot) -> None:
+    record = await fake.invoke_slash("ask", {"question": "still valid?"})
+    await record.wait_followups(1)
+    followup = discord.Webhook.partial(fake.application_id, record.token, client=bot)
+    fake.advance_clock(14 * 60 + 59)
+    await followup.send("at 14:59")
+    await followup.edit_message(record.original.id, content="edited at 14:59")
+    fake.advance_clock(2)  # 15:01 after the interaction
+    with pytest.raises(discord.HTTPException) as expired:
+        await followup.send("at 15:01")
+    assert (expired.value.status, expired.value.code) == (401, 50027)
+    with pytest.raises(discord.HTTPException) as expired_edit:
+        await followup.edit_message(record.original.id, content="too late")
+    assert (expired_edit.value.status, expired_edit.value.code) == (401, 50027)
+    assert [f["content"] for f in record.followups] == ["answer to: still valid?", "at 14:59"]
+
+
+SEND_MESSAGES, EMBED_LINKS, READ_MESSAGE_HISTORY = 1 << 11, 1 << 14, 1 << 16
+
+
+async def test_messages_the_bot_may_not_send_are_forbidden(fake: FakeDiscord, bot: MiniBot) -> None:
+    embed = {"content": "x", "embeds": [{"title": "t", "description": "d"}]}
+    await fake.set_overwrite(fake.channel, fake.world.guild.everyone_role, deny=SEND_MESSAGES)
+    status, body = await _post(fake, {"content": "hi"})
+    assert (status, body["code"]) == (403, 50013)
+    status, _ = await _post(fake, {"content": "hi"}, channel=fake.thread)  # threads need Send Messages in Threads
+    assert status == 200
+    await fake.set_overwrite(fake.channel, fake.bot_role, allow=SEND_MESSAGES)  # a role overwrite beats @everyone
+    assert (await _post(fake, {"content": "hi"}))[0] == 200
+    await fake.set_overwrite(fake.channel, fake.bot, allow=SEND_MESSAGES, deny=EMBED_LINKS)
+    assert (await _post(fake, {"content": "plain text"}))[0] == 200
+    status, body = await _post(fake, embed)
+    assert (status, body["code"]) == (403, 50013)
+    status, body = await _post(fake, embed, channel=fake.thread)  # a thread takes its parent's overwrites
+    assert (status, body["code"]) == (403, 50013)
+    await fake.set_overwrite(fake.channel, fake.bot, deny=READ_MESSAGE_HISTORY)
+    question = await fake.post_message(fake.channel, fake.member, "reply to me")
+    status, body = await _post(fake, {"content": "re", "message_reference": {"message_id": str(question.id)}})
+    assert (status, body["code"]) == (403, 50013)
+    # discord.py learnt the overwrites from CHANNEL_UPDATE and raises Forbidden for what Discord refuses.
+    channel = bot.get_channel(fake.channel.id)
+    await fake.wait_for(lambda: not channel.permissions_for(channel.guild.me).read_message_history, 5, "the update")
+    with pytest.raises(discord.Forbidden):
+        await channel.send("re", reference=discord.MessageReference(message_id=question.id, channel_id=channel.id))
+    assert [m.content for m in fake.bot_messages(fake.channel)] == ["hi", "plain text"]
+
+
+async def test_a_zombie_connection_is_closed_and_resumed(fake: FakeDiscord) -> None:
+    # discord.py gives up on a socket that has been silent for heartbeat_timeout seconds (60 by default).
+    async with running_bot(fake, heartbeat_timeout=2.0) as bot:
+        zombie = fake.gateway_connections[-1]
+        fake.stop_answering_gateway()
+        sent = await fake.post_message(fake.channel, fake.member, "while silent", mention_bot=True)
+        await fake.wait_until_resumed(timeout=15)
+        assert zombie.close_code == 4000  # closed by discord.py, which then resumed on a new socket
+        assert fake.gateway_connections[-1].started_with == "resume" and fake.identify_count == 1
+        reply = await fake.wait_for_bot_message(fake.channel)
+        assert int(reply.body["message_reference"]["message_id"]) == sent.id  # replayed on RESUME
+        assert [m.id for m in bot.seen].count(sent.id) == 1
+        await assert_answers_slash(fake)
+
+
+async def test_a_privileged_intent_the_application_lacks_closes_with_4014() -> None:
+    async with FakeDiscord(privileged_intents=0) as fake:
+        intents = discord.Intents.default()
+        intents.message_content = True
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            async with running_bot(fake, intents=intents):
+                pass
+        assert fake.gateway_connections[-1].close_code == 4014 and fake.identify_count == 0
+        async with running_bot(fake):  # default intents are not privileged
+            await assert_answers_slash(fake)
+
+
+async def test_route_rate_limits_carry_discords_headers(fake: FakeDiscord) -> None:
+    fake.rate_limit("POST", r"/channels/\d+/messages", limit=2, per=30)
+    statuses, headers = [], []
+    for channel in (fake.channel, fake.channel, fake.channel, fake.thread):
+        url = f"{fake.api_url}/channels/{channel.id}/messages"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json={"content": "x"}, headers={"Authorization": f"Bot {fake.token}"}) as r:
+                statuses.append(r.status)
+                headers.append(r.headers)
+                if r.status == 429:
+                    refused = await r.json()
+    # Two per channel: the third in #general is refused, the thread has a bucket of its own.
+    assert statuses == [200, 200, 429, 200]
+    assert [h["X-RateLimit-Remaining"] for h in headers] == ["1", "0", "0", "1"]
+    assert all(h["X-RateLimit-Limit"] == "2" for h in headers)
+    assert len({h["X-RateLimit-Bucket"] for h in headers}) == 1  # one route, one bucket id
+    assert 0 < float(headers[2]["X-RateLimit-Reset-After"]) <= 30
+    assert float(headers[2]["X-RateLimit-Reset"]) > time.time()
+    assert headers[2]["X-RateLimit-Scope"] == "user" and "X-RateLimit-Global" not in headers[2]
+    assert headers[2]["Via"] and int(headers[2]["Retry-After"]) >= 1
+    assert refused["global"] is False and 0 < refused["retry_after"] <= 30
+
+
+async def test_discord_py_waits_for_an_exhausted_bucket_instead_of_hitting_it(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.rate_limit("POST", r"/channels/\d+/messages", limit=2, per=0.5)
+    channel = bot.get_channel(fake.channel.id)
+    await asyncio.gather(*(channel.send(f"message {i}") for i in range(5)))
+    attempts = fake.requests_to("POST", rf"/channels/{fake.channel.id}/messages")
+    # discord.py read Remaining: 0 and slept until the reset: every request fit in a window.
+    assert [a.status for a in attempts] == [200] * 5
+    assert sorted(m.content for m in fake.bot_messages(fake.channel)) == [f"message {i}" for i in range(5)]
+
+
+async def test_a_global_429_is_waited_out_and_retried(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.rate_limit_globally(limit=2, per=0.5)
+    channel = bot.get_channel(fake.channel.id)
+    for i in range(3):
+        await channel.send(f"message {i}")
+    attempts = [a for a in fake.requests if a.method == "POST" and a.path.endswith("/messages")]
+    assert [(a.status, a.rate_limit_scope) for a in attempts] == [
+        (200, None),
+        (200, None),
+        (429, "global"),
+        (200, None),
+    ]
+    assert [m.content for m in fake.bot_messages(fake.channel)] == ["message 0", "message 1", "message 2"]
+    # Interaction endpoints are not bound to the global limit: with nothing else allowed for a
+    # minute, a slash command is still acknowledged and answered.
+    fake.rate_limit_globally(limit=0, per=60)
+    await assert_answers_slash(fake)

@@ -6,9 +6,12 @@
                 record = await fake.invoke_slash("ask", {"question": "..."})
                 await record.wait_followups(1)
 
-Modules: harness (FakeDiscord), world (in-memory state), models (entities),
-gateway (websocket), rest (HTTP API), interactions / invocations (both sides
-of interactions), validation (Discord's limits), compression, faults,
+Modules: harness (FakeDiscord), world (in-memory state, channel permissions),
+models (entities), gateway (websocket, zombie connections, intents), rest
+(HTTP API), interactions / invocations (both sides of interactions),
+validation (Discord's limits on messages, components, allowed_mentions,
+commands), ratelimits (per-route buckets and the global limit), clock (time
+a test can skip ahead), compression, faults (injected errors and latency),
 discord_patch (pointing discord.py here).
 """
 

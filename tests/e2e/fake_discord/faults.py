@@ -21,16 +21,18 @@ class RecordedRequest:
     files: list[tuple[str, bytes]]  # (filename, content) of uploaded files
     status: int = 0  # filled in once answered
     at: float = 0.0  # time.monotonic() when received
+    rate_limit_scope: str | None = None  # "user" or "global" when the fake's rate limits refused it
 
 
 @dataclass
 class FaultRule:
     method: str
     pattern: re.Pattern[str]
-    status: int
+    status: int | None  # None: no error, the request is only held up by `delay`
     remaining: int
     retry_after: float
     body: dict[str, Any] | None = field(default=None)
+    delay: float = 0.0  # seconds the request spends "in transit" before Discord sees it
 
     def matches(self, method: str, path: str) -> bool:
         return self.remaining > 0 and method == self.method and self.pattern.fullmatch(path) is not None
@@ -62,9 +64,17 @@ class FaultPlan:
         self.rules: list[FaultRule] = []
 
     def add(
-        self, method: str, path: str, *, status: int, times: int, retry_after: float, body: dict[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int | None,
+        times: int,
+        retry_after: float = 0.0,
+        body: dict[str, Any] | None = None,
+        delay: float = 0.0,
     ) -> None:
-        self.rules.append(FaultRule(method.upper(), re.compile(path), status, times, retry_after, body))
+        self.rules.append(FaultRule(method.upper(), re.compile(path), status, times, retry_after, body, delay))
 
     def take(self, method: str, path: str) -> FaultRule | None:
         """The first armed rule for this request, used up by one."""

@@ -24,7 +24,7 @@ from .compression import encoder_for
 from .models import FakeMessage
 from .responses import dumps, json_response
 from .waiting import Signal
-from .world import APPLICATION_FLAGS, World
+from .world import World
 
 # Opcodes.
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE = 0, 1, 2, 3, 4
@@ -53,6 +53,7 @@ class _Connection:
         self.encoder = encoder_for(info.compress)
         self.session: GatewaySession | None = None
         self.closed_by_server = False
+        self.silent = False  # a zombie: the socket stays open but nothing reaches the client
         # The stream compressor is stateful: frames must be encoded and written in one order.
         self._lock = asyncio.Lock()
 
@@ -61,6 +62,10 @@ class _Connection:
         async with self._lock:
             if self.ws.closed:
                 raise ConnectionResetError("websocket already closed")
+            if self.silent:
+                if payload.get("op") == DISPATCH:
+                    raise ConnectionResetError("zombie connection")  # kept in the session log for a RESUME
+                return
             data = self.encoder.encode(dumps(payload))
             if self.encoder.binary:
                 await self.ws.send_bytes(data)
@@ -71,6 +76,7 @@ class _Connection:
 
     async def close(self, code: int | None) -> None:
         self.closed_by_server = True
+        self.info.close_code = code
         if code is None:
             self.transport.abort()  # no close frame: an abrupt TCP drop
         else:
@@ -186,6 +192,9 @@ class Gateway:
         if not isinstance(data.get("intents"), int):
             await conn.close(4013)  # Invalid intent(s)
             return
+        if data["intents"] & perms.PRIVILEGED_INTENTS & ~self.world.privileged_intents:
+            await conn.close(4014)  # Disallowed intent(s): not switched on for this application
+            return
         session = GatewaySession(data["intents"], data.get("shard"))
         self.sessions[session.id] = session
         self.current = session
@@ -238,7 +247,8 @@ class Gateway:
     def _closed(self, conn: _Connection) -> None:
         self._live.discard(conn)
         conn.info.closed_at = time.monotonic()
-        conn.info.close_code = conn.ws.close_code
+        if conn.info.close_code is None:  # the server's own code, when it closed the socket
+            conn.info.close_code = conn.ws.close_code
         session = conn.session
         if session is not None:
             if session.connection is conn:
@@ -262,7 +272,7 @@ class Gateway:
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url,
-            "application": {"id": str(world.application_id), "flags": APPLICATION_FLAGS},
+            "application": {"id": str(world.application_id), "flags": world.application_flags},
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -365,6 +375,9 @@ class Gateway:
         if not resumable and conn.session is not None:
             self._invalidate(conn.session)
         await conn.send({"op": INVALID_SESSION, "d": resumable, "s": None, "t": None})
+
+    def go_silent(self) -> None:
+        self._live_connection().silent = True
 
     async def close_current(self, code: int | None) -> None:
         await self._live_connection().close(code)

@@ -2,8 +2,10 @@
 
 It owns the HTTP/websocket server on 127.0.0.1 (REST, gateway, attachment
 downloads), the in-memory world, and the helpers that act as Discord users
-(post a message, run a slash command, click a button) or as a misbehaving
-Discord (reconnect requests, invalid sessions, dropped sockets, 429/5xx).
+(post a message, run a slash command, click a button), as server admins
+(roles, channel permission overwrites), or as a misbehaving Discord
+(reconnect requests, invalid sessions, dropped or silent sockets, 429/5xx,
+latency, rate limits, expired interaction tokens via advance_clock).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import discord.http
 from aiohttp import web
 
 from . import discord_patch
+from .clock import Clock
 from .errors import InteractionNotPossible
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway, GatewayConnectionInfo
@@ -41,6 +44,7 @@ from .invocations import (
     modal_submit_data,
 )
 from .models import FakeAttachment, FakeChannel, FakeGuild, FakeMessage, FakeRole, FakeUser
+from .permissions import INTENT_GUILD_MEMBERS, INTENT_GUILDS, INTENT_MESSAGE_CONTENT
 from .rest import API_PREFIX, RestApi
 from .waiting import Signal
 from .world import World
@@ -60,13 +64,23 @@ class FakeDiscord:
     """
 
     def __init__(
-        self, *, token: str = "fake-bot-token", heartbeat_interval_ms: int = 1000, interaction_timeout: float = 3.0
+        self,
+        *,
+        token: str = "fake-bot-token",
+        heartbeat_interval_ms: int = 1000,
+        interaction_timeout: float = 3.0,
+        privileged_intents: int = INTENT_GUILD_MEMBERS | INTENT_MESSAGE_CONTENT,
     ) -> None:
+        """privileged_intents: those switched on for the application in the developer portal;
+        an IDENTIFY asking for another privileged intent is closed with 4014."""
         self.token = token
         self._signal = Signal()
-        self.world = World()
+        self.clock = Clock()
+        self.world = World(privileged_intents=privileged_intents)
         self._gateway = Gateway(self.world, self._signal, token=token, heartbeat_interval_ms=heartbeat_interval_ms)
-        self._interactions = Interactions(self.world, self._gateway, self._signal, timeout=interaction_timeout)
+        self._interactions = Interactions(
+            self.world, self._gateway, self._signal, self.clock, timeout=interaction_timeout
+        )
         self._faults = FaultPlan()
         self._rest = RestApi(self.world, self._gateway, self._interactions, self._signal, self._faults, token=token)
         self._runner: web.AppRunner | None = None
@@ -111,12 +125,49 @@ class FakeDiscord:
     def moderator_role(self) -> FakeRole:
         return self.world.moderator_role
 
-    def add_member(self, username: str) -> FakeUser:
-        """A new plain member; add members before the bot connects so GUILD_CREATE lists them."""
-        return self.world.add_member(username)
+    def add_member(self, username: str, roles: Iterable[FakeRole] = ()) -> FakeUser:
+        """A new member with `roles`; add members before the bot connects so GUILD_CREATE lists them."""
+        return self.world.add_member(username, [r.id for r in roles])
+
+    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
+        """A new guild role; add it before the bot connects so GUILD_CREATE lists it."""
+        return self.world.add_role(name, permissions)
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)
+
+    async def set_overwrite(
+        self, channel: FakeChannel, target: FakeRole | FakeUser, *, allow: int = 0, deny: int = 0
+    ) -> None:
+        """A channel permission overwrite for a role (the guild's id is @everyone) or a member;
+        the bot is told with CHANNEL_UPDATE, as Discord does."""
+        kind = 0 if isinstance(target, FakeRole) else 1
+        channel.overwrites[target.id] = (kind, allow, deny)
+        await self._gateway.dispatch("CHANNEL_UPDATE", lambda _session: channel.payload(), intent=INTENT_GUILDS)
+
+    async def set_role_permissions(self, role: FakeRole, permissions: int) -> None:
+        """Change a role's guild permissions (GUILD_ROLE_UPDATE is dispatched)."""
+        role.permissions = permissions
+        data = {"guild_id": str(self.guild.id), "role": role.payload()}
+        await self._gateway.dispatch("GUILD_ROLE_UPDATE", lambda _session: data, intent=INTENT_GUILDS)
+
+    @property
+    def bot_role(self) -> FakeRole:
+        """The role Discord made for the bot when it joined (Send Messages, Embed Links, ...)."""
+        return self.world.bot_role
+
+    @property
+    def interaction_timeout(self) -> float:
+        """Seconds the bot has to acknowledge an interaction; a later callback gets 404/10062."""
+        return self._interactions.timeout
+
+    def acknowledged_or_expired(self, record: InteractionRecord) -> bool:
+        """True once the bot acknowledged `record`, or can no longer (its deadline passed)."""
+        return record.response is not None or self.clock.now() - record.dispatched_at > self.interaction_timeout
+
+    def advance_clock(self, seconds: float) -> None:
+        """Skip the fake's clock ahead: interaction deadlines (3 s, 15 min) pass without sleeping."""
+        self.clock.advance(seconds)
 
     # ------------------------------------------------------------- lifecycle
 
@@ -261,7 +312,9 @@ class FakeDiscord:
         payload = interaction_payload(
             self.world, kind=kind, user=user, channel=channel, data=data, message=message, locale=locale
         )
-        record = InteractionRecord(payload, user=user, channel=channel, signal=self._signal, message=message)
+        record = InteractionRecord(
+            payload, user=user, channel=channel, signal=self._signal, clock=self.clock, message=message
+        )
         self._interactions.add(record)
         await self._gateway.dispatch("INTERACTION_CREATE", lambda _session: payload)
         return record
@@ -434,6 +487,11 @@ class FakeDiscord:
         """Op 9; with resumable=False the session is gone and the bot must IDENTIFY again."""
         await self._gateway.send_invalid_session(resumable)
 
+    def stop_answering_gateway(self) -> None:
+        """A zombie connection: the socket stays open, but no heartbeat ACK or event reaches the bot
+        any more (events wait in the session for a RESUME). discord.py must notice and reconnect."""
+        self._gateway.go_silent()
+
     async def close_gateway(self, code: int | None = 4000) -> None:
         """Close the bot's socket with `code`, or code=None: drop the TCP connection without a close frame."""
         await self._gateway.close_current(code)
@@ -454,3 +512,20 @@ class FakeDiscord:
         429s carry Via, retry_after (seconds) and global=false, so discord.py retries them.
         """
         self._faults.add(method, path, status=status, times=times, retry_after=retry_after, body=body)
+
+    def rate_limit(self, method: str, path: str, *, limit: int, per: float) -> None:
+        """A per-route bucket: `limit` requests per `per` seconds for each channel/guild/webhook
+        in the path (`path` a regex over the path after /api/v10), with X-RateLimit-* headers."""
+        self._rest.ratelimits.limit_route(method, path, limit=limit, per=per)
+
+    def rate_limit_globally(self, *, limit: int, per: float) -> None:
+        """At most `limit` bot requests per `per` seconds overall (interaction endpoints exempt)."""
+        self._rest.ratelimits.limit_globally(limit=limit, per=per)
+
+    def delay_next(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next `times` matching requests `seconds` in transit (network latency).
+
+        A request whose client hangs up meanwhile never reaches the fake: it is recorded
+        with status 499 and has no effect, as a message that never left the bot.
+        """
+        self._faults.add(method, path, status=None, times=times, delay=seconds)

@@ -5,16 +5,17 @@ Rules enforced because a real bot breaks on them in production:
     `timeout` seconds of dispatch (404, code 10062 "Unknown interaction");
   * callback types must suit the interaction (no autocomplete result for a
     slash command, no message update for a command);
-  * follow-ups and @original edits only after the interaction was acknowledged;
+  * follow-ups and @original edits only after the interaction was acknowledged, and only
+    while its token is valid (15 minutes: 401, code 50027 "Invalid Webhook Token");
   * after a deferred (type 5) response the first follow-up, or an edit of
     @original, replaces the "thinking..." message instead of adding one.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from .clock import Clock
 from .errors import APIError, field_error, invalid_form_body, unknown_interaction, unknown_message, unknown_webhook
 from .gateway import Gateway
 from .models import (
@@ -38,6 +39,8 @@ APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE = 4, 5, 6, 7
 AUTOCOMPLETE_RESULT, MODAL = 8, 9
 
+TOKEN_LIFETIME_S = 15 * 60
+
 _ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
     MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
@@ -56,6 +59,7 @@ class InteractionRecord:
         user: FakeUser,
         channel: FakeChannel,
         signal: Signal,
+        clock: Clock,
         message: FakeMessage | None = None,
     ) -> None:
         self.payload = payload  # the INTERACTION_CREATE data as dispatched
@@ -65,7 +69,7 @@ class InteractionRecord:
         self.user = user
         self.channel = channel
         self.message = message  # the message a component/modal interaction came from
-        self.dispatched_at = time.monotonic()
+        self.dispatched_at = clock.now()
         self.response: dict[str, Any] | None = None  # the callback body ({"type": .., "data": ..})
         self.responded_at: float | None = None
         self.original: FakeMessage | None = None  # what .../messages/@original refers to
@@ -111,8 +115,9 @@ class InteractionRecord:
 
 
 class Interactions:
-    def __init__(self, world: World, gateway: Gateway, signal: Signal, *, timeout: float) -> None:
+    def __init__(self, world: World, gateway: Gateway, signal: Signal, clock: Clock, *, timeout: float) -> None:
         self.world = world
+        self.clock = clock
         self.gateway = gateway
         self.signal = signal
         self.timeout = timeout
@@ -125,6 +130,8 @@ class Interactions:
         if application_id == self.world.application_id:
             for record in self.records.values():
                 if record.token == token:
+                    if self.clock.now() - record.dispatched_at > TOKEN_LIFETIME_S:
+                        raise APIError(401, 50027, "Invalid Webhook Token")
                     return record
         raise unknown_webhook()
 
@@ -169,7 +176,7 @@ class Interactions:
             raise unknown_interaction()
         if record.response is not None:
             raise APIError(400, 40060, "Interaction has already been acknowledged.")
-        if time.monotonic() - record.dispatched_at > self.timeout:
+        if self.clock.now() - record.dispatched_at > self.timeout:
             raise unknown_interaction()
         kind = body.get("type")
         data = body.get("data") or {}
@@ -201,7 +208,7 @@ class Interactions:
             check_modal(data)
         # Acknowledged from here on: a second callback racing this one gets 40060.
         record.response = body
-        record.responded_at = time.monotonic()
+        record.responded_at = self.clock.now()
         if message is not None:
             record.original = message
             await self._announce(event, message)

@@ -47,7 +47,7 @@ def interaction_payload(
         "data": data,
         "channel_id": str(channel.id),
         "channel": channel.payload(),
-        "app_permissions": str(world.permissions_of(world.bot) if in_guild else perms.EVERYONE_DEFAULT),
+        "app_permissions": str(world.channel_permissions(world.bot, channel)),
         "locale": locale,
         "entitlements": [],
         "entitlement_sku_ids": [],

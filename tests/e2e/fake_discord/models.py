@@ -151,6 +151,8 @@ class FakeChannel:
     owner_id: int | None = None  # threads only
     recipients: list[FakeUser] = field(default_factory=list)  # DMs only
     last_message_id: int | None = None
+    # Permission overwrites: target id -> (type 0 role / 1 member, allow bits, deny bits).
+    overwrites: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def is_dm(self) -> bool:
@@ -187,7 +189,11 @@ class FakeChannel:
                 },
             )
         else:
-            data.update(position=self.position, topic=None, permission_overwrites=[])
+            overwrites = [
+                {"id": str(target), "type": kind, "allow": str(allow), "deny": str(deny)}
+                for target, (kind, allow, deny) in self.overwrites.items()
+            ]
+            data.update(position=self.position, topic=None, permission_overwrites=overwrites)
         return data
 
 
@@ -215,6 +221,7 @@ class FakeAttachment:
     url: str
     proxy_url: str
     content_type: str | None = None
+    downloads: int = 0  # how often the bot fetched it from the CDN
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -46,7 +46,17 @@ INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
 INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_MESSAGE_CONTENT = 1 << 15
+
+# Privileged intents, and the application flag saying each is switched on in the developer portal
+# (the *_LIMITED flags of an unverified bot in under 100 servers).
+PRIVILEGED_INTENT_FLAGS = {
+    INTENT_GUILD_PRESENCES: 1 << 13,  # GATEWAY_PRESENCE_LIMITED
+    INTENT_GUILD_MEMBERS: 1 << 15,  # GATEWAY_GUILD_MEMBERS_LIMITED
+    INTENT_MESSAGE_CONTENT: 1 << 19,  # GATEWAY_MESSAGE_CONTENT_LIMITED
+}
+PRIVILEGED_INTENTS = INTENT_GUILD_PRESENCES | INTENT_GUILD_MEMBERS | INTENT_MESSAGE_CONTENT
 
 
 def missing(required: int, granted: int) -> int:

@@ -10,6 +10,7 @@ would silently retry) and kept in `server_errors` for the test to fail on.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mimetypes
 import re
@@ -25,13 +26,15 @@ from .errors import APIError, field_error, invalid_form_body, missing_permission
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway
 from .interactions import Interactions
-from .models import PUBLIC_THREAD, FakeMessage
+from .models import PUBLIC_THREAD, FakeChannel, FakeMessage
+from .ratelimits import RateLimits
 from .responses import json_response, no_content
 from .validation import check_commands, check_message
 from .waiting import Signal
 from .world import Upload, World
 
 API_PREFIX = "/api/v10"
+CLIENT_GONE = 499  # recorded status of a request whose client hung up before it arrived (nginx's code)
 _FILE_FIELD = re.compile(r"files\[(\d+)\]")
 # Routes authorised by the token in their path rather than the Authorization header.
 _TOKEN_IN_PATH = re.compile(r"^/(webhooks|interactions)/")
@@ -41,6 +44,24 @@ Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The parsed body, stashed by the middleware for the route handlers.
 BODY = web.RequestKey("body", object)
 UPLOADS = web.RequestKey("uploads", list)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before the (delayed) request reached the fake."""
+
+
+def _hung_up(request: web.Request) -> bool:
+    return request.transport is None or request.transport.is_closing()
+
+
+async def _in_transit(request: web.Request, seconds: float) -> None:
+    """Latency: the request reaches the fake after `seconds`, unless the client hangs up first."""
+    loop = asyncio.get_running_loop()
+    arrives = loop.time() + seconds
+    while (left := arrives - loop.time()) > 0 and not _hung_up(request):
+        await asyncio.sleep(min(left, 0.02))
+    if _hung_up(request):
+        raise ClientGone
 
 
 def _snowflake(request: web.Request, key: str) -> int:
@@ -66,6 +87,7 @@ class RestApi:
         self.interactions = interactions
         self.signal = signal
         self.faults = faults
+        self.ratelimits = RateLimits()
         self.token = token
         self.requests: list[RecordedRequest] = []
         self.server_errors: list[str] = []
@@ -132,6 +154,10 @@ class RestApi:
         self.requests.append(record)
         try:
             response = await self._answer(request, handler, path, record)
+        except ClientGone:
+            record.status = CLIENT_GONE
+            self.signal.notify()
+            raise web.HTTPBadRequest() from None  # nobody is listening: aiohttp drops it
         except APIError as exc:
             response = json_response(exc.body(), status=exc.status)
         except Exception as exc:  # a bug in the fake: make it loud, not a retried 5xx
@@ -153,11 +179,22 @@ class RestApi:
         record.files = [(u.filename, u.data) for u in uploads]
         request[BODY], request[UPLOADS] = body, uploads
         fault = self.faults.take(request.method, path)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            await _in_transit(request, fault.delay)
+        if fault is not None and fault.status is not None:
             return fault.response()
         if not _TOKEN_IN_PATH.match(path) and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
-        return await handler(request)
+        verdict = self.ratelimits.check(request.method, path)
+        record.rate_limit_scope = verdict.scope
+        if verdict.refused is not None:
+            return json_response(verdict.refused, status=429, headers=verdict.headers)
+        try:
+            response = await handler(request)
+        except APIError as exc:
+            response = json_response(exc.body(), status=exc.status)
+        response.headers.update(verdict.headers)
+        return response
 
     @staticmethod
     async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:
@@ -273,11 +310,27 @@ class RestApi:
         channel = self.world.channel_by_id(_snowflake(request, "channel_id"))
         body, uploads = request[BODY] or {}, request[UPLOADS]
         check_message(body, file_count=len(uploads))
+        self._check_may_send(channel, body, uploads)
         message = self.world.create_message_from_body(
             channel=channel, author=self.world.bot, body=body, uploads=uploads, origin="rest"
         )
         await self.gateway.dispatch_message("MESSAGE_CREATE", message)
         return self.world.message_payload(message)
+
+    def _check_may_send(self, channel: FakeChannel, body: dict[str, Any], uploads: list[Upload]) -> None:
+        """What the bot's permissions in the channel allow (interaction responses are exempt)."""
+        if channel.is_dm:
+            return
+        needed = perms.VIEW_CHANNEL
+        needed |= perms.SEND_MESSAGES_IN_THREADS if channel.type == PUBLIC_THREAD else perms.SEND_MESSAGES
+        if body.get("embeds"):
+            needed |= perms.EMBED_LINKS
+        if uploads:
+            needed |= perms.ATTACH_FILES
+        if body.get("message_reference"):
+            needed |= perms.READ_MESSAGE_HISTORY
+        if perms.missing(needed, self.world.channel_permissions(self.world.bot, channel)):
+            raise missing_permissions()
 
     def _message(self, request: web.Request) -> FakeMessage:
         return self.world.visible_message(_snowflake(request, "channel_id"), _snowflake(request, "message_id"))
@@ -367,4 +420,5 @@ class RestApi:
         attachment = self.world.attachments.get(int(raw_id)) if raw_id.isdigit() else None
         if attachment is None or attachment.filename != request.match_info["filename"]:
             return json_response({"message": "Unknown", "code": 0}, status=404)
+        attachment.downloads += 1
         return web.Response(body=attachment.data, content_type=attachment.content_type or "application/octet-stream")

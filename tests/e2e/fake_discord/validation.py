@@ -39,6 +39,11 @@ def check_message(body: dict[str, Any], *, file_count: int = 0, partial: bool = 
     embed_errors = _check_embeds(embeds)
     if embed_errors:
         errors["embeds"] = embed_errors
+    allowed = body.get("allowed_mentions")
+    if allowed is not None:
+        mention_errors = _check_allowed_mentions(allowed)
+        if mention_errors:
+            errors["allowed_mentions"] = mention_errors
     components = body.get("components") or []
     if not (body.get("flags") or 0) & IS_COMPONENTS_V2:
         component_errors = _check_action_rows(components)
@@ -105,6 +110,11 @@ def _check_embeds(embeds: list[dict[str, Any]]) -> dict[str, Any]:
     return errors
 
 
+BUTTON, STRING_SELECT, TEXT_INPUT = 2, 3, 4
+_SELECTS = {STRING_SELECT, 5, 6, 7, 8}  # string, user, role, mentionable, channel selects
+LINK, PREMIUM = 5, 6  # button styles that send no interaction
+
+
 def _check_action_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if len(rows) > 5:
         return _too_long(5)
@@ -118,21 +128,126 @@ def _check_action_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if not 1 <= len(children) <= 5:
             errors[str(row_index)] = {"components": _length_between(1, 5)}
             continue
+        if len(children) > 1 and any(c.get("type") in _SELECTS for c in children):
+            # A select menu takes the whole width of its row.
+            errors[str(row_index)] = {
+                "components": field_error(
+                    "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width"
+                )
+            }
+            continue
         for child_index, child in enumerate(children):
-            problems: dict[str, Any] = {}
+            problems = _check_component(child)
             custom_id = child.get("custom_id")
-            if custom_id is not None:
-                if len(custom_id) > 100:
-                    problems["custom_id"] = _too_long(100)
-                elif custom_id in seen:
+            if custom_id is not None and "custom_id" not in problems:
+                if custom_id in seen:
                     problems["custom_id"] = field_error(
                         "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated"
                     )
                 seen.add(custom_id)
-            if len(child.get("label") or "") > 80:
-                problems["label"] = _too_long(80)
             if problems:
                 errors.setdefault(str(row_index), {}).setdefault("components", {})[str(child_index)] = problems
+    return errors
+
+
+def _check_component(child: dict[str, Any]) -> dict[str, Any]:
+    kind = child.get("type")
+    if kind == BUTTON:
+        return _check_button(child)
+    if kind in _SELECTS:
+        return _check_select(child)
+    allowed = ", ".join(str(k) for k in sorted({BUTTON, *_SELECTS}))
+    return {"type": field_error("BASE_TYPE_CHOICES", f"Value must be one of ({allowed}).")}
+
+
+def _check_custom_id(child: dict[str, Any], problems: dict[str, Any]) -> None:
+    custom_id = child.get("custom_id")
+    if not custom_id:
+        problems["custom_id"] = _required()
+    elif len(custom_id) > 100:
+        problems["custom_id"] = _too_long(100)
+
+
+def _check_button(button: dict[str, Any]) -> dict[str, Any]:
+    problems: dict[str, Any] = {}
+    style = button.get("style")
+    if style not in (1, 2, 3, 4, LINK, PREMIUM):
+        problems["style"] = field_error("BASE_TYPE_CHOICES", "Value must be one of (1, 2, 3, 4, 5, 6).")
+    elif style == LINK:
+        if not button.get("url"):
+            problems["url"] = _required()
+        elif len(button["url"]) > 512:
+            problems["url"] = _too_long(512)
+        if button.get("custom_id") is not None:
+            problems["custom_id"] = field_error(
+                "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED", "A link button cannot have a custom id"
+            )
+    elif style != PREMIUM:
+        _check_custom_id(button, problems)
+        if button.get("url") is not None:
+            problems["url"] = field_error("BUTTON_COMPONENT_URL_NOT_ALLOWED", "Only link buttons can have a url")
+    if style != PREMIUM and not button.get("label") and not button.get("emoji"):
+        problems["label"] = field_error("BUTTON_COMPONENT_LABEL_OR_EMOJI_REQUIRED", "A label or an emoji is required")
+    if len(button.get("label") or "") > 80:
+        problems["label"] = _too_long(80)
+    return problems
+
+
+def _check_select(select: dict[str, Any]) -> dict[str, Any]:
+    problems: dict[str, Any] = {}
+    _check_custom_id(select, problems)
+    if len(select.get("placeholder") or "") > 150:
+        problems["placeholder"] = _too_long(150)
+    low, high = select.get("min_values", 1), select.get("max_values", 1)
+    if not 0 <= low <= 25:
+        problems["min_values"] = field_error("NUMBER_TYPE_MAX", "int value should be between 0 and 25.")
+    if not 1 <= high <= 25:
+        problems["max_values"] = field_error("NUMBER_TYPE_MAX", "int value should be between 1 and 25.")
+    if select.get("type") != STRING_SELECT:
+        return problems
+    options = select.get("options") or []
+    if not 1 <= len(options) <= 25:
+        problems["options"] = _length_between(1, 25)
+        return problems
+    if high > len(options):
+        problems["max_values"] = field_error("SELECT_COMPONENT_MAX_VALUES", "max_values exceeds the options offered")
+    option_errors: dict[str, Any] = {}
+    values: set[str] = set()
+    for index, option in enumerate(options):
+        found: dict[str, Any] = {}
+        for key in ("label", "value"):
+            if not 1 <= len(option.get(key) or "") <= 100:
+                found[key] = _length_between(1, 100)
+        if len(option.get("description") or "") > 100:
+            found["description"] = _too_long(100)
+        if option.get("value") in values:
+            found["value"] = field_error("SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "Option values must be unique")
+        values.add(option.get("value"))
+        if found:
+            option_errors[str(index)] = found
+    if option_errors:
+        problems["options"] = option_errors
+    return problems
+
+
+def _check_allowed_mentions(allowed: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    parse = allowed.get("parse") or []
+    unknown = [p for p in parse if p not in ("users", "roles", "everyone")]
+    if unknown:
+        errors["parse"] = field_error("BASE_TYPE_CHOICES", "Value must be one of ('roles', 'users', 'everyone').")
+    for kind in ("users", "roles"):
+        ids = allowed.get(kind) or []
+        if len(ids) > 100:
+            errors[kind] = _too_long(100)
+        elif ids and kind in parse:
+            # Parsing every mention of a kind and listing some of them contradict each other.
+            errors.setdefault("_errors", []).append(
+                {
+                    "code": "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                    "message": f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+                }
+            )
     return errors
 
 

@@ -32,10 +32,6 @@ from .models import (
     iso_now,
 )
 
-# GATEWAY_MESSAGE_CONTENT_LIMITED: what an unverified bot with the message
-# content intent switched on in the developer portal reports.
-APPLICATION_FLAGS = 1 << 19
-
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -51,8 +47,9 @@ class Upload:
 
 
 class World:
-    def __init__(self) -> None:
+    def __init__(self, *, privileged_intents: int = perms.INTENT_GUILD_MEMBERS | perms.INTENT_MESSAGE_CONTENT) -> None:
         self.ids = SnowflakeFactory()
+        self.privileged_intents = privileged_intents  # switched on in the developer portal
         # Set by the server once it knows its port; attachment URLs need it.
         self.base_url: str | None = None
 
@@ -100,6 +97,19 @@ class World:
         # None -> global commands, guild id -> that guild's commands.
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
 
+    @property
+    def application_flags(self) -> int:
+        flags = 0
+        for intent, flag in perms.PRIVILEGED_INTENT_FLAGS.items():
+            if self.privileged_intents & intent:
+                flags |= flag
+        return flags
+
+    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
+        role = FakeRole(self.ids.next(), name, permissions, position=len(self.guild.roles))
+        self.guild.roles[role.id] = role
+        return role
+
     def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
         """Another human member of the guild (load tests need many askers)."""
         user = FakeUser(self.ids.next(), username, global_name=username)
@@ -141,6 +151,32 @@ class World:
         for role_id in member.role_ids:
             value |= self.guild.roles[role_id].permissions
         return perms.ALL_PERMISSIONS if value & perms.ADMINISTRATOR else value
+
+    def channel_permissions(self, user: FakeUser, channel: FakeChannel) -> int:
+        """Discord's order: guild permissions, then the channel's @everyone overwrite, the union of
+        the member's role overwrites (deny, then allow), then the member's own. Threads use their parent's."""
+        if channel.is_dm:
+            return perms.EVERYONE_DEFAULT
+        value = self.permissions_of(user)
+        if value & perms.ADMINISTRATOR or user.id == self.guild.owner_id:
+            return perms.ALL_PERMISSIONS
+        source = self.channel_by_id(channel.parent_id) if channel.parent_id is not None else channel
+        overwrites = source.overwrites
+        if self.guild.id in overwrites:
+            _, allow, deny = overwrites[self.guild.id]
+            value = (value & ~deny) | allow
+        member = self.guild.members.get(user.id)
+        role_ids = member.role_ids if member is not None else []
+        role_allow = role_deny = 0
+        for role_id in role_ids:
+            if role_id in overwrites:
+                role_allow |= overwrites[role_id][1]
+                role_deny |= overwrites[role_id][2]
+        value = (value & ~role_deny) | role_allow
+        if user.id in overwrites:
+            _, allow, deny = overwrites[user.id]
+            value = (value & ~deny) | allow
+        return value
 
     def visible_message(self, channel_id: int, message_id: int) -> FakeMessage:
         """A message that GET /channels/{id}/messages/{id} can return."""
@@ -275,7 +311,14 @@ class World:
         reference = body.get("message_reference")
         if reference:
             referenced = self.messages.get(int(reference["message_id"]))
-            if referenced is not None and (referenced.deleted or referenced.ephemeral):
+            named_channel = int(reference.get("channel_id") or channel.id)
+            # A reply (type 0) quotes a message of the same channel; only forwards (type 1) cross channels.
+            if referenced is not None and (
+                referenced.deleted
+                or referenced.ephemeral
+                or referenced.channel_id != channel.id
+                or named_channel != channel.id
+            ):
                 referenced = None
             if referenced is None and reference.get("fail_if_not_exists", True):
                 raise invalid_form_body(
@@ -484,7 +527,7 @@ class World:
             "bot_public": True,
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
-            "flags": APPLICATION_FLAGS,
+            "flags": self.application_flags,
             "owner": self.owner.payload(),
             "team": None,
             "redirect_uris": [],

@@ -10,6 +10,7 @@ import discord
 
 from bot.client import QABot, create_bot
 from bot.settings import Settings
+from bot.store.errors import StoreConfigError, StoreInUse
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ def run_bot(settings: Settings) -> int:
         asyncio.run(_serve(bot, settings.discord_token.reveal()))
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN in .env); check it in the developer portal")
+        return 1
+    except (StoreInUse, StoreConfigError) as error:  # a message for the operator, not a traceback
+        log.error("cannot start: %s", error)
         return 1
     return 0
 

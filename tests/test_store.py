@@ -712,3 +712,25 @@ async def test_a_second_bot_on_a_held_sqlite_file_refuses_to_start_and_a_closed_
     third = create_bot(settings)
     await third.setup_hook()
     await third.close()
+
+
+def test_run_bot_on_a_held_store_exits_1_with_the_reason_not_a_traceback(tmp_path, monkeypatch, caplog):
+    import bot.run
+    from bot.settings import Secret
+
+    class HeldStoreBot:  # what QABot does when setup_hook meets a held SQLite file
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc):
+            return False
+
+        async def start(self, token):
+            raise StoreInUse("qa-bot.sqlite3 is used by another bot process (pid 4242)")
+
+    monkeypatch.setattr(bot.run, "create_bot", lambda settings: HeldStoreBot())
+    monkeypatch.setattr(bot.run, "configure_logging", lambda level: None)
+    settings = Settings(corpus_dir=tmp_path, data_dir=tmp_path, discord_token=Secret("t"))
+    with caplog.at_level("ERROR", logger="bot.run"):
+        assert bot.run.run_bot(settings) == 1
+    assert any("another bot process (pid 4242)" in r.getMessage() for r in caplog.records)

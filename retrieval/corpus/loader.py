@@ -245,13 +245,13 @@ def _jsonl_record(line: bytes, where: str) -> Article:
 
 def summarise_problems(problems: Sequence[Problem]) -> str:
     """One line for many problems: how many files or records were skipped or noted, and why,
-    most frequent reason first ("3 skipped: duplicate of another article ×2, binary data ×1")."""
+    most frequent reason first ("3 skipped (duplicate of another article ×2 · too large ×1)")."""
     parts = []
     for refused, label in ((True, "skipped"), (False, "loaded with a note")):
         reasons = Counter(_reason_kind(p.reason) for p in problems if p.refused == refused)
         if reasons:
-            listed = ", ".join(f"{kind} ×{count}" for kind, count in reasons.most_common())
-            parts.append(f"{sum(reasons.values()):,} {label}: {listed}")
+            listed = " · ".join(f"{kind} ×{count:,}" for kind, count in reasons.most_common())
+            parts.append(f"{sum(reasons.values()):,} {label} ({listed})")
     return "; ".join(parts)
 
 

@@ -125,6 +125,21 @@ def test_a_file_rewritten_within_one_clock_tick_is_caught_by_its_content(corpus,
     assert len(reads) == 2 and "Friday" in library.corpus.passage("storm#p1").text
 
 
+def _header(path: Path) -> dict:
+    _, length, _ = struct.unpack_from("<8sII", path.read_bytes())
+    return json.loads(path.read_bytes()[16 : 16 + length])
+
+
+def test_content_checks_stop_once_no_file_is_recent(corpus, tmp_path, reads, monkeypatch):
+    first = load(corpus, tmp_path / "data")
+    assert "storm.txt" in " ".join(_header(snapshot_file(tmp_path / "data"))["recent"])  # just written: recent
+    monkeypatch.setattr(snapshot_module, "_RACY_NS", 0)  # as if the files were older now
+    load(corpus, tmp_path / "data")  # checks their content once more, then drops the checks
+    assert _header(snapshot_file(tmp_path / "data"))["recent"] == {}
+    monkeypatch.setattr(snapshot_module, "_digest", lambda path: pytest.fail(f"{path} read by content again"))
+    assert same_corpus(first, load(corpus, tmp_path / "data")) and len(reads) == 1
+
+
 def test_a_change_while_the_corpus_is_read_saves_no_snapshot(corpus, tmp_path, monkeypatch):
     def edit_while_reading(paths):
         loaded = load_corpora(paths)

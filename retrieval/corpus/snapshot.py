@@ -89,10 +89,16 @@ class CorpusSnapshot:
         self._before = _fingerprint(self.sources)
         if self._before is None:
             return None  # a path is missing or unreadable: the loader says which
-        loaded = _read(self.file, self._before.key)
-        if loaded is None:
+        found = _read(self.file, self._before.key)
+        if found is None:
             # Taken before the corpus is read: a change during the read then fails the check.
             self._digests = {str(p): _digest(p) for p in self._before.recent}
+            return None
+        loaded, payload, digests = found
+        if digests and not self._before.recent:
+            # The content checks passed and no input is recent any more: from now on sizes and
+            # times tell every change, so the snapshot stops re-reading those files each time.
+            self._save(self._before.key, {}, payload)
         return loaded
 
     def write(self, loaded: Loaded) -> None:
@@ -103,9 +109,12 @@ class CorpusSnapshot:
         if after is None or after.key != before.key:
             log.info("the corpus changed while it was read: not saving a snapshot of it")
             return
+        self._save(before.key, self._digests, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _save(self, key: str, digests: dict[str, str], payload: bytes | memoryview) -> None:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            _write(self.file, before.key, self._digests, loaded)
+            _write(self.file, key, digests, payload)
         except OSError as error:  # a read-only data dir costs a re-read next time, nothing more
             log.warning("could not save the corpus snapshot to %s (%s)", self.file, error)
 
@@ -163,8 +172,8 @@ def _digest(path: Path) -> str:
         return ""  # never equal to a digest: a snapshot that depends on it is rebuilt
 
 
-def _write(file: Path, key: str, digests: dict[str, str], loaded: Loaded) -> None:
-    payload = pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
+def _write(file: Path, key: str, digests: dict[str, str], payload: bytes | memoryview) -> None:
+    """Write atomically: a temporary file in the same folder, fsync'd, then renamed over `file`."""
     header = json.dumps(
         {"format": FORMAT_VERSION, "key": key, "recent": digests, "length": len(payload), "crc32": zlib.crc32(payload)}
     ).encode()
@@ -188,9 +197,9 @@ def _write(file: Path, key: str, digests: dict[str, str], loaded: Loaded) -> Non
         os.close(directory)
 
 
-def _read(file: Path, key: str) -> Loaded | None:
-    """The snapshot in `file` if it was written under `key`, is whole, and its recently changed
-    files still have the content they had; else None."""
+def _read(file: Path, key: str) -> tuple[Loaded, memoryview, dict[str, str]] | None:
+    """The snapshot in `file` (with its payload and content digests) if it was written under
+    `key`, is whole, and its recently changed files still have the content they had; else None."""
     try:
         data = file.read_bytes()
         magic, length, crc = _PREFIX.unpack_from(data)
@@ -203,7 +212,8 @@ def _read(file: Path, key: str) -> Loaded | None:
         payload = memoryview(data)[_PREFIX.size + length :]
         if len(payload) != header["length"] or zlib.crc32(payload) != header["crc32"]:
             return None
-        if any(_digest(Path(path)) != digest for path, digest in header["recent"].items()):
+        digests = header["recent"]
+        if any(_digest(Path(path)) != digest for path, digest in digests.items()):
             return None
         loaded = _Unpickler(io.BytesIO(payload)).load()
     except FileNotFoundError:
@@ -224,7 +234,7 @@ def _read(file: Path, key: str) -> Loaded | None:
         return None
     if not (isinstance(loaded, Loaded) and isinstance(loaded.corpus, Corpus)):
         return None
-    return loaded
+    return loaded, payload, digests
 
 
 class _Unpickler(pickle.Unpickler):

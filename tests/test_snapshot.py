@@ -61,6 +61,8 @@ def same_corpus(a: Library, b: Library) -> bool:
     return (
         [(p.id, p.text, p.article.title, p.article.source, p.article.published) for p in a.corpus.passages]
         == [(p.id, p.text, p.article.title, p.article.source, p.article.published) for p in b.corpus.passages]
+        and [(x.content_hash, x.origin, x.dropped, x.paragraphs) for x in a.corpus.articles]
+        == [(x.content_hash, x.origin, x.dropped, x.paragraphs) for x in b.corpus.articles]
         and a.corpus.also_in == b.corpus.also_in
         and a.problems == b.problems
     )
@@ -217,17 +219,30 @@ def _with_payload(path: Path, payload: bytes) -> None:
 
 
 class _Planted:
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
+    """Unpickled, it would call `call(*args)`."""
+
+    def __init__(self, call, *args) -> None:
+        self.call, self.args = call, args
 
     def __reduce__(self):
-        return (Path.touch, (self.marker,))
+        return self.call, self.args
 
 
-def test_a_planted_snapshot_cannot_run_code(corpus, tmp_path, reads):
+@pytest.mark.parametrize("call", ["pathlib", "our own code"])
+def test_a_planted_snapshot_cannot_run_code(corpus, tmp_path, reads, monkeypatch, call):
     load(corpus, tmp_path / "data")
     marker = tmp_path / "pwned"
-    _with_payload(snapshot_file(tmp_path / "data"), pickle.dumps(_Planted(marker)))
+    if call == "pathlib":
+        planted = _Planted(Path.touch, marker)
+    else:  # a function of the corpus package itself, taking plain values
+
+        def spy(path: str) -> None:
+            Path(path).touch()
+
+        spy.__module__, spy.__qualname__ = snapshot_module.__name__, "_spy"
+        monkeypatch.setattr(snapshot_module, "_spy", spy, raising=False)
+        planted = _Planted(spy, str(marker))
+    _with_payload(snapshot_file(tmp_path / "data"), pickle.dumps(planted))
     library = load(corpus, tmp_path / "data")
     assert not marker.exists() and len(reads) == 2 and library.corpus.passage("storm#p1")
 

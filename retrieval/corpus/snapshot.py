@@ -12,8 +12,8 @@ stamps it, shortly before the fingerprint was taken (git's "racily clean" entrie
 that recently are therefore also recorded by content digest, taken before the corpus is read, and
 compared again whenever the snapshot is opened.
 
-The payload is a pickle, read by an unpickler that can build only the retrieval package's own
-dataclasses: a damaged or planted file cannot make it call anything else.
+The payload is a pickle, read by an unpickler that can build only the corpus's own dataclasses
+(retrieval.corpus, retrieval.answer): a damaged or planted file cannot make it call anything else.
 """
 
 from __future__ import annotations
@@ -109,7 +109,9 @@ class CorpusSnapshot:
         if after is None or after.key != before.key:
             log.info("the corpus changed while it was read: not saving a snapshot of it")
             return
-        self._save(before.key, self._digests, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+        payload = io.BytesIO()
+        _Pickler(payload, protocol=pickle.HIGHEST_PROTOCOL).dump(loaded)
+        self._save(before.key, self._digests, payload.getbuffer())
 
     def _save(self, key: str, digests: dict[str, str], payload: bytes | memoryview) -> None:
         try:
@@ -237,12 +239,26 @@ def _read(file: Path, key: str) -> tuple[Loaded, memoryview, dict[str, str]] | N
     return loaded, payload, digests
 
 
+class _Pickler(pickle.Pickler):
+    """A slotted dataclass (passages, articles) is saved as a call of its constructor with its
+    fields: unpickling 48k of them is then twice as fast as through the state dataclasses give
+    them, which looks up the fields again for every object."""
+
+    def reducer_override(self, obj: object) -> object:
+        cls = type(obj)
+        if dataclasses.is_dataclass(cls) and not hasattr(obj, "__dict__"):
+            fields = dataclasses.fields(cls)
+            if all(f.init for f in fields):
+                return cls, tuple(getattr(obj, f.name) for f in fields)
+        return NotImplemented
+
+
 class _Unpickler(pickle.Unpickler):
-    """Builds only dataclasses and enums defined in the retrieval package (the corpus's values);
-    plain containers need no lookup at all."""
+    """Builds only the dataclasses and enums of the corpus's own values (retrieval.corpus and
+    retrieval.answer); plain containers need no lookup at all."""
 
     def find_class(self, module: str, name: str) -> type:
-        if module.split(".")[0] == "retrieval" and "." not in name:
+        if (module == "retrieval.answer" or module.startswith("retrieval.corpus.")) and "." not in name:
             found = getattr(sys.modules.get(module), name, None)
             if isinstance(found, type) and found.__module__ == module:
                 if dataclasses.is_dataclass(found) or issubclass(found, enum.Enum):

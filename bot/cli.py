@@ -160,7 +160,7 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
         for number, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue  # a blank line asks nothing; every record names its line
-            record, question = batch_question(number, raw)
+            record, question = _batch_question(number, raw)
             answer = library.answer(question, k=k) if question is not None else None
             if args.json:
                 print(json.dumps({**record, **(answer.to_dict() if answer else {})}, ensure_ascii=False), flush=True)
@@ -171,7 +171,7 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def batch_question(number: int, raw: bytes) -> tuple[dict, str | None]:
+def _batch_question(number: int, raw: bytes) -> tuple[dict, str | None]:
     """One line of a batch: the start of its record (line number, the input's `id` if it has one)
     and its question; or an error record and None, for that line only."""
     record: dict = {"line": number}

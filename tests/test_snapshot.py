@@ -8,9 +8,11 @@ import os
 import pickle
 import shutil
 import struct
+import sys
 import zlib
 from pathlib import Path
 
+import nltk
 import pytest
 
 from retrieval.answering import library as library_module
@@ -162,6 +164,18 @@ def test_a_changed_cleaning_rule_or_loader_rebuilds(corpus, tmp_path, reads, mon
     rules.write_text("^Advertisement$\n^Sign up\n")
     load(corpus, tmp_path / "data")
     assert len(reads) == 2
+
+
+def test_another_nltk_or_python_rebuilds(corpus, tmp_path, reads, monkeypatch):
+    real = nltk.__version__
+    load(corpus, tmp_path / "data")
+    monkeypatch.setattr(nltk, "__version__", "0.0")  # Punkt splits the long paragraphs
+    load(corpus, tmp_path / "data")
+    monkeypatch.setattr(nltk, "__version__", real)
+    load(corpus, tmp_path / "data")  # the snapshot of the real version was overwritten: its slot is one
+    monkeypatch.setattr(sys, "version_info", (3, 99, 0))  # NFKC's tables come with Python
+    load(corpus, tmp_path / "data")
+    assert len(reads) == 4
 
 
 def test_the_key_covers_the_code_and_data_that_make_passages():

@@ -35,6 +35,8 @@ import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import nltk
+
 from retrieval.corpus.collection import Corpus
 from retrieval.corpus.loader import Problem
 
@@ -128,7 +130,8 @@ def sources_slot(sources: Sequence[Path]) -> str:
 
 def _fingerprint(sources: Sequence[Path]) -> _Fingerprint | None:
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{FORMAT_VERSION}\0{sys.version_info[:2]}\0".encode())
+    # Python's Unicode tables (NFKC) and NLTK's Punkt shape passages as much as our code does.
+    digest.update(f"{FORMAT_VERSION}\0{sys.version_info[:2]}\0{nltk.__version__}\0".encode())
     for file in _CODE:
         digest.update(f"{file.name}\0".encode() + file.read_bytes() + b"\0")
     recent: list[Path] = []

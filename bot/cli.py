@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from contextlib import nullcontext
@@ -18,6 +19,7 @@ from retrieval.ranking.engine.params import VARIANTS
 from retrieval.ranking.index import Progress, RankingConfig
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
 
 
 class UsageError(Exception):
@@ -98,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return _COMMANDS[args.command](args, settings)
+    except BrokenPipeError:
+        # The reader left (`qa-bot ask --batch … | head`): stop quietly, as a pipeline expects.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush fails too
+        return EXIT_BROKEN_PIPE
     except (UsageError, SettingsError, CorpusPathError, QuestionError, ValueError, OSError) as error:
         print(f"qa-bot: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -124,3 +124,15 @@ def test_bad_batch_use_is_one_line_and_exit_code_2(capsys, argv, message):
     code = main(argv)
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.startswith("qa-bot: ") and message in err and err.count("\n") == 1
+
+
+def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
+    questions = batch_file(tmp_path, ["Who is Dmitry Peskov?"] * 200)
+    env = {"PATH": "/usr/bin:/bin", "QA_DATA_DIR": str(tmp_path / "data")}
+    command = [str(QA_BOT), "ask", "--batch", str(questions), "--json", "--corpus", str(SEEDS)]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and json.loads(first)["line"] == 1
+    assert stderr == ""

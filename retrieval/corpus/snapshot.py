@@ -1,7 +1,7 @@
 """The loaded corpus saved beside its index, so a repeated load does not re-read and re-clean it.
 
-Reading, cleaning and splitting 3,044 articles takes about 3 s; opening them from a snapshot a
-tenth of that (bench/cli_speed.py). A snapshot is keyed by a fingerprint of the inputs — every
+Reading, cleaning and splitting 3,044 articles takes about 3 s; opening them from a snapshot under
+0.2 s (bench/cli_speed.py). A snapshot is keyed by a fingerprint of the inputs — every
 entry under each corpus path with its size, times and inode, in the order the paths were given —
 and by the code and data files that turn bytes into articles and passages, so an edited, added,
 removed or renamed file, or a changed cleaning rule, rebuilds it. A missing, truncated, corrupt

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 from bot.text_render import render_text
 from retrieval.answering.answerer import DEFAULT_K, QuestionError, validate_question
 from retrieval.answering.library import Library
-from retrieval.corpus.loader import CorpusPathError
+from retrieval.corpus.loader import CorpusPathError, Problem, summarise_problems
 from retrieval.ranking.engine.params import VARIANTS
 from retrieval.ranking.index import Progress, RankingConfig
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
 
 
 class UsageError(Exception):
@@ -29,15 +32,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def corpus_arg(p: argparse.ArgumentParser) -> None:
+    def corpus_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
         p.add_argument(
             "--corpus",
             type=Path,
-            help="a folder of articles and .jsonl files, or one .jsonl file (default: QA_CORPUS_DIR or seeds/)",
+            action="append",
+            required=required,
+            help="a folder of articles and .jsonl files, or one .jsonl file; give it again to load several as one "
+            "corpus" + ("" if required else " (default: QA_CORPUS_DIR or seeds/)"),
         )
+        p.add_argument("--verbose", action="store_true", help="list every skipped file, not only how many")
 
-    ask = sub.add_parser("ask", help="answer one question")
-    ask.add_argument("question")
+    ask = sub.add_parser("ask", help="answer one question, or each line of a file with --batch")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument(
+        "--batch",
+        type=Path,
+        metavar="QUESTIONS.jsonl",
+        help='one question per line, {"question": ...} or plain text ("-": standard input): one load, then one '
+        "answer per line, in order (JSON lines with --json)",
+    )
     ask.add_argument("-k", type=int, default=DEFAULT_K, help="passages to return (default 3)")
     ask.add_argument("--json", action="store_true", help="print the JSON answer")
     corpus_arg(ask)
@@ -51,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     corpus_arg(passages)
 
     retrieve = sub.add_parser("retrieve", help="TREC run over a JSON-lines corpus (one document per record)")
-    retrieve.add_argument("--corpus", type=Path, required=True)
+    corpus_arg(retrieve, required=True)
     retrieve.add_argument("--queries", type=Path, required=True)
     retrieve.add_argument("--top-k", type=int, default=100)
     retrieve.add_argument("--output", type=Path, required=True)
@@ -86,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return _COMMANDS[args.command](args, settings)
+    except BrokenPipeError:
+        # The reader left (`qa-bot ask --batch … | head`): stop quietly, as a pipeline expects.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush fails too
+        return EXIT_BROKEN_PIPE
     except (UsageError, SettingsError, CorpusPathError, QuestionError, ValueError, OSError) as error:
         print(f"qa-bot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -94,11 +112,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _library(args: argparse.Namespace, settings: Settings, progress: Progress | None = None) -> Library:
-    path = getattr(args, "corpus", None) or settings.corpus_dir
-    library = Library.load(path, data_dir=settings.data_dir, progress=progress)
-    for problem in library.problems:
-        print(f"qa-bot: {'skipped' if problem.refused else 'note'}: {problem}", file=sys.stderr)
+    paths = getattr(args, "corpus", None) or [settings.corpus_dir]
+    library = Library.load(paths, data_dir=settings.data_dir, progress=progress)
+    _report(library.problems, getattr(args, "verbose", False))
     return library
+
+
+def _report(problems: list[Problem], verbose: bool) -> None:
+    """Each problem with --verbose (or when there is one); else one line that counts them: a big
+    archive has a hundred duplicates, and a hundred lines would bury the answer."""
+    if verbose or len(problems) == 1:
+        for problem in problems:
+            print(f"qa-bot: {'skipped' if problem.refused else 'note'}: {problem}", file=sys.stderr)
+    elif problems:
+        print(f"qa-bot: {summarise_problems(problems)}; --verbose lists them", file=sys.stderr)
 
 
 def _size(library: Library) -> str:
@@ -113,6 +140,12 @@ def _positive_k(k: int) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.batch is not None:
+        if args.question is not None:
+            raise UsageError("give a question or --batch QUESTIONS.jsonl, not both")
+        return _ask_batch(args, settings)
+    if args.question is None:
+        raise UsageError("give a question (or --batch QUESTIONS.jsonl)")
     question = validate_question(args.question)
     k = _positive_k(args.k)
     answer = _library(args, settings).answer(question, k=k)
@@ -121,6 +154,51 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         end="\n" if args.json else "",
     )
     return 0
+
+
+def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
+    k = _positive_k(args.k)
+    from_stdin = str(args.batch) == "-"
+    if not from_stdin and not args.batch.is_file():
+        raise UsageError(f"questions file does not exist: {args.batch}")
+    library = _library(args, settings)
+    with nullcontext(sys.stdin.buffer) if from_stdin else args.batch.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue  # a blank line asks nothing; every record names its line
+            record, question = _batch_question(number, raw)
+            answer = library.answer(question, k=k) if question is not None else None
+            if args.json:
+                print(json.dumps({**record, **(answer.to_dict() if answer else {})}, ensure_ascii=False), flush=True)
+            else:
+                print(
+                    f"(line {number}) " + (render_text(answer) if answer else f"error: {record['error']}\n"), flush=True
+                )
+    return 0
+
+
+def _batch_question(number: int, raw: bytes) -> tuple[dict, str | None]:
+    """One line of a batch: the start of its record (line number, the input's `id` if it has one)
+    and its question; or an error record and None, for that line only."""
+    record: dict = {"line": number}
+    try:
+        text = raw.decode("utf-8").lstrip("\ufeff").strip()
+    except UnicodeDecodeError:
+        return {**record, "error": "not UTF-8 text"}, None
+    if text.startswith("{"):
+        try:
+            row = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            return {**record, "error": 'not valid JSON (expected {"question": ...} or a line of text)'}, None
+        if isinstance(row.get("id"), str | int) and not isinstance(row.get("id"), bool):
+            record["id"] = row["id"]
+        text = row.get("question")
+        if not isinstance(text, str):
+            return {**record, "error": 'a JSON line needs a "question" string'}, None
+    try:
+        return record, validate_question(text)
+    except QuestionError as error:
+        return {**record, "error": str(error)}, None
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,8 +240,7 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
         loaded = retrieve_run(
             args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config, data_dir=settings.data_dir
         )
-    for problem in loaded.problems:
-        print(f"qa-bot: skipped: {problem}", file=sys.stderr)
+    _report(loaded.problems, args.verbose)
     return 0
 
 
@@ -189,7 +266,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.discord_token:
         print("No DISCORD_TOKEN configured: starting the console. (Put a token in .env to run the Discord bot.)")
-        return _chat(argparse.Namespace(k=DEFAULT_K, corpus=None), settings)
+        return _chat(argparse.Namespace(k=DEFAULT_K, corpus=None, verbose=False), settings)
     from bot.run import run_bot
 
     return run_bot(settings)

@@ -167,3 +167,82 @@ def test_impossible_ranking_settings_are_bad_use_and_write_nothing(capsys, tmp_p
         capsys, "retrieve", "--corpus", str(tmp_path), "--queries", str(queries), "--output", str(out_file), "--b", "2"
     )
     assert code == 2 and "0 <= b <= 1" in err and not out_file.exists()
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+BBC_STYLE = {  # what the BBC set gives: no source, no published date
+    "id": "business/001",
+    "category": "business",
+    "title": "Rail fares rise above inflation",
+    "text": "Rail fares in Britain will rise by 3.9% in January, above inflation.\n\n"
+    "Passenger groups said the fare rise would push commuters off the trains.",
+}
+
+
+def test_summary_of_skipped_files_is_one_line_and_verbose_lists_each(capsys, tmp_path):
+    folder = tmp_path / "corpus"  # beside the data dir, not around it
+    folder.mkdir()
+    story = {"title": "Harbour flood", "text": "A storm flooded the harbour of Exampleton on Monday."}
+    write_jsonl(folder / "a.jsonl", [{"id": f"a{i}", **story} for i in range(4)])  # three duplicates of a0
+    (folder / "junk.txt").write_bytes(b"\x00\x01binary")
+    (folder / "huge.txt").write_bytes(b"x" * 5_000_001)
+    (folder / "cafe.txt").write_bytes("Café\n\nThe café by the harbour reopened.\n".encode("cp1252"))
+    code, out, err = run(capsys, "ask", "Where did the storm flood?", "--corpus", str(folder))
+    assert code == 0 and "Exampleton" in out
+    assert err == (
+        "qa-bot: 5 skipped (duplicate of another article ×3 · too large ×1 · binary data, not text ×1);"
+        " 1 loaded with a note (not valid UTF-8 ×1); --verbose lists them\n"
+    )
+    code, _, err = run(capsys, "ask", "Where did the storm flood?", "--corpus", str(folder), "--verbose")
+    assert code == 0 and len(err.splitlines()) == 6
+    assert "qa-bot: note: cafe.txt: not valid UTF-8: decoded as Windows-1252 (best effort)\n" in err
+    assert "qa-bot: skipped: a.jsonl:2: duplicate of article a0 (a.jsonl:1): loaded once\n" in err
+    assert "qa-bot: skipped: junk.txt: binary data, not text\n" in err
+
+
+def test_the_summary_is_the_same_when_the_snapshot_answers(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    story = {"title": "Harbour flood", "text": "A storm flooded the harbour of Exampleton on Monday."}
+    write_jsonl(folder / "a.jsonl", [{"id": f"a{i}", **story} for i in range(3)])
+    first = run(capsys, "ask", "Where did the storm flood?", "--corpus", str(folder))
+    monkeypatch.setattr("retrieval.answering.library.load_corpora", None)  # reading the corpus again would fail
+    assert run(capsys, "ask", "Where did the storm flood?", "--corpus", str(folder)) == first
+    assert first[2] == "qa-bot: 2 skipped (duplicate of another article ×2); --verbose lists them\n"
+
+
+def test_corpus_may_be_given_several_times_folders_and_jsonl_together(capsys, tmp_path):
+    archive = write_jsonl(tmp_path / "bbc.jsonl", [BBC_STYLE])
+    copy = write_jsonl(tmp_path / "again.jsonl", [{**BBC_STYLE, "id": "business/copy"}])
+    argv = ["--corpus", str(SEEDS), "--corpus", str(archive), "--corpus", str(copy), "--json"]
+    code, out, err = run(capsys, "ask", "Will rail fares rise?", *argv)
+    assert code == 0 and json.loads(out)["passages"][0]["article"]["id"] == "business/001"
+    assert err == "qa-bot: skipped: again.jsonl:1: duplicate of article business/001 (bbc.jsonl:1): loaded once\n"
+    code, out, _ = run(capsys, "ask", "Who is Dmitry Peskov?", *argv)
+    assert code == 0 and json.loads(out)["passages"][0]["id"] == "000_ed5a8209f2aae2b8#p2"
+    code, out, _ = run(capsys, "passages", "--json", *argv)
+    assert code == 0 and len(json.loads(out)) == 27 + 2
+
+
+def test_retrieve_takes_several_corpus_files(capsys, tmp_path):
+    one = write_jsonl(tmp_path / "one.jsonl", [{"_id": "d1", "title": "Storms", "text": "A hurricane hit Florida."}])
+    two = write_jsonl(tmp_path / "two.jsonl", [{"_id": "d2", "title": "Markets", "text": "Stocks fell sharply."}])
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"_id": "q1", "text": "hurricane"}, {"_id": "q2", "text": "stocks"}])
+    out_file = tmp_path / "run.txt"
+    argv = [
+        "retrieve",
+        "--corpus",
+        str(one),
+        "--corpus",
+        str(two),
+        "--queries",
+        str(queries),
+        "--output",
+        str(out_file),
+    ]
+    assert run(capsys, *argv)[0] == 0
+    assert [line.split()[:3] for line in out_file.read_text().splitlines()] == [["q1", "Q0", "d1"], ["q2", "Q0", "d2"]]

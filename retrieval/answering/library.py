@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +12,8 @@ from pathlib import Path
 from retrieval.answer import Answer
 from retrieval.answering.answerer import DEFAULT_K, Answerer
 from retrieval.corpus.collection import Corpus
-from retrieval.corpus.loader import CorpusPathError, Problem, load_corpus
+from retrieval.corpus.loader import CorpusPathError, Problem, load_corpora
+from retrieval.corpus.snapshot import CorpusSnapshot, Loaded
 from retrieval.ranking.index import PassageIndex, Progress, RankingConfig, saved_index_path
 
 
@@ -39,6 +40,15 @@ class EmptyCorpusError(CorpusPathError):
     """The corpus path exists but yields no usable article."""
 
 
+def _load(sources: Sequence[Path]) -> Loaded:
+    loaded = load_corpora(sources)
+    if not loaded.articles:
+        reasons = "; ".join(str(p) for p in loaded.problems[:5])
+        where = ", ".join(map(str, sources))
+        raise EmptyCorpusError(f"no usable article in {where}" + (f" ({reasons})" if reasons else ""))
+    return Loaded(Corpus.from_articles(loaded.articles), tuple(loaded.problems))
+
+
 @dataclass(frozen=True, slots=True)
 class CorpusChange:
     """What a reload changed, by article id, for the moderator's report."""
@@ -58,23 +68,32 @@ class Library:
     @classmethod
     def load(
         cls,
-        path: Path,
+        path: Path | Sequence[Path],
         *,
         config: RankingConfig | None = None,
         today: Callable[[], date] = date.today,
         progress: Progress | None = None,
         data_dir: Path | None = None,
     ) -> Library:
-        """Load, check and index the corpus at `path`; with `data_dir`, reuse a saved index."""
+        """Load, check and index the corpus at `path` (or several paths, as one corpus, in order);
+        with `data_dir`, reuse the corpus snapshot and the index saved there for unchanged inputs."""
+        sources = (Path(path),) if isinstance(path, str | Path) else tuple(Path(p) for p in path)
+        if not sources:
+            raise CorpusPathError("no corpus path given")
         with _collector_paused():
-            loaded = load_corpus(Path(path))
-            if not loaded.articles:
-                reasons = "; ".join(str(p) for p in loaded.problems[:5])
-                raise EmptyCorpusError(f"no usable article in {path}" + (f" ({reasons})" if reasons else ""))
-            corpus = Corpus.from_articles(loaded.articles)
-            saved_as = saved_index_path(data_dir, "passages", Path(path)) if data_dir is not None else None
-            index = PassageIndex.build(corpus, config=config, progress=progress, saved_as=saved_as)
-        return cls(corpus, index, Answerer(index, today), loaded.problems)
+            snapshot = None
+            if data_dir is not None:
+                snapshot = CorpusSnapshot(
+                    saved_index_path(data_dir, "corpus", sources).with_suffix(".snapshot"), sources
+                )
+            loaded = snapshot.read() if snapshot else None
+            if loaded is None:
+                loaded = _load(sources)
+                if snapshot:
+                    snapshot.write(loaded)
+            saved_as = saved_index_path(data_dir, "passages", sources) if data_dir is not None else None
+            index = PassageIndex.build(loaded.corpus, config=config, progress=progress, saved_as=saved_as)
+        return cls(loaded.corpus, index, Answerer(index, today), list(loaded.problems))
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         return self.answerer.answer(question, k=k, offset=offset)

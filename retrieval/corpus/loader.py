@@ -10,6 +10,8 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +116,21 @@ def load_corpus(path: Path) -> LoadResult:
     else:
         _load_folder(path, result)
     return _without_duplicates(result)
+
+
+def load_corpora(paths: Sequence[Path]) -> LoadResult:
+    """Several corpus paths (folders and .jsonl files) as one corpus, in the order given: an
+    article found under two of them is loaded once, as within one path."""
+    combined = LoadResult()
+    read: set[Path] = set()
+    for path in map(Path, paths):
+        if path.resolve() in read:  # the same path given twice is read once
+            continue
+        read.add(path.resolve())
+        loaded = load_corpus(path)
+        combined.articles += loaded.articles
+        combined.problems += loaded.problems
+    return _without_duplicates(combined)
 
 
 def _load_folder(root: Path, result: LoadResult) -> None:
@@ -224,6 +241,28 @@ def _jsonl_record(line: bytes, where: str) -> Article:
     if not article_id or not isinstance(text, str):
         raise ArticleError("needs an 'id' (or '_id') and a 'text'")
     return build_article(article_id, text, record, title_in_body=False, origin=where)
+
+
+def summarise_problems(problems: Sequence[Problem]) -> str:
+    """One line for many problems: how many files or records were skipped or noted, and why,
+    most frequent reason first ("3 skipped (duplicate of another article ×2 · too large ×1)")."""
+    parts = []
+    for refused, label in ((True, "skipped"), (False, "loaded with a note")):
+        reasons = Counter(_reason_kind(p.reason) for p in problems if p.refused == refused)
+        if reasons:
+            listed = " · ".join(f"{kind} ×{count:,}" for kind, count in reasons.most_common())
+            parts.append(f"{sum(reasons.values()):,} {label} ({listed})")
+    return "; ".join(parts)
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without what names one file: "too large (6,000,000 bytes; ...)" -> "too large"."""
+    # The two messages of _without_duplicates name articles: counted by their fixed words.
+    if reason.startswith("duplicate of article "):
+        return "duplicate of another article"
+    if reason.startswith("article id ") and " already used by " in reason:
+        return "article id already used"
+    return re.split(r" \(|: ", reason, maxsplit=1)[0]
 
 
 def _without_duplicates(result: LoadResult) -> LoadResult:

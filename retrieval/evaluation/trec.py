@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from retrieval.analysis.analyzer import Analyzer, default_analyzer
-from retrieval.corpus.loader import LoadResult, load_corpus
+from retrieval.corpus.loader import LoadResult, load_corpora
 from retrieval.ranking.index import RankingConfig, open_or_build, saved_index_path, settings_key
 
 
@@ -24,7 +24,7 @@ def read_queries(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def retrieve_run(
-    corpus_path: Path,
+    corpus_path: Path | Sequence[Path],
     queries_path: Path,
     out: TextIO,
     top_k: int = 100,
@@ -35,13 +35,15 @@ def retrieve_run(
 ) -> LoadResult:
     """Write `qid Q0 docid rank score tag` lines; no threshold, no re-ranking, each docid once.
 
-    With `data_dir`, the document index is saved there and reused while the corpus is unchanged."""
+    `corpus_path` may be several paths, read as one corpus. With `data_dir`, the document index
+    is saved there and reused while the corpus is unchanged."""
     analyzer = analyzer or default_analyzer()
     config = config or RankingConfig()
-    loaded = load_corpus(corpus_path)
+    sources = [Path(corpus_path)] if isinstance(corpus_path, str | Path) else [Path(p) for p in corpus_path]
+    loaded = load_corpora(sources)
     ids = [a.id for a in loaded.articles]
     texts = [a.title + "\n" + "\n".join(a.paragraphs) for a in loaded.articles]
-    path = saved_index_path(data_dir, "documents", Path(corpus_path)) if data_dir is not None else None
+    path = saved_index_path(data_dir, "documents", sources) if data_dir is not None else None
     key = ""
     if path is not None:
         digest = settings_key(config)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from retrieval.analysis.analyzer import ANALYZER_DATA_FILES, ANALYZER_VERSION, Analyzer, default_analyzer
 from retrieval.corpus.collection import Corpus
+from retrieval.corpus.snapshot import sources_slot
 from retrieval.datafiles import data_fingerprint
 from retrieval.ranking.engine import BM25Params, SparseBM25
 
@@ -136,10 +137,11 @@ def passages_key(corpus: Corpus, config: RankingConfig) -> str:
     return digest.hexdigest()
 
 
-def saved_index_path(data_dir: Path, kind: str, source: Path) -> Path:
-    """One slot per corpus path and kind: a changed corpus overwrites its own slot, no other."""
-    slot = hashlib.blake2b(str(Path(source).resolve()).encode(), digest_size=6).hexdigest()
-    return Path(data_dir) / "index" / f"{kind}-{slot}.bm25"
+def saved_index_path(data_dir: Path, kind: str, source: Path | Sequence[Path]) -> Path:
+    """One slot per corpus path (or list of paths) and kind: a changed corpus overwrites its own
+    slot, no other."""
+    sources = [source] if isinstance(source, str | Path) else source
+    return Path(data_dir) / "index" / f"{kind}-{sources_slot(sources)}.bm25"
 
 
 def open_or_build(

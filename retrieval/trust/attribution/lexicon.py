@@ -51,6 +51,7 @@ CONJUNCTIONS = _GRAMMAR["conjunction"]
 PREPOSITIONS = _GRAMMAR["preposition"]
 CONNECTORS = _GRAMMAR["connector"]
 PARTICLES = _GRAMMAR["particle"]
+POSSESSIVES = _GRAMMAR["possessive"]
 ADDRESSEES = _GRAMMAR["addressee"]
 PARTY_PREFIXES = tuple(_GRAMMAR["party"])
 PERSON_PRONOUNS = _GRAMMAR["pronoun_person"]
@@ -64,9 +65,7 @@ DOCUMENTS = _NOUNS["document"]
 REPORTS = _NOUNS["report"]
 ORGANISATION_WORDS = _NOUNS["organisation"]
 # Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").
-NOUN_PHRASE_WORDS = (
-    DETERMINERS | _GRAMMAR["possessive"] | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
-)
+NOUN_PHRASE_WORDS = DETERMINERS | POSSESSIVES | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
 NAME_PREPOSITIONS = _GRAMMAR["in_name"]
 AFFILIATION_PREPOSITIONS = _GRAMMAR["affiliation"]
 PUBLISHED = _GRAMMAR["published"]

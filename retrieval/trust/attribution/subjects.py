@@ -55,12 +55,12 @@ def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
     for …, confirmed", "Bolton – an expert on North Korea − said"."""
     segments = _segments(before) + [[], []]
     nearest = _subject_segment(segments[0])
-    if nearest and not _is_role(nearest):
+    if nearest and not is_role(nearest):
         return nearest[0].start, nearest
     # A role ("a spokesperson for …") describes the name before it; with nothing before the
     # verb, an appositive has just ended and the name is one further back.
     named = segments[1]
-    if not nearest and _is_role(named):
+    if not nearest and is_role(named):
         named = segments[2]
     named = _strip_leading(named)
     if named and named[0].word not in OPENERS and (is_pure_name(named) or is_noun_phrase(named)):
@@ -102,7 +102,7 @@ def _strip_leading(tokens: list[Token]) -> list[Token]:
     return tokens[i:]
 
 
-def _is_role(tokens: Sequence[Token]) -> bool:
+def is_role(tokens: Sequence[Token]) -> bool:
     """An appositive describing someone: "a spokesperson for …", "South Korea’s vice defense
     minister", "R-North Salt Lake"."""
     if tokens and tokens[0].word.startswith(PARTY_PREFIXES):

@@ -58,6 +58,8 @@ class _ArticleReader:
         for start, end in whole_quote_sentences(text, quotes):
             sentence = Sentence(text, start, end, quotes)
             runs = name_runs(sentence.tokens)
+            subject = sentence.leading_noun_phrase(start)
+            self._memory.start_sentence(subject)
             found: list[tuple[Claim, Speaker]] = []
             for claim in sorted(sentence.claims(), key=lambda c: c.position):
                 self._memory.remember_names([r for r in runs if r[-1].end <= claim.position])
@@ -65,7 +67,7 @@ class _ArticleReader:
                 if speaker is not None:
                     found.append((claim, speaker))
             self._memory.remember_names(runs)
-            self._memory.remember_subject(sentence.leading_noun_phrase(start))
+            self._memory.remember_subject(subject)
             if not found:
                 continue
             claim, speaker = _outermost(found)

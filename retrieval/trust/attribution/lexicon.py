@@ -24,13 +24,20 @@ def _cue_flags() -> dict[str, frozenset[str]]:
 
 
 def _refers_back() -> dict[str, frozenset[str]]:
-    """ "the agency" → capitalised words an agency's name may have ("Department", "Bureau")."""
+    """ "the agency" → capitalised words an agency's name may have ("Department", "Bureau"); none
+    for "the paper" or "the firm", whose names need not say so."""
+    found: dict[str, frozenset[str]] = {}
+    for line in data_lines("attribution_nouns.txt"):
+        word, kind, *names = line.split("\t")
+        if kind.strip() == "refers_back":
+            found[word.strip()] = frozenset(" ".join(names).split())
+    return found
+
+
+def _genders() -> dict[str, str]:
     return {
-        word: frozenset(names.split())
-        for word, kind, names in (
-            line.split("\t") for line in data_lines("attribution_nouns.txt") if line.count("\t") == 2
-        )
-        if kind == "refers_back"
+        word.strip(): gender.strip()
+        for word, _, gender in (line.partition("\t") for line in data_lines("attribution_gender.txt"))
     }
 
 
@@ -40,6 +47,7 @@ _NOUNS = _word_classes("attribution_nouns.txt")
 TITLES = frozenset(data_lines("attribution_titles.txt"))
 PLACES = frozenset(data_lines("attribution_places.txt"))
 REFERS_BACK = _refers_back()
+GENDERS = _genders()  # "mr" → "male", "she" → "female"
 
 DETERMINERS = _GRAMMAR["determiner"]
 AUXILIARIES = _GRAMMAR["auxiliary"] | _GRAMMAR["be"]
@@ -64,6 +72,9 @@ MODIFIERS = _NOUNS["modifier"]
 DOCUMENTS = _NOUNS["document"]
 REPORTS = _NOUNS["report"]
 ORGANISATION_WORDS = _NOUNS["organisation"]
+NAMES_SUBJECT = _NOUNS["names_subject"]
+ROLES = _NOUNS["role"] | TITLES  # a person's role in an organisation: "spokesman, Contoso"
+PERSON_NOUNS = _NOUNS["person"] | ROLES  # sources that are people: "it" is never one of them
 # Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").
 NOUN_PHRASE_WORDS = DETERMINERS | POSSESSIVES | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
 NAME_PREPOSITIONS = _GRAMMAR["in_name"]

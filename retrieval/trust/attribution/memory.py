@@ -7,18 +7,28 @@ from typing import NamedTuple
 
 from retrieval.trust.attribution.claims import Claim
 from retrieval.trust.attribution.lexicon import (
+    CONJUNCTIONS,
+    GENDERS,
+    NAMES_SUBJECT,
+    OPENERS,
     ORGANISATION_WORDS,
     PARTICLES,
+    PERSON_NOUNS,
     PERSON_PRONOUNS,
+    PLACES,
+    PREPOSITIONS,
     PRONOUNS,
     REFERS_BACK,
     SELF_PRONOUNS,
+    SOURCES,
     THING_PRONOUNS,
 )
 from retrieval.trust.attribution.names import (
     after_possessive,
     document_source,
+    name_after_title_complement,
     people_in,
+    role_with_organisation,
     split_affiliation,
     strip_determiners,
     strip_title,
@@ -41,10 +51,30 @@ class ArticleMemory:
         self._organisations: list[str] = []  # latest last
         self._speakers: list[Speaker] = []
         self._persons: list[str] = []  # named people quoted or opening a sentence, for "he"/"she"
+        self._genders: dict[str, str] = {}  # a person as shown → "male"/"female", when the article says
+        self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
+        self._subject: str | None = None  # the current sentence's own subject, when it is a name
         self._paragraph = -1
 
     def next_paragraph(self) -> None:
         self._paragraph += 1
+
+    def start_sentence(self, subject: Sequence[Token]) -> None:
+        """The subject opening the sentence about to be read: "Progressive has seen …, the company
+        said" names the company in its own subject. A pronoun subject tells the gender of the person
+        it continues ("Jill Dougherty met Bout. She asked him …")."""
+        tokens = strip_determiners(list(subject))
+        self._subject = None
+        if len(tokens) == 1 and tokens[0].word in GENDERS and tokens[0].word in PERSON_PRONOUNS:
+            if self._persons and self._persons[-1] not in self._genders:
+                self._genders[self._persons[-1]] = GENDERS[tokens[0].word]
+            return
+        if not tokens or not tokens[0].capitalised or any(t.word in CONJUNCTIONS for t in tokens):
+            return  # "The US and Nato": two parties
+        name = phrase_text(tokens)
+        if name.lower() in PLACES or all(t.word in PLACES for t in tokens) or name in self._genders:
+            return  # a country or a person is not "the company"
+        self._subject = name
 
     def speaker_of(self, claim: Claim) -> Speaker | None:
         """Who `claim`'s source is, read in the light of the article so far; remembered as the
@@ -69,46 +99,99 @@ class ArticleMemory:
             return None
         if definite and len(tokens) == 1 and tokens[0].word in REFERS_BACK:
             return self._organisation(tokens[0])
-        name, affiliation = split_affiliation(tokens)
-        name, titled = strip_title(name)
-        name = after_possessive(name)
+        gender = next((GENDERS[t.word.rstrip(".")] for t in tokens if t.word.rstrip(".") in GENDERS), None)
+        complement = name_after_title_complement(tokens)
+        if complement:
+            name, affiliation, titled = complement, None, True
+        else:
+            name, affiliation = split_affiliation(tokens)
+            name, titled = strip_title(name)
+            name = after_possessive(name)
         if not (titled or affiliation or looks_like_person(name)):
-            return Speaker(phrase_text(tokens), False, self._paragraph)
+            return Speaker(self._role(tokens) or phrase_text(tokens), False, self._paragraph)
         if len(name) == 1 or (len(name) == 2 and name[0].word in PARTICLES):
-            known = self._full_name(name)
+            known = self._full_name(name, gender)
             if known is not None:
                 return Speaker(known, True, self._paragraph)
         shown = f"{phrase_text(name)} ({affiliation})" if affiliation else phrase_text(name)
         self._people.pop(phrase_text(name).lower(), None)
         self._people[phrase_text(name).lower()] = shown
+        if gender:
+            self._genders.setdefault(shown, gender)
         return Speaker(shown, True, self._paragraph)
 
+    def _role(self, tokens: Sequence[Token]) -> str | None:
+        """ "a Hyundai spokesperson" → "spokesperson, Hyundai"; a lone "a spokesperson" after an
+        organisation spoke in the same paragraph is that organisation's."""
+        shown = role_with_organisation(tokens)
+        if shown or len(tokens) != 1 or tokens[0].word not in PERSON_NOUNS or not tokens[0].lowercase:
+            return shown
+        for speaker in reversed(self._speakers):
+            if speaker.paragraph != self._paragraph:
+                break
+            if not speaker.is_person and not _is_role_name(speaker.name):
+                return f"{tokens[0].bare}, {speaker.name}"
+        return None
+
     def _antecedent(self, pronoun: str) -> Speaker | None:
-        """ "he"/"she": the last named person quoted or opening a sentence; "they": the last source
-        of this or the paragraph before; "it": the last organisation of this or the paragraph before."""
+        """ "he"/"she": the last named person quoted or opening a sentence whom the pronoun's gender
+        fits; "they": the last source of this or the paragraph before; "it": the last organisation
+        (not a spokesman) of this or the paragraph before."""
         if pronoun in PERSON_PRONOUNS:
-            return Speaker(self._persons[-1], True, self._paragraph) if self._persons else None
+            gender = GENDERS.get(pronoun)
+            for person in reversed(self._persons):
+                known = self._genders.get(person)
+                if gender is None or known is None or known == gender:
+                    if gender:
+                        self._genders.setdefault(person, gender)
+                    return Speaker(person, True, self._paragraph)
+            return None
         recent = [s for s in reversed(self._speakers) if s.paragraph >= self._paragraph - 1]
         if pronoun in THING_PRONOUNS:
-            candidates = [s for s in recent if not s.is_person]
+            candidates = [s for s in recent if not s.is_person and not _is_role_name(s.name)]
         else:
             candidates = recent
         return candidates[0]._replace(paragraph=self._paragraph) if candidates else None
 
     def _organisation(self, noun: Token) -> Speaker:
-        """ "the agency" → the last organisation named with one of the words an agency's name has."""
-        heads = REFERS_BACK[noun.word]
-        for name in reversed(self._organisations):
-            if heads & set(name.split()):
-                return Speaker(name, False, self._paragraph)
-        return Speaker(noun.bare, False, self._paragraph)
+        """ "the agency" → the last organisation named with one of the words an agency's name has;
+        "the company" → the sentence's own subject, or the organisation last called so; "the paper"
+        → the last organisation quoted in the last few paragraphs."""
+        word, heads = noun.word, REFERS_BACK[noun.word]
+        found = None
+        if self._subject and (word in NAMES_SUBJECT or heads & set(self._subject.split())):
+            found = self._subject
+        if found is None and heads:
+            names = self._organisations + [s.name for s in self._speakers if not s.is_person]
+            found = next((n for n in reversed(names) if heads & set(n.split()) or word in n.lower().split()), None)
+        if found is None and (not heads or word in NAMES_SUBJECT):
+            found = next((s.name for s in reversed(self._speakers) if self._is_named_organisation(s)), None)
+        if found is None:
+            found = self._called.get(word)
+        if found is None:
+            return Speaker(noun.bare, False, self._paragraph)
+        self._called[word] = found
+        return Speaker(found, False, self._paragraph)
 
-    def _full_name(self, surname: Sequence[Token]) -> str | None:
-        """ "Wezeman" → "Siemon Wezeman (…)", "Kim" → the last Kim named ("Kim Jun-rak")."""
+    def _is_named_organisation(self, speaker: Speaker) -> bool:
+        """An organisation quoted in the last few paragraphs by its name (not "officials", not a country)."""
+        last = speaker.name.split()[-1].lower()
+        return (
+            speaker.paragraph >= self._paragraph - 3
+            and not speaker.is_person
+            and last not in SOURCES | PERSON_NOUNS
+            and speaker.name.lower() not in PLACES
+        )
+
+    def _full_name(self, surname: Sequence[Token], gender: str | None = None) -> str | None:
+        """ "Wezeman" → "Siemon Wezeman (…)", "Kim" → the last Kim named ("Kim Jun-rak"); with "Mr"
+        or "Mrs", the last one of that gender."""
         words = [t.bare.lower() for t in surname]
         for full, shown in reversed(self._people.items()):
             parts = full.split()
             if parts[-len(words) :] == words or (len(words) == 1 and parts[0] == words[0]):
+                if gender and self._genders.get(shown, gender) != gender:
+                    continue
                 self._people.pop(full)
                 self._people[full] = shown
                 return shown
@@ -119,8 +202,8 @@ class ArticleMemory:
         A lone word counts only as the surname of someone named before: "Wagner" may be a group."""
         name, titled = strip_title(strip_determiners(list(subject)))
         name = after_possessive(name)
-        if not name or not looks_like_person(name):
-            return
+        if not name or not looks_like_person(name) or name[0].word in OPENERS | PREPOSITIONS:
+            return  # "To al Qaeda?" opens a sentence but names no one
         known = self._full_name(name) if len(name) == 1 else None
         if known or len(name) > 1 or titled:
             self._persons.append(known or self._people.get(phrase_text(name).lower(), phrase_text(name)))
@@ -135,3 +218,9 @@ class ArticleMemory:
             for person in people_in(run):
                 key = phrase_text(person).lower()
                 self._people[key] = self._people.pop(key, phrase_text(person))
+
+
+def _is_role_name(name: str) -> bool:
+    """ "spokesperson", "spokesperson, Hyundai": a person known only by a role."""
+    words = name.split(",")[0].split()
+    return bool(words) and words[-1].lower() in PERSON_NOUNS

@@ -15,14 +15,18 @@ from retrieval.trust.attribution.lexicon import (
     NAME_PREPOSITIONS,
     OPENERS,
     PARTICLES,
+    PLACES,
     PRONOUNS,
     PUBLISHED,
+    ROLES,
 )
 from retrieval.trust.attribution.phrases import is_pure_name, looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
 
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")
 _SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a video released by the Kremlin"
+_COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambassador to Germany"
+_ROLE_LINKS = frozenset({"for", "at", "of", "from", "with"})  # "a spokesperson for Hyundai"
 
 
 def name_runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -49,7 +53,10 @@ def name_runs(tokens: Sequence[Token]) -> list[list[Token]]:
 
 
 def people_in(run: list[Token]) -> Iterator[list[Token]]:
-    """Personal names in a run: split at joining words, titles and leading function words dropped."""
+    """Personal names in a run: split at joining words, titles and leading function words dropped.
+    A name in quotation marks is an alias ("names including “Victor But”"), not a new person."""
+    if run and run[0].raw.startswith(("“", '"')) and run[-1].raw.rstrip(",.;:").endswith(("”", '"')):
+        return
     part: list[Token] = []
     for tok in [*run, None]:
         if tok is None or (tok.lowercase and tok.word not in PARTICLES):
@@ -127,3 +134,49 @@ def strip_determiners(tokens: list[Token]) -> list[Token]:
     while len(tokens) > 1 and tokens[-1].is_time:
         tokens = tokens[:-1]
     return tokens
+
+
+def name_after_title_complement(tokens: Sequence[Token]) -> list[Token] | None:
+    """ "WSU Director of Athletics Pat Chun" → Pat Chun, "Ukraine's Ambassador to Germany Andrij
+    Melnyk" → Andrij Melnyk: what follows a title's "of/to X" is X and then the name, which takes
+    the last two words (a name seldom has more and the complement at least one)."""
+    for i in range(len(tokens) - 2, 0, -1):
+        if tokens[i].word in _COMPLEMENTS and tokens[i].lowercase and tokens[i - 1].title and tokens[i - 1].capitalised:
+            rest = tokens[i + 1 :]
+            if len(rest) >= 3 and all(t.capitalised for t in rest) and looks_like_person(rest[-2:]):
+                return list(rest[-2:])
+            return None
+    return None
+
+
+def role_with_organisation(tokens: Sequence[Token]) -> str | None:
+    """A source known by its role and organisation, shown as "spokesperson, Hyundai": "a Hyundai
+    spokesperson", "a spokesperson for Hyundai", "Goldman Sachs economists". None when the words
+    before the role are a country or nationality ("U.S. officials", "Cuban official")."""
+    tokens = strip_determiners(list(tokens))
+    if len(tokens) < 2:
+        return None
+    head = tokens[-1]
+    if head.lowercase and head.word in ROLES:
+        organisation = list(tokens[:-1])
+        if all(t.capitalised for t in organisation) and not _is_place(organisation):
+            return f"{head.bare}, {phrase_text(organisation)}"
+        return None
+    for i, tok in enumerate(tokens):
+        if i and tok.lowercase and tok.word in _ROLE_LINKS:
+            role, organisation = tokens[:i], strip_determiners(tokens[i + 1 :])
+            if (
+                all(t.lowercase for t in role)
+                and role[-1].word in ROLES
+                and organisation
+                and all(t.capitalised or t.word in NAME_PREPOSITIONS | DETERMINERS for t in organisation)
+                and organisation[-1].capitalised
+                and not _is_place(organisation)
+            ):
+                return f"{phrase_text(role)}, {_ACRONYM.sub('', phrase_text(organisation))}"
+            return None
+    return None
+
+
+def _is_place(tokens: Sequence[Token]) -> bool:
+    return phrase_text(tokens).lower() in PLACES or all(t.word in PLACES for t in tokens)

@@ -61,6 +61,8 @@ def looks_like_person(tokens: Sequence[Token]) -> bool:
         return False  # "(GPS)" is a ticker, not part of a name
     if phrase_text(tokens).lower() in PLACES or all(t.word in PLACES for t in tokens):
         return False
+    if len(tokens) > 1 and any(len(t.bare) > 1 and t.bare.isalpha() and t.bare.isupper() for t in tokens):
+        return False  # "told CNN Musk had …": an acronym is an organisation, not part of a name
     return not (len(tokens) == 1 and tokens[0].bare.isupper())
 
 
@@ -89,6 +91,8 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
         return True
     if tokens[0].word in (CONNECTORS - DETERMINERS) | NAME_PREPOSITIONS | OPENERS:
         return False
+    if len(tokens) == 1 and tokens[0].word in ORGANISATION_WORDS:
+        return True  # "euronews said", "staff said": an organisation written in lower case
     if not all(fits_noun_phrase(tokens, i) for i in range(len(tokens))):
         return False
     head = tokens[-1]

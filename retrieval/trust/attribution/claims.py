@@ -191,7 +191,8 @@ class Sentence:
         after = self._tokens_from(match.end())
         plural_noun = match.group().endswith("s") and bool(after) and after[0].word == "of"
         adjacent = bool(after) and not self.text[match.end() : after[0].start].strip() and after[0].raw[0].isalpha()
-        if plural_noun or (adjacent and after[0].word in AUXILIARIES):
+        noun_form = match.group().lower().endswith("s")  # "reports", "claims"; never "said" ("she said has")
+        if plural_noun or (adjacent and noun_form and after[0].word in AUXILIARIES):
             return []  # "the KCNA reports should …", "reports of": a noun ("he said, have left" is a verb)
         j, cue_start, auxiliaries = verb_group(before, match.start())
         if j and before[j - 1].word == "to":

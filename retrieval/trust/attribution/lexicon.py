@@ -34,10 +34,11 @@ def _refers_back() -> dict[str, frozenset[str]]:
     return found
 
 
-def _genders() -> dict[str, str]:
+def _genders() -> dict[str, tuple[str, str]]:
+    """word → (gender, how it is used: pronoun, title or noun)."""
     return {
-        word.strip(): gender.strip()
-        for word, _, gender in (line.partition("\t") for line in data_lines("attribution_gender.txt"))
+        word.strip(): (gender.strip(), kind.strip())
+        for word, gender, kind in (line.split("\t") for line in data_lines("attribution_gender.txt"))
     }
 
 
@@ -47,7 +48,9 @@ _NOUNS = _word_classes("attribution_nouns.txt")
 TITLES = frozenset(data_lines("attribution_titles.txt"))
 PLACES = frozenset(data_lines("attribution_places.txt"))
 REFERS_BACK = _refers_back()
-GENDERS = _genders()  # "mr" → "male", "she" → "female"
+_GENDER_WORDS = _genders()
+GENDERS = {word: gender for word, (gender, _) in _GENDER_WORDS.items()}  # "mr" → "male", "she" → "female"
+GENDERED_NOUNS = frozenset(word for word, (_, kind) in _GENDER_WORDS.items() if kind == "noun")
 
 DETERMINERS = _GRAMMAR["determiner"]
 AUXILIARIES = _GRAMMAR["auxiliary"] | _GRAMMAR["be"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from retrieval.trust.attribution.claims import Claim
 from retrieval.trust.attribution.lexicon import (
     CONJUNCTIONS,
+    GENDERED_NOUNS,
     GENDERS,
     NAMES_SUBJECT,
     OPENERS,
@@ -25,6 +26,7 @@ from retrieval.trust.attribution.lexicon import (
 )
 from retrieval.trust.attribution.names import (
     after_possessive,
+    appositive_organisations,
     document_source,
     name_after_title_complement,
     people_in,
@@ -54,15 +56,18 @@ class ArticleMemory:
         self._genders: dict[str, str] = {}  # a person as shown → "male"/"female", when the article says
         self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
+        self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
+        self._proper: set[str] = set()  # words written capitalised inside a sentence: names
         self._paragraph = -1
 
     def next_paragraph(self) -> None:
         self._paragraph += 1
 
-    def start_sentence(self, subject: Sequence[Token]) -> None:
-        """The subject opening the sentence about to be read: "Progressive has seen …, the company
-        said" names the company in its own subject. A pronoun subject tells the gender of the person
-        it continues ("Jill Dougherty met Bout. She asked him …")."""
+    def start_sentence(self, subject: Sequence[Token], after: Sequence[Token]) -> None:
+        """The subject opening the sentence about to be read, and the words after it: "Progressive
+        has seen …, the company said" names the company in its own subject; "Mary Roe, his sister,"
+        and a pronoun subject continuing someone ("Jill Dougherty met Bout. She asked …") tell a
+        person's gender."""
         tokens = strip_determiners(list(subject))
         self._subject = None
         if len(tokens) == 1 and tokens[0].word in GENDERS and tokens[0].word in PERSON_PRONOUNS:
@@ -72,9 +77,28 @@ class ArticleMemory:
         if not tokens or not tokens[0].capitalised or any(t.word in CONJUNCTIONS for t in tokens):
             return  # "The US and Nato": two parties
         name = phrase_text(tokens)
+        gender = _appositive_gender(after)
+        if gender and looks_like_person(tokens):
+            known = self._full_name(tokens) if len(tokens) == 1 else self._people.get(name.lower(), name)
+            self._genders.setdefault(known or name, gender)
         if name.lower() in PLACES or all(t.word in PLACES for t in tokens) or name in self._genders:
             return  # a country or a person is not "the company"
+        if len(tokens) == 1 and tokens[0].bare not in self._proper:
+            return  # a lone capitalised word opening a sentence may be any word ("Sales fell")
+        if len(tokens) > 1 and looks_like_person(tokens) and name not in self._organisations:
+            return  # "Jane Roe resigned, the company said": a person is not the company
         self._subject = name
+        if not strip_title(tokens)[1]:
+            self._named_subjects.append(Speaker(name, False, self._paragraph))
+
+    def _remember_organisation(self, name: str) -> None:
+        if name in self._organisations:
+            self._organisations.remove(name)
+        self._organisations.append(name)
+
+    def remember_proper(self, words: Iterable[str]) -> None:
+        """Capitalised words met inside a sentence, where only names are capitalised."""
+        self._proper.update(words)
 
     def speaker_of(self, claim: Claim) -> Speaker | None:
         """Who `claim`'s source is, read in the light of the article so far; remembered as the
@@ -107,7 +131,7 @@ class ArticleMemory:
             name, affiliation = split_affiliation(tokens)
             name, titled = strip_title(name)
             name = after_possessive(name)
-        if not (titled or affiliation or looks_like_person(name)):
+        if phrase_text(name) in self._organisations or not (titled or affiliation or looks_like_person(name)):
             return Speaker(self._role(tokens) or phrase_text(tokens), False, self._paragraph)
         if len(name) == 1 or (len(name) == 2 and name[0].word in PARTICLES):
             known = self._full_name(name, gender)
@@ -147,8 +171,15 @@ class ArticleMemory:
                     return Speaker(person, True, self._paragraph)
             return None
         recent = [s for s in reversed(self._speakers) if s.paragraph >= self._paragraph - 1]
-        if pronoun in THING_PRONOUNS:
-            candidates = [s for s in recent if not s.is_person and not _is_role_name(s.name)]
+        if pronoun in THING_PRONOUNS:  # "It added …" may come a few paragraphs after the organisation spoke
+            candidates = [
+                s
+                for s in reversed(self._speakers)
+                if s.paragraph >= self._paragraph - 3
+                and not s.is_person
+                and not _is_role_name(s.name)
+                and s.name.lower() not in PLACES
+            ]
         else:
             candidates = recent
         return candidates[0]._replace(paragraph=self._paragraph) if candidates else None
@@ -166,6 +197,8 @@ class ArticleMemory:
             found = next((n for n in reversed(names) if heads & set(n.split()) or word in n.lower().split()), None)
         if found is None and (not heads or word in NAMES_SUBJECT):
             found = next((s.name for s in reversed(self._speakers) if self._is_named_organisation(s)), None)
+        if found is None and word in NAMES_SUBJECT:  # "Contoso reported a loss. …, the company said"
+            found = next((s.name for s in reversed(self._named_subjects) if self._is_named_organisation(s)), None)
         if found is None:
             found = self._called.get(word)
         if found is None:
@@ -208,13 +241,12 @@ class ArticleMemory:
         if known or len(name) > 1 or titled:
             self._persons.append(known or self._people.get(phrase_text(name).lower(), phrase_text(name)))
 
-    def remember_names(self, runs: list[list[Token]]) -> None:
+    def remember_names(self, runs: list[list[Token]], tokens: Sequence[Token] = ()) -> None:
+        for name in appositive_organisations(tokens):
+            self._remember_organisation(name)
         for run in runs:
             if any(t.word in ORGANISATION_WORDS for t in run if t.capitalised):
-                organisation = phrase_text(strip_determiners(run) or run)
-                if organisation in self._organisations:
-                    self._organisations.remove(organisation)
-                self._organisations.append(organisation)
+                self._remember_organisation(phrase_text(strip_determiners(run) or run))
             for person in people_in(run):
                 key = phrase_text(person).lower()
                 self._people[key] = self._people.pop(key, phrase_text(person))
@@ -224,3 +256,14 @@ def _is_role_name(name: str) -> bool:
     """ "spokesperson", "spokesperson, Hyundai": a person known only by a role."""
     words = name.split(",")[0].split()
     return bool(words) and words[-1].lower() in PERSON_NOUNS
+
+
+def _appositive_gender(after: Sequence[Token]) -> str | None:
+    """ "Mary Roe, his sister, …" → female: a gendered noun in the appositive after a name (not a
+    possessive pronoun, which is someone else's)."""
+    for tok in after[:3]:
+        if tok.lowercase and tok.word in GENDERED_NOUNS:
+            return GENDERS[tok.word]
+        if tok.ends_clause:
+            break
+    return None

@@ -18,6 +18,7 @@ from retrieval.trust.attribution.lexicon import (
     PLACES,
     PRONOUNS,
     PUBLISHED,
+    REFERS_BACK,
     ROLES,
 )
 from retrieval.trust.attribution.phrases import is_pure_name, looks_like_person
@@ -180,3 +181,31 @@ def role_with_organisation(tokens: Sequence[Token]) -> str | None:
 
 def _is_place(tokens: Sequence[Token]) -> bool:
     return phrase_text(tokens).lower() in PLACES or all(t.word in PLACES for t in tokens)
+
+
+def appositive_organisations(tokens: Sequence[Token]) -> Iterator[str]:
+    """Names set beside an organisation's noun: "one insurance company, State Farm, said",
+    "State Farm, an insurance company," — an organisation, though its name reads like a person's."""
+    for i, tok in enumerate(tokens):
+        if tok.word in REFERS_BACK and tok.lowercase and tok.raw.endswith(","):
+            run = _capitalised_run(tokens, i + 1)
+            if run and run[-1].raw.endswith(","):
+                yield phrase_text(run)
+        if tok.raw.endswith(",") and tok.capitalised and i + 1 < len(tokens) and tokens[i + 1].word in ("a", "an"):
+            head = next((t for t in tokens[i + 2 : i + 6] if t.ends_clause or t.word in REFERS_BACK), None)
+            if head is not None and head.word in REFERS_BACK and head.lowercase:
+                start = i
+                while start > 0 and tokens[start - 1].capitalised and not tokens[start - 1].ends_clause:
+                    start -= 1
+                yield phrase_text(tokens[start : i + 1])
+
+
+def _capitalised_run(tokens: Sequence[Token], start: int) -> list[Token]:
+    run: list[Token] = []
+    for tok in tokens[start:]:
+        if not tok.capitalised:
+            break
+        run.append(tok)
+        if tok.ends_clause:
+            break
+    return run

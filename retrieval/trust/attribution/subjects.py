@@ -55,7 +55,8 @@ def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
     for …, confirmed", "Bolton – an expert on North Korea − said"."""
     segments = _segments(before) + [[], []]
     nearest = _subject_segment(segments[0])
-    if nearest and not is_role(nearest):
+    pronoun = len(nearest) == 1 and nearest[0].word in PRONOUNS  # "Many residents, she said, …"
+    if nearest and (pronoun or not is_role(nearest)):
         return nearest[0].start, nearest
     # A role ("a spokesperson for …") describes the name before it; with nothing before the
     # verb, an appositive has just ended and the name is one further back.

@@ -135,3 +135,13 @@ def test_dev_set_meets_the_bar():
     assert len(outcomes) >= 80 and len({o.row["article"] for o in outcomes}) >= 12
     assert overall >= 0.92, report("dev", outcomes)
     assert narration >= 0.95, report("dev", outcomes)
+
+
+def test_blind_set_holds():
+    """The held-out sample (random.Random(20261201), articles never opened while writing the rules)
+    is reported; it fails only below the 0.75 that the issue measured before this work."""
+    outcomes = score("attribution_blind.jsonl")
+    overall, _, narration = rates(outcomes)
+    print(report("blind", outcomes))
+    assert len(outcomes) == 50
+    assert overall >= 0.75, report("blind", outcomes)

@@ -58,20 +58,18 @@ class _ArticleReader:
         for start, end in whole_quote_sentences(text, quotes):
             sentence = Sentence(text, start, end, quotes)
             runs = name_runs(sentence.tokens)
-            self._memory.remember_proper(t.bare for t in sentence.tokens[1:] if t.capitalised)
             subject = sentence.leading_noun_phrase(start)
             appositive = [t for t in sentence.tokens if subject and t.start > subject[-1].start]
-            self._memory.start_sentence(subject, appositive if subject and subject[-1].raw.endswith(",") else [])
+            self._memory.start_sentence(
+                sentence.tokens, subject, appositive if subject and subject[-1].raw.endswith(",") else []
+            )
             found: list[tuple[Claim, Speaker]] = []
             for claim in sorted(sentence.claims(), key=lambda c: c.position):
-                self._memory.remember_names(
-                    [r for r in runs if r[-1].end <= claim.position],
-                    [t for t in sentence.tokens if t.end <= claim.position],
-                )
+                self._memory.remember_names([r for r in runs if r[-1].end <= claim.position])
                 speaker = self._memory.speaker_of(claim)
                 if speaker is not None:
                     found.append((claim, speaker))
-            self._memory.remember_names(runs, sentence.tokens)
+            self._memory.remember_names(runs)
             self._memory.remember_subject(subject)
             if not found:
                 continue

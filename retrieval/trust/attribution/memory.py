@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from retrieval.trust.attribution.claims import Claim
@@ -63,11 +63,14 @@ class ArticleMemory:
     def next_paragraph(self) -> None:
         self._paragraph += 1
 
-    def start_sentence(self, subject: Sequence[Token], after: Sequence[Token]) -> None:
+    def start_sentence(self, tokens: Sequence[Token], subject: Sequence[Token], after: Sequence[Token]) -> None:
         """The subject opening the sentence about to be read, and the words after it: "Progressive
         has seen …, the company said" names the company in its own subject; "Mary Roe, his sister,"
         and a pronoun subject continuing someone ("Jill Dougherty met Bout. She asked …") tell a
-        person's gender."""
+        person's gender. Names set beside an organisation's noun are organisations."""
+        for organisation in appositive_organisations(tokens):
+            self._remember_organisation(organisation)
+        self._proper.update(t.bare for t in tokens[1:] if t.capitalised)
         tokens = strip_determiners(list(subject))
         self._subject = None
         if len(tokens) == 1 and tokens[0].word in GENDERS and tokens[0].word in PERSON_PRONOUNS:
@@ -95,10 +98,6 @@ class ArticleMemory:
         if name in self._organisations:
             self._organisations.remove(name)
         self._organisations.append(name)
-
-    def remember_proper(self, words: Iterable[str]) -> None:
-        """Capitalised words met inside a sentence, where only names are capitalised."""
-        self._proper.update(words)
 
     def speaker_of(self, claim: Claim) -> Speaker | None:
         """Who `claim`'s source is, read in the light of the article so far; remembered as the
@@ -241,9 +240,7 @@ class ArticleMemory:
         if known or len(name) > 1 or titled:
             self._persons.append(known or self._people.get(phrase_text(name).lower(), phrase_text(name)))
 
-    def remember_names(self, runs: list[list[Token]], tokens: Sequence[Token] = ()) -> None:
-        for name in appositive_organisations(tokens):
-            self._remember_organisation(name)
+    def remember_names(self, runs: list[list[Token]]) -> None:
         for run in runs:
             if any(t.word in ORGANISATION_WORDS for t in run if t.capitalised):
                 self._remember_organisation(phrase_text(strip_determiners(run) or run))

@@ -27,13 +27,17 @@ This module reads the paragraphs in order; the rules are in its siblings:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, Sentence
+from retrieval.trust.attribution.lexicon import DOCUMENTS
 from retrieval.trust.attribution.memory import ArticleMemory, Speaker
 from retrieval.trust.attribution.names import name_runs
 from retrieval.trust.attribution.quotes import is_only_quotation, quote_spans, whole_quote_sentences
+
+_IN_DOCUMENT = re.compile(r"\bin (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,10 @@ class _ArticleReader:
             if not found:
                 continue
             claim, speaker = _outermost(found)
+            for phrase in _IN_DOCUMENT.finditer(text, claim.position, end):
+                for word in phrase.group(1).lower().split():
+                    if word in DOCUMENTS:  # "the company said in an emailed statement"
+                        self._memory.remember_document(word, speaker)
             attribution = Attribution(speaker.name, claim.cue)
             if claim.role == RECAP:
                 recap = recap or attribution

@@ -62,9 +62,10 @@ PRIORITY = {role: rank for rank, role in enumerate((RECAP, OPENING, CLOSING, LEA
 _RECAP_PREFIX = re.compile(r"(?:that|this)(?:[’']s|\s+is|\s+was)", re.IGNORECASE)
 _ACCORDING_END = re.compile(r"[,;]|\s[–—−-]\s|\s(?:which|who|whose|that)\s")
 _CLAUSE_BREAK = re.compile(r"[,;]")
+_CLAUSE_COMMA = re.compile(r",(?!\d)")  # not the comma of "100,000"
 _CLAUSE_RESET = re.compile(r"[;:]")
 _COORDINATED = re.compile(rf"(?:,\s*(?:{'|'.join(sorted(CONJUNCTIONS))})|\sbut)\s*$", re.IGNORECASE)
-_RELATIVE = re.compile(r",\s*(?:which|who|that)\s*$", re.IGNORECASE)  # "…, which she said has delayed"
+_RELATIVE = re.compile(r"[,\s”\"]\s*(?:which|who|whom|that)\s*$", re.IGNORECASE)  # "…, which she said has delayed"
 _COMPLEMENT = re.compile(r"\sthat\s*$", re.IGNORECASE)  # "told CNN that according to …"
 _NESTED_REPORT = re.compile(
     rf"\s+in\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(REPORTS, key=len, reverse=True))})"
@@ -318,7 +319,7 @@ class Sentence:
         """ "In an interview," "When asked about X," "And on Monday," "So far,": no clause yet."""
         if any(mark in prefix for mark in '“”"'):
             return False
-        *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in prefix.split(","))
+        *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in _CLAUSE_COMMA.split(prefix))
         return all(opens_adverbial(words) for words in leading if words) and all(
             t.word in ADVERBIAL_WORDS or t.is_time for t in last
         )

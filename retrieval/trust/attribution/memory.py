@@ -8,6 +8,7 @@ from typing import NamedTuple
 from retrieval.trust.attribution.claims import Claim
 from retrieval.trust.attribution.lexicon import (
     CONJUNCTIONS,
+    DOCUMENTS,
     GENDERED_NOUNS,
     GENDERS,
     NAMES_SUBJECT,
@@ -54,6 +55,7 @@ class ArticleMemory:
         self._speakers: list[Speaker] = []
         self._persons: list[str] = []  # named people quoted or opening a sentence, for "he"/"she"
         self._genders: dict[str, str] = {}  # a person as shown → "male"/"female", when the article says
+        self._documents: dict[str, Speaker] = {}  # "statement" → whose statement was named last
         self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
         self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
@@ -104,6 +106,9 @@ class ArticleMemory:
         latest speaker, for the pronouns that follow."""
         speaker = self._resolve(claim)
         if speaker is not None:
+            document = next((t.word for t in claim.source if t.lowercase and t.word in DOCUMENTS), None)
+            if document:  # "a statement to parents from Superintendent Will Stout"
+                self.remember_document(document, speaker)
             self._speakers.append(speaker)
             if speaker.is_person:
                 self._persons.append(speaker.name)
@@ -116,7 +121,10 @@ class ArticleMemory:
         if len(tokens) == 1 and tokens[0].word in PRONOUNS:
             return self._antecedent(tokens[0].word)
         definite = bool(tokens) and tokens[0].word == "the"
-        tokens = document_source(strip_determiners(tokens), claim.after_according) or []
+        bare = strip_determiners(tokens)
+        if definite and len(bare) == 1 and bare[0].word in DOCUMENTS:
+            return self._document(bare[0].word)  # "the statement said": whose statement was named before
+        tokens = document_source(bare, claim.after_according) or []
         tokens = strip_determiners(tokens)
         if not tokens:
             return None
@@ -142,6 +150,16 @@ class ArticleMemory:
         if gender:
             self._genders.setdefault(shown, gender)
         return Speaker(shown, True, self._paragraph)
+
+    def remember_document(self, noun: str, speaker: Speaker) -> None:
+        """Whose statement (letter, report) the article has named, for "the statement said" after it."""
+        self._documents[noun] = speaker
+
+    def _document(self, noun: str) -> Speaker | None:
+        known = self._documents.get(noun)
+        if known is None or known.paragraph < self._paragraph - 3:
+            return None
+        return known._replace(paragraph=self._paragraph)
 
     def _role(self, tokens: Sequence[Token]) -> str | None:
         """ "a Hyundai spokesperson" → "spokesperson, Hyundai"; a lone "a spokesperson" after an

@@ -27,6 +27,7 @@ from retrieval.trust.attribution.tokens import Token, phrase_text
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")
 _SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a video released by the Kremlin"
 _COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambassador to Germany"
+_MEDIUM = frozenset({"in", "on"})  # "Rathborn in the Independent", "Dodman on France24"
 _ROLE_LINKS = frozenset({"for", "at", "of", "from", "with"})  # "a spokesperson for Hyundai"
 
 
@@ -75,6 +76,8 @@ def people_in(run: list[Token]) -> Iterator[list[Token]]:
 def split_affiliation(tokens: list[Token]) -> tuple[list[Token], str | None]:
     """ "Jane Roe of the Example Institute" → (Jane Roe, "Example Institute")."""
     for i, tok in enumerate(tokens):
+        if i and tok.lowercase and tok.word in _MEDIUM and looks_like_person(strip_title(tokens[:i])[0]):
+            return strip_title(tokens[:i])[0], None  # "said Jack Rathborn in the Independent": where, not whose
         if i and tok.lowercase and tok.word in AFFILIATION_PREPOSITIONS:
             name = strip_title(tokens[:i])[0]
             rest = tokens[i + 1 :]

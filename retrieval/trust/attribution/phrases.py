@@ -99,4 +99,6 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
     if head.possessive or head.word in DETERMINERS | CONNECTORS:
         return False
     named = head.capitalised or (head.bare.isdigit() and len(tokens) > 1 and tokens[-2].capitalised)
+    if head.word in DOCUMENTS and len(tokens) == 2 and tokens[0].word == "the":
+        return True  # "the statement said": a document named before (memory decides whose, or no one)
     return named or head.word in SPEAKER_HEADS or (head.word in DOCUMENTS and any(t.capitalised for t in tokens[:-1]))

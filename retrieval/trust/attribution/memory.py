@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -38,6 +39,8 @@ from retrieval.trust.attribution.names import (
 )
 from retrieval.trust.attribution.phrases import looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
+
+_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")  # "Goldman Sachs (GS)": the name without its ticker
 
 
 class Speaker(NamedTuple):
@@ -164,9 +167,14 @@ class ArticleMemory:
     def _role(self, tokens: Sequence[Token]) -> str | None:
         """ "a Hyundai spokesperson" → "spokesperson, Hyundai"; a lone "a spokesperson" after an
         organisation spoke in the same paragraph is that organisation's."""
-        shown = role_with_organisation(tokens)
-        if shown or len(tokens) != 1 or tokens[0].word not in PERSON_NOUNS or not tokens[0].lowercase:
-            return shown
+        found = role_with_organisation(tokens)
+        if found:
+            role, organisation = found
+            if not self._is_name(organisation):
+                return None  # "Wildlife officials", "Several experts": capitalised only to open the sentence
+            return f"{role}, {_ACRONYM.sub('', phrase_text(organisation))}"
+        if len(tokens) != 1 or tokens[0].word not in PERSON_NOUNS or not tokens[0].lowercase:
+            return None
         for speaker in reversed(self._speakers):
             if speaker.paragraph != self._paragraph:
                 break
@@ -224,14 +232,22 @@ class ArticleMemory:
         return Speaker(found, False, self._paragraph)
 
     def _is_named_organisation(self, speaker: Speaker) -> bool:
-        """An organisation quoted in the last few paragraphs by its name (not "officials", not a country)."""
-        last = speaker.name.split()[-1].lower()
+        """An organisation quoted in the last few paragraphs by its name (not "officials", not a
+        country, not "Shares in Cairn Energy", whose first word is capitalised only to open a sentence)."""
+        words = speaker.name.split()
         return (
             speaker.paragraph >= self._paragraph - 3
             and not speaker.is_person
-            and last not in SOURCES | PERSON_NOUNS
+            and words[-1].lower() not in SOURCES | PERSON_NOUNS
             and speaker.name.lower() not in PLACES
+            and (words[0] in self._proper or words[0].isupper() or words[0][:1].islower())
         )
+
+    def _is_name(self, tokens: Sequence[Token]) -> bool:
+        """Whether capitalised words are a name: more than one, an acronym, or a word the article also
+        writes capitalised mid-sentence."""
+        first = tokens[0].bare
+        return len(tokens) > 1 or first.isupper() or first in self._proper
 
     def _full_name(self, surname: Sequence[Token], gender: str | None = None) -> str | None:
         """ "Wezeman" → "Siemon Wezeman (…)", "Kim" → the last Kim named ("Kim Jun-rak"); with "Mr"

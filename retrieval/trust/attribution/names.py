@@ -153,10 +153,10 @@ def name_after_title_complement(tokens: Sequence[Token]) -> list[Token] | None:
     return None
 
 
-def role_with_organisation(tokens: Sequence[Token]) -> str | None:
-    """A source known by its role and organisation, shown as "spokesperson, Hyundai": "a Hyundai
-    spokesperson", "a spokesperson for Hyundai", "Goldman Sachs economists". None when the words
-    before the role are a country or nationality ("U.S. officials", "Cuban official")."""
+def role_with_organisation(tokens: Sequence[Token]) -> tuple[str, list[Token]] | None:
+    """A source known by its role and organisation, to be shown "spokesperson, Hyundai": "a Hyundai
+    spokesperson", "a spokesperson for Hyundai", "Goldman Sachs economists" → (role, organisation).
+    None when the words before the role are a country or nationality ("U.S. officials", "Cuban official")."""
     tokens = strip_determiners(list(tokens))
     if len(tokens) < 2:
         return None
@@ -164,7 +164,7 @@ def role_with_organisation(tokens: Sequence[Token]) -> str | None:
     if head.lowercase and head.word in ROLES:
         organisation = list(tokens[:-1])
         if all(t.capitalised for t in organisation) and not _is_place(organisation):
-            return f"{head.bare}, {phrase_text(organisation)}"
+            return head.bare, organisation
         return None
     for i, tok in enumerate(tokens):
         if i and tok.lowercase and tok.word in _ROLE_LINKS:
@@ -177,7 +177,7 @@ def role_with_organisation(tokens: Sequence[Token]) -> str | None:
                 and organisation[-1].capitalised
                 and not _is_place(organisation)
             ):
-                return f"{phrase_text(role)}, {_ACRONYM.sub('', phrase_text(organisation))}"
+                return phrase_text(role), organisation
             return None
     return None
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from retrieval.trust.attribution.claims import Claim
+from retrieval.trust.attribution.claims import NESTED, Claim
 from retrieval.trust.attribution.lexicon import (
     CONJUNCTIONS,
     DOCUMENTS,
@@ -61,6 +61,7 @@ class ArticleMemory:
         self._documents: dict[str, Speaker] = {}  # "statement" → whose statement was named last
         self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
+        self._subject_person: str | None = None  # … when it is a person's name
         self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
         self._proper: set[str] = set()  # words written capitalised inside a sentence: names
         self._paragraph = -1
@@ -77,7 +78,13 @@ class ArticleMemory:
             self._remember_organisation(organisation)
         self._proper.update(t.bare for t in tokens[1:] if t.capitalised)
         tokens = strip_determiners(list(subject))
-        self._subject = None
+        self._subject = self._subject_person = None
+        name, titled = strip_title(tokens)
+        name = after_possessive(name)
+        if name and looks_like_person(name) and name[0].word not in OPENERS | PREPOSITIONS:
+            known = self._full_name(name) if len(name) == 1 else None
+            if known or len(name) > 1 or titled:
+                self._subject_person = known or self._people.get(phrase_text(name).lower(), phrase_text(name))
         if len(tokens) == 1 and tokens[0].word in GENDERS and tokens[0].word in PERSON_PRONOUNS:
             if self._persons and self._persons[-1] not in self._genders:
                 self._genders[self._persons[-1]] = GENDERS[tokens[0].word]
@@ -122,6 +129,11 @@ class ArticleMemory:
         if len(tokens) == 1 and tokens[0].word in SELF_PRONOUNS:
             return None  # the writer of a column: the article's own voice
         if len(tokens) == 1 and tokens[0].word in PRONOUNS:
+            if claim.role == NESTED and tokens[0].word in PERSON_PRONOUNS and self._subject_person:
+                # "Bremmer expanded on the talk, which he said took place …": the sentence's subject
+                known = self._genders.get(self._subject_person)
+                if known is None or known == GENDERS.get(tokens[0].word, known):
+                    return Speaker(self._subject_person, True, self._paragraph)
             return self._antecedent(tokens[0].word)
         definite = bool(tokens) and tokens[0].word == "the"
         bare = strip_determiners(tokens)

@@ -6,16 +6,25 @@ Washington, …", "…, said Siemon Wezeman of SIPRI.", "Kremlin spokesman Dmitr
 the full list in attribution_claims.py).
 
 When they nest, the outermost source wins: the one the article relies on ("the president said …,
-state media reported" → state media). A speaker is shown as written, without titles or articles,
-with the organisation of "X of/from/at Y" kept: "Siemon Wezeman (Stockholm International Peace
-Research Insitute)". Names are read in the article's context: "Wezeman" is the "Siemon Wezeman"
-named before, "he"/"she" the last named person quoted or opening a sentence, "it" the last
-organisation quoted, "the agency" the last agency named, and a paragraph that is only a quotation
-continues the quotation before it. Whatever no rule recognises is the article's own voice:
-`speaker=None`, never a guess.
+state media reported" → state media); a source inside a clause ("…, which she said has delayed",
+"told CNN that according to …") counts only when the sentence has no other. A speaker is shown as
+written, without titles or articles, with the organisation of "X of/from/at Y" kept: "Siemon
+Wezeman (Stockholm International Peace Research Insitute)"; a source known only by a role is shown
+with its organisation, "spokesperson, Hyundai", and bare only when the article ties it to none.
+
+Names are read in the article's context: "Wezeman" is the "Siemon Wezeman" named before (with
+"Mr"/"Mrs", one of that gender); "he"/"she" the last named person quoted or opening a sentence
+whom the pronoun's gender fits (from a title, "Mary Roe, his sister,", or a pronoun continuing
+them), or no one; in a relative clause, the sentence's subject. "It" is the organisation that
+spoke in the last few paragraphs (never a spokesman); "the agency/ministry" the last one named
+so; "the company" the sentence's own subject or the organisation last quoted or called so, but
+never a person; "the paper/broadcaster/site" the outlet last quoted; "the statement" whose
+statement was named. A paragraph that is only a quotation continues the quotation before it.
+Whatever no rule recognises is the article's own voice: `speaker=None`, never a guess.
 
 This module reads the paragraphs in order; the rules are in its siblings:
-  attribution_lexicon   the lexicons, data/attribution_*.txt (cues, grammar words, titles, nouns, places)
+  attribution_lexicon   the lexicons, data/attribution_*.txt (cues, grammar words, titles, nouns,
+                        places, genders)
   attribution_tokens    words with their offsets and punctuation
   attribution_phrases   what a stretch of words is: a name, a person, a speaker's noun phrase
   attribution_quotes    quotations, and sentences that keep them whole

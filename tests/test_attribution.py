@@ -521,6 +521,17 @@ def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
             "Finance Ministry",
             "announced",
         ),
+        # A title referring back to the person named with it ("Gov." is the governor).
+        (
+            [
+                "Gov. Ron DeSantis signed the bill on Monday.",
+                "The law takes effect in July.",
+                "It is needed, the governor said.",
+            ],
+            "Ron DeSantis",
+            "said",
+        ),
+        (["President Joe Biden spoke.", "The president said prices would fall."], "Joe Biden", "said"),
         # Role-only sources: with the organisation when the article ties one, bare otherwise.
         (["Prices will rise, a Contoso spokesman said."], "spokesman, Contoso", "said"),
         (["Prices will rise, a spokesman for Contoso said."], "spokesman, Contoso", "said"),
@@ -538,6 +549,7 @@ def test_issue_constructions(paragraphs: list[str], speaker: str, cue: str | Non
         (["Jane Roe resigned on Monday, the company said."], "company"),  # a person is not the company
         (["Sales fell in Europe, the company said."], "company"),  # "Sales" only opens the sentence
         (["Mary Roe, his sister, spoke.", "“We lost,” he said."], None),  # no man named: no one
+        (["Mayor Ann Lee spoke.", "The president said prices would fall."], "president"),  # no president named
         (["The swap, which President Jane Roe confirmed on Thursday, did not include him."], None),
     ],
 )

@@ -25,6 +25,7 @@ from retrieval.trust.attribution.lexicon import (
     SELF_PRONOUNS,
     SOURCES,
     THING_PRONOUNS,
+    TITLE_FORMS,
 )
 from retrieval.trust.attribution.names import (
     after_possessive,
@@ -58,6 +59,7 @@ class ArticleMemory:
         self._speakers: list[Speaker] = []
         self._persons: list[str] = []  # named people quoted or opening a sentence, for "he"/"she"
         self._genders: dict[str, str] = {}  # a person as shown → "male"/"female", when the article says
+        self._titled: dict[str, str] = {}  # "governor" → the person last named with that title
         self._documents: dict[str, Speaker] = {}  # "statement" → whose statement was named last
         self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
@@ -154,6 +156,9 @@ class ArticleMemory:
             name, titled = strip_title(name)
             name = after_possessive(name)
         if phrase_text(name) in self._organisations or not (titled or affiliation or looks_like_person(name)):
+            holder = self._title_holder(tokens) if definite else None
+            if holder:  # "the governor said": the governor named before
+                return Speaker(holder, True, self._paragraph)
             return Speaker(self._role(tokens) or phrase_text(tokens), False, self._paragraph)
         if len(name) == 1 or (len(name) == 2 and name[0].word in PARTICLES):
             known = self._full_name(name, gender)
@@ -164,7 +169,22 @@ class ArticleMemory:
         self._people[phrase_text(name).lower()] = shown
         if gender:
             self._genders.setdefault(shown, gender)
+        self._remember_titles(tokens, shown)
         return Speaker(shown, True, self._paragraph)
+
+    def _remember_titles(self, tokens: Sequence[Token], shown: str) -> None:
+        """ "Gov. Ron DeSantis" → the governor is Ron DeSantis, for "the governor said" later."""
+        for tok in tokens:
+            if tok.title:
+                word = tok.word.rstrip(".")
+                self._titled[TITLE_FORMS.get(word, word)] = shown
+
+    def _title_holder(self, tokens: Sequence[Token]) -> str | None:
+        """ "the president", "the prime minister": the last person named with that title."""
+        head = tokens[-1]
+        if not (head.lowercase and head.title) or any(t.capitalised and not t.title for t in tokens):
+            return None
+        return self._titled.get(head.word)
 
     def remember_document(self, noun: str, speaker: Speaker) -> None:
         """Whose statement (letter, report) the article has named, for "the statement said" after it."""
@@ -284,7 +304,10 @@ class ArticleMemory:
             return  # "To al Qaeda?" opens a sentence but names no one
         known = self._full_name(name) if len(name) == 1 else None
         if known or len(name) > 1 or titled:
-            self._persons.append(known or self._people.get(phrase_text(name).lower(), phrase_text(name)))
+            person = known or self._people.get(phrase_text(name).lower(), phrase_text(name))
+            self._persons.append(person)
+            if titled:
+                self._remember_titles(subject, person)
 
     def remember_names(self, runs: list[list[Token]]) -> None:
         for run in runs:

@@ -550,6 +550,8 @@ def test_issue_constructions(paragraphs: list[str], speaker: str, cue: str | Non
         (["Sales fell in Europe, the company said."], "company"),  # "Sales" only opens the sentence
         (["Mary Roe, his sister, spoke.", "“We lost,” he said."], None),  # no man named: no one
         (["Mayor Ann Lee spoke.", "The president said prices would fall."], "president"),  # no president named
+        (["Here is a reminder. Please read it before you head out."], None),  # "read" needs a document
+        (["Jane Roe spoke.", "They said the plan was ready."], None),  # "they" is not one named person
         (["The swap, which President Jane Roe confirmed on Thursday, did not include him."], None),
     ],
 )

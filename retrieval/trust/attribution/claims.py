@@ -26,6 +26,7 @@ from retrieval.trust.attribution.lexicon import (
     CUE,
     CUES,
     DETERMINERS,
+    DOCUMENTS,
     MODIFIERS,
     PARTICLES,
     POSSESSIVES,
@@ -204,6 +205,8 @@ class Sentence:
                 return []  # "were warned" is passive; "accusing" needs "is"
         subject_start, subject = subject_before(before[:j])
         if not subject or not is_noun_phrase(subject):
+            return []
+        if "document" in flags and subject[-1].word not in DOCUMENTS:
             return []
         cue_end = match.end()
         if "addressee" in flags:

@@ -237,8 +237,8 @@ class ArticleMemory:
                 and not _is_role_name(s.name)
                 and s.name.lower() not in PLACES
             ]
-        else:
-            candidates = recent
+        else:  # "they": a group or an organisation, not one named person
+            candidates = [s for s in recent if not s.is_person]
         return candidates[0]._replace(paragraph=self._paragraph) if candidates else None
 
     def _organisation(self, noun: Token) -> Speaker:

@@ -108,6 +108,6 @@ def is_role(tokens: Sequence[Token]) -> bool:
     minister", "R-North Salt Lake"."""
     if tokens and tokens[0].word.startswith(PARTY_PREFIXES):
         return True
-    if not tokens or is_pure_name(tokens):
-        return False
+    if not tokens or is_pure_name(tokens) or tokens[0].word in PRONOUNS:
+        return False  # "Surely, she couldn't think": "she couldn't" describes no one before it
     return tokens[0].lowercase or any(t.lowercase and (t.title or t.word in SOURCES) for t in tokens)

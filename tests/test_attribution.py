@@ -532,6 +532,9 @@ def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
             "said",
         ),
         (["President Joe Biden spoke.", "The president said prices would fall."], "Joe Biden", "said"),
+        # "the survey" after "according to" is a source of its own; "Did" opens no one's name.
+        (["Teens post a lot, according to the survey."], "survey", "according to"),
+        (["Did Trump lie?", "Donald Trump spoke.", "Trump has denied it."], "Donald Trump", "has denied"),
         # Role-only sources: with the organisation when the article ties one, bare otherwise.
         (["Prices will rise, a Contoso spokesman said."], "spokesman, Contoso", "said"),
         (["Prices will rise, a spokesman for Contoso said."], "spokesman, Contoso", "said"),

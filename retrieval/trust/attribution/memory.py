@@ -140,7 +140,9 @@ class ArticleMemory:
         definite = bool(tokens) and tokens[0].word == "the"
         bare = strip_determiners(tokens)
         if definite and len(bare) == 1 and bare[0].word in DOCUMENTS:
-            return self._document(bare[0].word)  # "the statement said": whose statement was named before
+            known = self._document(bare[0].word)  # "the statement said": whose statement was named before
+            if known or not claim.after_according:
+                return known  # "according to the survey" is the survey's, when nobody's survey was named
         tokens = document_source(bare, claim.after_according) or []
         tokens = strip_determiners(tokens)
         if not tokens:
@@ -272,7 +274,7 @@ class ArticleMemory:
             and not speaker.is_person
             and words[-1].lower() not in SOURCES | PERSON_NOUNS
             and speaker.name.lower() not in PLACES
-            and (words[0] in self._proper or words[0].isupper() or words[0][:1].islower())
+            and (words[0] in self._proper or words[0].isupper() or words[0] in ORGANISATION_WORDS)
         )
 
     def _is_name(self, tokens: Sequence[Token]) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from retrieval.trust.attribution.lexicon import (
     AFFILIATION_PREPOSITIONS,
+    AUXILIARIES,
     CONJUNCTIONS,
     CONNECTORS,
     DETERMINERS,
@@ -64,7 +65,7 @@ def people_in(run: list[Token]) -> Iterator[list[Token]]:
         if tok is None or (tok.lowercase and tok.word not in PARTICLES):
             titled = [i for i, t in enumerate(part) if t.title]
             name = part[titled[-1] + 1 :] if titled else part
-            while name and (name[0].word in OPENERS | CONJUNCTIONS | DETERMINERS or name[0].is_time):
+            while name and (name[0].word in OPENERS | CONJUNCTIONS | DETERMINERS | AUXILIARIES or name[0].is_time):
                 name = name[1:]
             if len(name) >= 2 and looks_like_person(name):
                 yield name

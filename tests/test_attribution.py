@@ -532,6 +532,9 @@ def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
             "said",
         ),
         (["President Joe Biden spoke.", "The president said prices would fall."], "Joe Biden", "said"),
+        # An occupation and "Dr." before the name after an inverted cue; an honorific is a title.
+        (["Feed baby many foods, said pediatrician Dr. Mark Corkins, chair of the committee."], "Mark Corkins", "said"),
+        (["Costs rose, Sir John Bourn said."], "John Bourn", "said"),
         # "the survey" after "according to" is a source of its own; "Did" opens no one's name.
         (["Teens post a lot, according to the survey."], "survey", "according to"),
         (["Did Trump lie?", "Donald Trump spoke.", "Trump has denied it."], "Donald Trump", "has denied"),
@@ -555,6 +558,7 @@ def test_issue_constructions(paragraphs: list[str], speaker: str, cue: str | Non
         (["Mayor Ann Lee spoke.", "The president said prices would fall."], "president"),  # no president named
         (["Here is a reminder. Please read it before you head out."], None),  # "read" needs a document
         (["Jane Roe spoke.", "They said the plan was ready."], None),  # "they" is not one named person
+        (["Things went according to schedule in Week 1."], None),  # an idiom, not a source
         (["The swap, which President Jane Roe confirmed on Thursday, did not include him."], None),
     ],
 )

@@ -35,6 +35,7 @@ from retrieval.trust.attribution.lexicon import (
     PUBLISHED,
     REPORTS,
     SOURCES,
+    SPEAKER_HEADS,
     TITLES,
 )
 from retrieval.trust.attribution.phrases import (
@@ -117,8 +118,8 @@ class Sentence:
     def _according(self, match: re.Match[str]) -> Claim | None:
         cut = _ACCORDING_END.search(self.text, match.end(), self.end)
         source = tokens_in(self.text, match.end(), cut.start() if cut else self.end)
-        if not source:
-            return None
+        if not source or not _names_a_source(source[0]):
+            return None  # "went according to schedule", "according to plan": an idiom, not a source
         prefix = self.text[self.start : match.start()].strip()
         if _RECAP_PREFIX.fullmatch(prefix):
             role = RECAP
@@ -173,14 +174,16 @@ class Sentence:
                 subject.append(tok)
             elif not subject and (tok.word in DETERMINERS | TITLES | MODIFIERS | SOURCES):
                 subject.append(tok)
+            elif not subject and tok.lowercase and nxt.capitalised and not tok.ends_clause:
+                subject.append(tok)  # "said pediatrician Dr. Mark Corkins": an occupation before the name
             elif subject and (joins_name(following, i) or (tok.word == "the" and is_name_word(nxt))):
                 subject.append(tok)
             elif subject and tok.title and nxt.capitalised:
                 subject.append(tok)  # "said The New Statesman's Europe correspondent Ido Vock"
             else:
                 break
-            if tok.ends_clause or tok.raw.endswith("."):
-                break
+            if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
+                break  # a full stop ends the subject, but not that of "Dr." or an initial
         if not subject or not is_noun_phrase(subject):
             return None
         if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
@@ -326,6 +329,16 @@ class Sentence:
         return all(opens_adverbial(words) for words in leading if words) and all(
             t.word in ADVERBIAL_WORDS or t.is_time for t in last
         )
+
+
+def _names_a_source(first: Token) -> bool:
+    """Whether the words after "according to" can start a source: a name, a determiner or possessive
+    ("the report", "his lawyer"), a number ("two officials") or a source noun ("police")."""
+    return (
+        not first.lowercase
+        or first.word in DETERMINERS | POSSESSIVES | SPEAKER_HEADS | MODIFIERS | DOCUMENTS | PRONOUNS
+        or first.possessive
+    )
 
 
 def _listed(claim: Claim | None) -> list[Claim]:

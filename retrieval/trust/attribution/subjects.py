@@ -9,6 +9,7 @@ from retrieval.trust.attribution.lexicon import (
     AUXILIARIES,
     CONJUNCTIONS,
     DETERMINERS,
+    FLOATING,
     NOUN_PHRASE_WORDS,
     OPENERS,
     PARTY_PREFIXES,
@@ -32,7 +33,7 @@ def verb_group(before: list[Token], verb_start: int) -> tuple[int, int, list[str
             auxiliaries.append(tok.word)
             if adjacent:
                 cue_start = tok.start
-        elif (tok.lowercase and tok.word in ADVERBS) or tok.is_time or _is_manner_adverb(before, j - 1):
+        elif (tok.lowercase and tok.word in ADVERBS | FLOATING) or tok.is_time or _is_manner_adverb(before, j - 1):
             adjacent = False
         else:
             break

@@ -4,8 +4,9 @@
 
 The corpus is loaded and split into passages first (not timed); then every article's passages go
 through attribution the way the Annotator reads them (retrieval/trust/annotations.py), which is what
-is timed. Each tree runs in its own process, alternating, so both see the same machine; the ratio
-of the medians is printed. A baseline tree is a throwaway worktree of the commit to compare with:
+is timed, as process CPU time (what other jobs on a shared machine disturb least) and wall time.
+Each tree runs in its own process, alternating, so both see the same machine; the ratios of the
+medians are printed. A baseline tree is a throwaway worktree of the commit to compare with:
     git worktree add /tmp/attr-base c8484a2   …   git worktree remove /tmp/attr-base
 Exits with a message when ../shared is absent. Prints figures, never passes or fails on time.
 """
@@ -37,10 +38,10 @@ def _child(tree: Path) -> None:
     articles = [article for source in SOURCES for article in load_corpus(source).articles]
     corpus = Corpus.from_articles(articles)
     batches = [[_attributable(p.text) for p in corpus.article_passages(a.id)] for a in corpus.articles]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     spoken = sum(a.speaker is not None for batch in batches for a in attribute_paragraphs(batch))
-    seconds = time.perf_counter() - start
-    print(json.dumps({"passages": sum(map(len, batches)), "seconds": seconds, "with_speaker": spoken}))
+    cpu, seconds = time.process_time() - cpu_start, time.perf_counter() - start
+    print(json.dumps({"passages": sum(map(len, batches)), "seconds": seconds, "cpu": cpu, "with_speaker": spoken}))
 
 
 def main() -> None:
@@ -62,16 +63,20 @@ def main() -> None:
                 [sys.executable, __file__, "--child", str(tree)], check=True, capture_output=True, text=True
             )
             runs[name].append(json.loads(out.stdout))
-    medians = {}
+    medians: dict[str, dict[str, float]] = {}
     for name, results in runs.items():
-        medians[name] = statistics.median(r["seconds"] for r in results)
-        times = ", ".join(f"{r['seconds']:.1f}" for r in results)
+        medians[name] = {kind: statistics.median(r[kind] for r in results) for kind in ("seconds", "cpu")}
+        walls = ", ".join(f"{r['seconds']:.1f}" for r in results)
+        cpus = ", ".join(f"{r['cpu']:.1f}" for r in results)
         print(
             f"{name:9}  {results[0]['passages']} passages, {results[0]['with_speaker']} with a speaker; "
-            f"attribution {medians[name]:.1f} s median ({times})"
+            f"attribution CPU {medians[name]['cpu']:.1f} s median ({cpus}), "
+            f"wall {medians[name]['seconds']:.1f} s ({walls})"
         )
     if args.baseline:
-        print(f"ratio this tree / baseline: {medians['this tree'] / medians['baseline']:.2f}")
+        for kind in ("cpu", "seconds"):
+            ratio = medians["this tree"][kind] / medians["baseline"][kind]
+            print(f"ratio this tree / baseline ({'CPU' if kind == 'cpu' else 'wall'}): {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -549,6 +549,13 @@ def test_issue_constructions(paragraphs: list[str], speaker: str, cue: str | Non
     assert attribute_paragraphs(paragraphs)[-1] == Attribution(speaker, cue)
 
 
+def test_a_quote_left_open_runs_on_past_a_caption():
+    paragraphs = ["Jane Roe said: “We will go on.", "Jane Roe in 2019. Photo/AP", "“We always have.”"]
+    assert attribute_paragraphs(paragraphs)[-1] == Attribution("Jane Roe", None)
+    closed = ["Jane Roe said: “We will go on.”", "Jane Roe in 2019. Photo/AP", "“We always have.”"]
+    assert attribute_paragraphs(closed)[-1].speaker is None  # a closed quote ended; a caption came between
+
+
 @pytest.mark.parametrize(
     ("paragraphs", "speaker"),
     [

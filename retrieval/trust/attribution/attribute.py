@@ -44,7 +44,12 @@ from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, 
 from retrieval.trust.attribution.lexicon import DOCUMENTS
 from retrieval.trust.attribution.memory import ArticleMemory, Speaker
 from retrieval.trust.attribution.names import name_runs
-from retrieval.trust.attribution.quotes import is_only_quotation, quote_spans, whole_quote_sentences
+from retrieval.trust.attribution.quotes import (
+    ends_in_open_quote,
+    is_only_quotation,
+    quote_spans,
+    whole_quote_sentences,
+)
 
 _IN_DOCUMENT = re.compile(r"\bin (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)")
 
@@ -62,9 +67,12 @@ class _ArticleReader:
         self._memory = ArticleMemory()
         self._previous = Attribution(None, None)
         self._previous_quoted = False
+        self._open_quote: tuple[str, int] | None = None  # a speaker whose quotation runs on, and where
+        self._paragraph = -1
 
     def read(self, text: str) -> Attribution:
         self._memory.next_paragraph()
+        self._paragraph += 1
         quotes = quote_spans(text)
         chosen: Attribution | None = None
         recap: Attribution | None = None
@@ -98,13 +106,20 @@ class _ArticleReader:
                 chosen = attribution
         result = recap or chosen or self._continuation(text, quotes)
         self._previous, self._previous_quoted = result, bool(quotes)
+        if result.speaker is not None:
+            self._open_quote = (result.speaker, self._paragraph) if ends_in_open_quote(text, quotes) else None
         return result
 
     def _continuation(self, text: str, quotes: list[tuple[int, int]]) -> Attribution:
         """A paragraph that is only a quotation, after an attributed one with a quotation,
-        continues that speaker's words."""
-        if self._previous.speaker and self._previous_quoted and is_only_quotation(text, quotes):
+        continues that speaker's words; so does one after a quotation left open at the end of its
+        paragraph (the mark of a quote running on), even past a caption or two between them."""
+        if not is_only_quotation(text, quotes):
+            return Attribution(None, None)
+        if self._previous.speaker and self._previous_quoted:
             return Attribution(self._previous.speaker, None)
+        if self._open_quote and self._paragraph - self._open_quote[1] <= 3:
+            return Attribution(self._open_quote[0], None)
         return Attribution(None, None)
 
 

@@ -445,6 +445,134 @@ def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
     assert attribution == Attribution(speaker, cue)
 
 
+# --- Issue 11's constructions, on made-up sentences (the real ones are in test_attribution_dev.py) ---
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker", "cue"),
+    [
+        # An inverted cue after a quote, a long title before the name.
+        (["“We will not back down,” tweeted House Minority Whip Jane Roe."], "Jane Roe", "tweeted"),
+        (["Fees will rise, said WSU Director of Athletics Pat Chun."], "Pat Chun", "said"),
+        # A speaker named after a long appositive.
+        (
+            [
+                "Ann Lee, a professor of history at State University and a co-founder of Group X, said the "
+                "governor has failed."
+            ],
+            "Ann Lee",
+            "said",
+        ),
+        (["Contoso's lawyer, Ann Lee, said the deal was off."], "Ann Lee", "said"),
+        # Parenthetical and relative-clause attributions: the pronoun, not the residents.
+        (["Ann Lee spoke at the meeting.", "Many residents, she said, have left the town."], "Ann Lee", "said"),
+        (["Ann Lee spoke at the meeting.", "Schools, Lee added, “will have to close.”"], "Ann Lee", "added"),
+        (
+            ["Mayor Ann Lee criticised the plan.", "The council called it a scandal, which she said has delayed it."],
+            "Ann Lee",
+            "said",
+        ),
+        # Two people of one surname: the pronoun's gender chooses, several paragraphs on.
+        (
+            [
+                "John Roe, the governor, spoke first.",
+                "Mary Roe, his sister, disagreed.",
+                "The hall was full.",
+                "“We lost,” he said.",
+            ],
+            "John Roe",
+            "said",
+        ),
+        (
+            ["John Roe, the governor, spoke first.", "Mary Roe, his sister, disagreed.", "“We lost,” she said."],
+            "Mary Roe",
+            "said",
+        ),
+        # "It added", "the company also said", "the paper added" after the organisation spoke or was named.
+        (
+            [
+                "Contoso Ltd reported a loss.",
+                "The figures were worse than expected.",
+                "It added that sales would recover.",
+            ],
+            "Contoso Ltd",
+            "added",
+        ),
+        (
+            ["Shares in Contoso fell.", "Contoso has cut 200 jobs, the company said."],
+            "Contoso",
+            "said",
+        ),
+        (
+            [
+                "“Prices will rise,” The Daily Example said.",
+                "Mayor Ann Lee disagreed.",
+                "Rents will rise, the paper added.",
+            ],
+            "Daily Example",
+            "added",
+        ),
+        # Institutions announcing.
+        (
+            [
+                "The Finance Ministry said the budget was balanced.",
+                "Talks resume on Friday, the ministry announced on Tuesday.",
+            ],
+            "Finance Ministry",
+            "announced",
+        ),
+        # A title referring back to the person named with it ("Gov." is the governor).
+        (
+            [
+                "Gov. Ron DeSantis signed the bill on Monday.",
+                "The law takes effect in July.",
+                "It is needed, the governor said.",
+            ],
+            "Ron DeSantis",
+            "said",
+        ),
+        (["President Joe Biden spoke.", "The president said prices would fall."], "Joe Biden", "said"),
+        # An occupation and "Dr." before the name after an inverted cue; an honorific is a title.
+        (["Feed baby many foods, said pediatrician Dr. Mark Corkins, chair of the committee."], "Mark Corkins", "said"),
+        (["Costs rose, Sir John Bourn said."], "John Bourn", "said"),
+        # "the survey" after "according to" is a source of its own; "Did" opens no one's name.
+        (["Teens post a lot, according to the survey."], "survey", "according to"),
+        (["Did Trump lie?", "Donald Trump spoke.", "Trump has denied it."], "Donald Trump", "has denied"),
+        # Role-only sources: with the organisation when the article ties one, bare otherwise.
+        (["Prices will rise, a Contoso spokesman said."], "spokesman, Contoso", "said"),
+        (["Prices will rise, a spokesman for Contoso said."], "spokesman, Contoso", "said"),
+        (["Prices will rise, a spokesman said."], "spokesman", "said"),
+        (["The storm hit the coast, U.S. officials said."], "U.S. officials", "said"),  # a country, not an employer
+    ],
+)
+def test_issue_constructions(paragraphs: list[str], speaker: str, cue: str | None):
+    assert attribute_paragraphs(paragraphs)[-1] == Attribution(speaker, cue)
+
+
+def test_a_quote_left_open_runs_on_past_a_caption():
+    paragraphs = ["Jane Roe said: “We will go on.", "Jane Roe in 2019. Photo/AP", "“We always have.”"]
+    assert attribute_paragraphs(paragraphs)[-1] == Attribution("Jane Roe", None)
+    closed = ["Jane Roe said: “We will go on.”", "Jane Roe in 2019. Photo/AP", "“We always have.”"]
+    assert attribute_paragraphs(closed)[-1].speaker is None  # a closed quote ended; a caption came between
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        (["Jane Roe resigned on Monday, the company said."], "company"),  # a person is not the company
+        (["Sales fell in Europe, the company said."], "company"),  # "Sales" only opens the sentence
+        (["Mary Roe, his sister, spoke.", "“We lost,” he said."], None),  # no man named: no one
+        (["Mayor Ann Lee spoke.", "The president said prices would fall."], "president"),  # no president named
+        (["Here is a reminder. Please read it before you head out."], None),  # "read" needs a document
+        (["Jane Roe spoke.", "They said the plan was ready."], None),  # "they" is not one named person
+        (["Things went according to schedule in Week 1."], None),  # an idiom, not a source
+        (["The swap, which President Jane Roe confirmed on Thursday, did not include him."], None),
+    ],
+)
+def test_issue_constructions_do_not_guess(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
 @pytest.mark.parametrize(
     "paragraphs",
     [

@@ -6,16 +6,25 @@ Washington, …", "…, said Siemon Wezeman of SIPRI.", "Kremlin spokesman Dmitr
 the full list in attribution_claims.py).
 
 When they nest, the outermost source wins: the one the article relies on ("the president said …,
-state media reported" → state media). A speaker is shown as written, without titles or articles,
-with the organisation of "X of/from/at Y" kept: "Siemon Wezeman (Stockholm International Peace
-Research Insitute)". Names are read in the article's context: "Wezeman" is the "Siemon Wezeman"
-named before, "he"/"she" the last named person quoted or opening a sentence, "it" the last
-organisation quoted, "the agency" the last agency named, and a paragraph that is only a quotation
-continues the quotation before it. Whatever no rule recognises is the article's own voice:
-`speaker=None`, never a guess.
+state media reported" → state media); a source inside a clause ("…, which she said has delayed",
+"told CNN that according to …") counts only when the sentence has no other. A speaker is shown as
+written, without titles or articles, with the organisation of "X of/from/at Y" kept: "Siemon
+Wezeman (Stockholm International Peace Research Insitute)"; a source known only by a role is shown
+with its organisation, "spokesperson, Hyundai", and bare only when the article ties it to none.
+
+Names are read in the article's context: "Wezeman" is the "Siemon Wezeman" named before (with
+"Mr"/"Mrs", one of that gender); "he"/"she" the last named person quoted or opening a sentence
+whom the pronoun's gender fits (from a title, "Mary Roe, his sister,", or a pronoun continuing
+them), or no one; in a relative clause, the sentence's subject. "It" is the organisation that
+spoke in the last few paragraphs (never a spokesman); "the agency/ministry" the last one named
+so; "the company" the sentence's own subject or the organisation last quoted or called so, but
+never a person; "the paper/broadcaster/site" the outlet last quoted; "the statement" whose
+statement was named. A paragraph that is only a quotation continues the quotation before it.
+Whatever no rule recognises is the article's own voice: `speaker=None`, never a guess.
 
 This module reads the paragraphs in order; the rules are in its siblings:
-  attribution_lexicon   the lexicons, data/attribution_*.txt (cues, grammar words, titles, nouns, places)
+  attribution_lexicon   the lexicons, data/attribution_*.txt (cues, grammar words, titles, nouns,
+                        places, genders)
   attribution_tokens    words with their offsets and punctuation
   attribution_phrases   what a stretch of words is: a name, a person, a speaker's noun phrase
   attribution_quotes    quotations, and sentences that keep them whole
@@ -27,13 +36,22 @@ This module reads the paragraphs in order; the rules are in its siblings:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, Sentence
+from retrieval.trust.attribution.lexicon import DOCUMENTS
 from retrieval.trust.attribution.memory import ArticleMemory, Speaker
 from retrieval.trust.attribution.names import name_runs
-from retrieval.trust.attribution.quotes import is_only_quotation, quote_spans, whole_quote_sentences
+from retrieval.trust.attribution.quotes import (
+    ends_in_open_quote,
+    is_only_quotation,
+    quote_spans,
+    whole_quote_sentences,
+)
+
+_IN_DOCUMENT = re.compile(r"\bin (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +67,23 @@ class _ArticleReader:
         self._memory = ArticleMemory()
         self._previous = Attribution(None, None)
         self._previous_quoted = False
+        self._open_quote: tuple[str, int] | None = None  # a speaker whose quotation runs on, and where
+        self._paragraph = -1
 
     def read(self, text: str) -> Attribution:
         self._memory.next_paragraph()
+        self._paragraph += 1
         quotes = quote_spans(text)
         chosen: Attribution | None = None
         recap: Attribution | None = None
         for start, end in whole_quote_sentences(text, quotes):
             sentence = Sentence(text, start, end, quotes)
             runs = name_runs(sentence.tokens)
+            subject = sentence.leading_noun_phrase(start)
+            appositive = [t for t in sentence.tokens if subject and t.start > subject[-1].start]
+            self._memory.start_sentence(
+                sentence.tokens, subject, appositive if subject and subject[-1].raw.endswith(",") else []
+            )
             found: list[tuple[Claim, Speaker]] = []
             for claim in sorted(sentence.claims(), key=lambda c: c.position):
                 self._memory.remember_names([r for r in runs if r[-1].end <= claim.position])
@@ -65,10 +91,14 @@ class _ArticleReader:
                 if speaker is not None:
                     found.append((claim, speaker))
             self._memory.remember_names(runs)
-            self._memory.remember_subject(sentence.leading_noun_phrase(start))
+            self._memory.remember_subject(subject)
             if not found:
                 continue
             claim, speaker = _outermost(found)
+            for phrase in _IN_DOCUMENT.finditer(text, claim.position, end):
+                for word in phrase.group(1).lower().split():
+                    if word in DOCUMENTS:  # "the company said in an emailed statement"
+                        self._memory.remember_document(word, speaker)
             attribution = Attribution(speaker.name, claim.cue)
             if claim.role == RECAP:
                 recap = recap or attribution
@@ -76,13 +106,20 @@ class _ArticleReader:
                 chosen = attribution
         result = recap or chosen or self._continuation(text, quotes)
         self._previous, self._previous_quoted = result, bool(quotes)
+        if result.speaker is not None:
+            self._open_quote = (result.speaker, self._paragraph) if ends_in_open_quote(text, quotes) else None
         return result
 
     def _continuation(self, text: str, quotes: list[tuple[int, int]]) -> Attribution:
         """A paragraph that is only a quotation, after an attributed one with a quotation,
-        continues that speaker's words."""
-        if self._previous.speaker and self._previous_quoted and is_only_quotation(text, quotes):
+        continues that speaker's words; so does one after a quotation left open at the end of its
+        paragraph (the mark of a quote running on), even past a caption or two between them."""
+        if not is_only_quotation(text, quotes):
+            return Attribution(None, None)
+        if self._previous.speaker and self._previous_quoted:
             return Attribution(self._previous.speaker, None)
+        if self._open_quote and self._paragraph - self._open_quote[1] <= 3:
+            return Attribution(self._open_quote[0], None)
         return Attribution(None, None)
 
 

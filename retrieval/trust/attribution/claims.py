@@ -6,6 +6,8 @@ leading      "Kremlin spokesman Dmitry Peskov had said in advance …"
 framing      "Speaking to Euronews, Fyodor Tertitskiy … was skeptical …"
 participle   "US analyst Ankit Panda reacted …, describing … as “fascinating”."
 recap        "That's according to The Associated Press" (the source of the sentence before)
+nested       "…, which she said has delayed …", "X told CNN that according to Y, …": inside a clause
+             of the sentence; the source only when nothing outside that clause is
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from retrieval.trust.attribution.lexicon import (
     CUE,
     CUES,
     DETERMINERS,
+    DOCUMENTS,
     MODIFIERS,
     PARTICLES,
+    POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS,
     PUBLISHED,
     REPORTS,
     SOURCES,
+    SPEAKER_HEADS,
     TITLES,
 )
 from retrieval.trust.attribution.phrases import (
@@ -41,25 +46,29 @@ from retrieval.trust.attribution.phrases import (
     opens_adverbial,
 )
 from retrieval.trust.attribution.quotes import inside
-from retrieval.trust.attribution.subjects import subject_before, verb_group
+from retrieval.trust.attribution.subjects import is_role, subject_before, verb_group
 from retrieval.trust.attribution.tokens import CLAUSE_END, DASHES, Token, tokens_in, word_end
 
 # The constructions, in the order the outermost source is chosen when they nest.
-RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE = (
+RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE, NESTED = (
     "recap",
     "opening",
     "closing",
     "leading",
     "framing",
     "participle",
+    "nested",
 )
-PRIORITY = {role: rank for rank, role in enumerate((RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE))}
+PRIORITY = {role: rank for rank, role in enumerate((RECAP, OPENING, CLOSING, LEADING, FRAMING, PARTICIPLE, NESTED))}
 
 _RECAP_PREFIX = re.compile(r"(?:that|this)(?:[’']s|\s+is|\s+was)", re.IGNORECASE)
 _ACCORDING_END = re.compile(r"[,;]|\s[–—−-]\s|\s(?:which|who|whose|that)\s")
 _CLAUSE_BREAK = re.compile(r"[,;]")
+_CLAUSE_COMMA = re.compile(r",(?!\d)")  # not the comma of "100,000"
 _CLAUSE_RESET = re.compile(r"[;:]")
-_COORDINATED = re.compile(rf",\s*(?:{'|'.join(sorted(CONJUNCTIONS))})\s*$", re.IGNORECASE)
+_COORDINATED = re.compile(rf"(?:,\s*(?:{'|'.join(sorted(CONJUNCTIONS))})|\sbut)\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"[,\s”\"]\s*(?:which|who|whom|that)\s*$", re.IGNORECASE)  # "…, which she said has delayed"
+_COMPLEMENT = re.compile(r"\sthat\s*$", re.IGNORECASE)  # "told CNN that according to …"
 _NESTED_REPORT = re.compile(
     rf"\s+in\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(REPORTS, key=len, reverse=True))})"
     rf"\s+(?:(?:{'|'.join(sorted(PUBLISHED))})\s+)?(?:by|from)\s+",
@@ -109,11 +118,13 @@ class Sentence:
     def _according(self, match: re.Match[str]) -> Claim | None:
         cut = _ACCORDING_END.search(self.text, match.end(), self.end)
         source = tokens_in(self.text, match.end(), cut.start() if cut else self.end)
-        if not source:
-            return None
+        if not source or not _names_a_source(source[0]):
+            return None  # "went according to schedule", "according to plan": an idiom, not a source
         prefix = self.text[self.start : match.start()].strip()
         if _RECAP_PREFIX.fullmatch(prefix):
             role = RECAP
+        elif _COMPLEMENT.search(" " + prefix):
+            role = NESTED
         else:
             role = OPENING if self._adverbial_only(prefix) else CLOSING
         return Claim(role, match.start(), tuple(source), match.group(), after_according=True)
@@ -163,12 +174,16 @@ class Sentence:
                 subject.append(tok)
             elif not subject and (tok.word in DETERMINERS | TITLES | MODIFIERS | SOURCES):
                 subject.append(tok)
+            elif not subject and tok.lowercase and nxt.capitalised and not tok.ends_clause:
+                subject.append(tok)  # "said pediatrician Dr. Mark Corkins": an occupation before the name
             elif subject and (joins_name(following, i) or (tok.word == "the" and is_name_word(nxt))):
                 subject.append(tok)
+            elif subject and tok.title and nxt.capitalised:
+                subject.append(tok)  # "said The New Statesman's Europe correspondent Ido Vock"
             else:
                 break
-            if tok.ends_clause or tok.raw.endswith("."):
-                break
+            if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
+                break  # a full stop ends the subject, but not that of "Dr." or an initial
         if not subject or not is_noun_phrase(subject):
             return None
         if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
@@ -180,8 +195,10 @@ class Sentence:
         before = [t for t in self.tokens if t.end <= match.start()]
         after = self._tokens_from(match.end())
         plural_noun = match.group().endswith("s") and bool(after) and after[0].word == "of"
-        if plural_noun or (after and after[0].word in AUXILIARIES):
-            return []  # "the KCNA reports should …", "reports of": a noun ("he said of" is a verb)
+        adjacent = bool(after) and not self.text[match.end() : after[0].start].strip() and after[0].raw[0].isalpha()
+        noun_form = match.group().lower().endswith("s")  # "reports", "claims"; never "said" ("she said has")
+        if plural_noun or (adjacent and noun_form and after[0].word in AUXILIARIES):
+            return []  # "the KCNA reports should …", "reports of": a noun ("he said, have left" is a verb)
         j, cue_start, auxiliaries = verb_group(before, match.start())
         if j and before[j - 1].word == "to":
             return []  # "reluctance to criticize": an infinitive has no subject of its own
@@ -192,14 +209,18 @@ class Sentence:
         subject_start, subject = subject_before(before[:j])
         if not subject or not is_noun_phrase(subject):
             return []
+        if "document" in flags and subject[-1].word not in DOCUMENTS:
+            return []
         cue_end = match.end()
         if "addressee" in flags:
             cue_end = self._addressee_end(match.end())
         prefix = self.text[self.start : subject_start]
-        if self._clause_start(prefix):
+        if self._clause_start(prefix) or self._after_role_appositive(prefix):
             role = LEADING
         elif prefix.rstrip().endswith(CLAUSE_END + tuple(DASHES)) and self._adjunct_only(cue_end):
             role = CLOSING
+        elif _RELATIVE.search(prefix) and self._clause_follows(cue_end):
+            role = NESTED
         else:
             return []
         claim = Claim(role, subject_start, tuple(subject), self.text[cue_start:cue_end])
@@ -245,10 +266,38 @@ class Sentence:
             phrase.pop()
         return tuple(phrase) if is_noun_phrase(phrase) else ()
 
+    def _after_role_appositive(self, prefix: str) -> bool:
+        """ "Bout's US lawyer, Steve Zissou, said": the name is set off after a role that opens the clause."""
+        head = prefix.rstrip()
+        if not head.endswith(","):
+            return False
+        cut = max(head.rfind(",", 0, len(head) - 1), head.rfind(";"), head.rfind(":"))
+        role = tokens_in(self.text, self.start + cut + 1, self.start + len(head))
+        return is_role(role) and is_noun_phrase(role) and self._clause_start(prefix[: cut + 1] if cut >= 0 else "")
+
+    def _clause_follows(self, position: int) -> bool:
+        """ "which he said took place": the relative clause goes on after the cue with its verb."""
+        following = [t for t in self._tokens_from(position) if t.bare]
+        if not following or inside(following[0].start, self.quotes):
+            return False
+        first = following[0]
+        return first.lowercase and not (first.word in PREPOSITIONS | DETERMINERS | {"that"} or first.is_time)
+
     def _addressee_end(self, position: int) -> int:
-        """Where "told reporters" / "told USA TODAY" ends, for the cue."""
+        """Where "told reporters" / "told USA TODAY" / "told the court" ends, for the cue."""
         end = position
-        for i, tok in enumerate(self._tokens_from(position)):
+        following = self._tokens_from(position)
+        if following and following[0].word in DETERMINERS | POSSESSIVES:
+            # "told the magazine", "told his monthly news conference": up to the head noun
+            for tok in following[1:4]:
+                if tok.word in PREPOSITIONS or tok.is_time or not tok.lowercase:
+                    break  # "told The Washington Post" is read below, as a name
+                end = word_end(tok)
+                if tok.ends_clause or tok.raw.endswith("."):
+                    break
+            if end > position:
+                return end
+        for i, tok in enumerate(following):
             if i == 0 and tok.word in ADDRESSEES:
                 return word_end(tok)
             if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.is_time:
@@ -276,10 +325,20 @@ class Sentence:
         """ "In an interview," "When asked about X," "And on Monday," "So far,": no clause yet."""
         if any(mark in prefix for mark in '“”"'):
             return False
-        *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in prefix.split(","))
+        *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in _CLAUSE_COMMA.split(prefix))
         return all(opens_adverbial(words) for words in leading if words) and all(
             t.word in ADVERBIAL_WORDS or t.is_time for t in last
         )
+
+
+def _names_a_source(first: Token) -> bool:
+    """Whether the words after "according to" can start a source: a name, a determiner or possessive
+    ("the report", "his lawyer"), a number ("two officials") or a source noun ("police")."""
+    return (
+        not first.lowercase
+        or first.word in DETERMINERS | POSSESSIVES | SPEAKER_HEADS | MODIFIERS | DOCUMENTS | PRONOUNS
+        or first.possessive
+    )
 
 
 def _listed(claim: Claim | None) -> list[Claim]:

@@ -24,13 +24,21 @@ def _cue_flags() -> dict[str, frozenset[str]]:
 
 
 def _refers_back() -> dict[str, frozenset[str]]:
-    """ "the agency" → capitalised words an agency's name may have ("Department", "Bureau")."""
+    """ "the agency" → capitalised words an agency's name may have ("Department", "Bureau"); none
+    for "the paper" or "the firm", whose names need not say so."""
+    found: dict[str, frozenset[str]] = {}
+    for line in data_lines("attribution_nouns.txt"):
+        word, kind, *names = line.split("\t")
+        if kind.strip() == "refers_back":
+            found[word.strip()] = frozenset(" ".join(names).split())
+    return found
+
+
+def _genders() -> dict[str, tuple[str, str]]:
+    """word → (gender, how it is used: pronoun, title or noun)."""
     return {
-        word: frozenset(names.split())
-        for word, kind, names in (
-            line.split("\t") for line in data_lines("attribution_nouns.txt") if line.count("\t") == 2
-        )
-        if kind == "refers_back"
+        word.strip(): (gender.strip(), kind.strip())
+        for word, gender, kind in (line.split("\t") for line in data_lines("attribution_gender.txt"))
     }
 
 
@@ -38,19 +46,27 @@ CUES = _cue_flags()  # cue form in lower case, words single-spaced → its flags
 _GRAMMAR = _word_classes("attribution_grammar.txt")
 _NOUNS = _word_classes("attribution_nouns.txt")
 TITLES = frozenset(data_lines("attribution_titles.txt"))
+TITLE_FORMS = {
+    short: full for short, _, full in (line.partition("\t") for line in data_lines("attribution_title_forms.txt"))
+}
 PLACES = frozenset(data_lines("attribution_places.txt"))
 REFERS_BACK = _refers_back()
+_GENDER_WORDS = _genders()
+GENDERS = {word: gender for word, (gender, _) in _GENDER_WORDS.items()}  # "mr" → "male", "she" → "female"
+GENDERED_NOUNS = frozenset(word for word, (_, kind) in _GENDER_WORDS.items() if kind == "noun")
 
 DETERMINERS = _GRAMMAR["determiner"]
 AUXILIARIES = _GRAMMAR["auxiliary"] | _GRAMMAR["be"]
 BE = _GRAMMAR["be"]
 ADVERBS = _GRAMMAR["adverb"]
+FLOATING = _GRAMMAR["floating"]
 TIME = _GRAMMAR["time"]
 OPENERS = _GRAMMAR["opener"]
 CONJUNCTIONS = _GRAMMAR["conjunction"]
 PREPOSITIONS = _GRAMMAR["preposition"]
 CONNECTORS = _GRAMMAR["connector"]
 PARTICLES = _GRAMMAR["particle"]
+POSSESSIVES = _GRAMMAR["possessive"]
 ADDRESSEES = _GRAMMAR["addressee"]
 PARTY_PREFIXES = tuple(_GRAMMAR["party"])
 PERSON_PRONOUNS = _GRAMMAR["pronoun_person"]
@@ -63,10 +79,11 @@ MODIFIERS = _NOUNS["modifier"]
 DOCUMENTS = _NOUNS["document"]
 REPORTS = _NOUNS["report"]
 ORGANISATION_WORDS = _NOUNS["organisation"]
+NAMES_SUBJECT = _NOUNS["names_subject"]
+ROLES = _NOUNS["role"] | TITLES  # a person's role in an organisation: "spokesman, Contoso"
+PERSON_NOUNS = _NOUNS["person"] | ROLES  # sources that are people: "it" is never one of them
 # Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").
-NOUN_PHRASE_WORDS = (
-    DETERMINERS | _GRAMMAR["possessive"] | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
-)
+NOUN_PHRASE_WORDS = DETERMINERS | POSSESSIVES | CONNECTORS | SOURCES | MODIFIERS | TITLES | DOCUMENTS | PARTICLES
 NAME_PREPOSITIONS = _GRAMMAR["in_name"]
 AFFILIATION_PREPOSITIONS = _GRAMMAR["affiliation"]
 PUBLISHED = _GRAMMAR["published"]

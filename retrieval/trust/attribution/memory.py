@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from retrieval.trust.attribution.claims import Claim
+from retrieval.trust.attribution.claims import NESTED, Claim
 from retrieval.trust.attribution.lexicon import (
+    CONJUNCTIONS,
+    DOCUMENTS,
+    GENDERED_NOUNS,
+    GENDERS,
+    NAMES_SUBJECT,
+    OPENERS,
     ORGANISATION_WORDS,
     PARTICLES,
+    PERSON_NOUNS,
     PERSON_PRONOUNS,
+    PLACES,
+    PREPOSITIONS,
     PRONOUNS,
     REFERS_BACK,
     SELF_PRONOUNS,
+    SOURCES,
     THING_PRONOUNS,
+    TITLE_FORMS,
 )
 from retrieval.trust.attribution.names import (
     after_possessive,
+    appositive_organisations,
     document_source,
+    name_after_title_complement,
     people_in,
+    role_with_organisation,
     split_affiliation,
     strip_determiners,
     strip_title,
 )
 from retrieval.trust.attribution.phrases import looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
+
+_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")  # "Goldman Sachs (GS)": the name without its ticker
 
 
 class Speaker(NamedTuple):
@@ -41,16 +58,69 @@ class ArticleMemory:
         self._organisations: list[str] = []  # latest last
         self._speakers: list[Speaker] = []
         self._persons: list[str] = []  # named people quoted or opening a sentence, for "he"/"she"
+        self._genders: dict[str, str] = {}  # a person as shown → "male"/"female", when the article says
+        self._titled: dict[str, str] = {}  # "governor" → the person last named with that title
+        self._documents: dict[str, Speaker] = {}  # "statement" → whose statement was named last
+        self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
+        self._subject: str | None = None  # the current sentence's own subject, when it is a name
+        self._subject_person: str | None = None  # … when it is a person's name
+        self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
+        self._proper: set[str] = set()  # words written capitalised inside a sentence: names
         self._paragraph = -1
 
     def next_paragraph(self) -> None:
         self._paragraph += 1
+
+    def start_sentence(self, tokens: Sequence[Token], subject: Sequence[Token], after: Sequence[Token]) -> None:
+        """The subject opening the sentence about to be read, and the words after it: "Progressive
+        has seen …, the company said" names the company in its own subject; "Mary Roe, his sister,"
+        and a pronoun subject continuing someone ("Jill Dougherty met Bout. She asked …") tell a
+        person's gender. Names set beside an organisation's noun are organisations."""
+        for organisation in appositive_organisations(tokens):
+            self._remember_organisation(organisation)
+        self._proper.update(t.bare for t in tokens[1:] if t.capitalised)
+        tokens = strip_determiners(list(subject))
+        self._subject = self._subject_person = None
+        name, titled = strip_title(tokens)
+        name = after_possessive(name)
+        if name and looks_like_person(name) and name[0].word not in OPENERS | PREPOSITIONS:
+            known = self._full_name(name) if len(name) == 1 else None
+            if known or len(name) > 1 or titled:
+                self._subject_person = known or self._people.get(phrase_text(name).lower(), phrase_text(name))
+        if len(tokens) == 1 and tokens[0].word in GENDERS and tokens[0].word in PERSON_PRONOUNS:
+            if self._persons and self._persons[-1] not in self._genders:
+                self._genders[self._persons[-1]] = GENDERS[tokens[0].word]
+            return
+        if not tokens or not tokens[0].capitalised or any(t.word in CONJUNCTIONS for t in tokens):
+            return  # "The US and Nato": two parties
+        name = phrase_text(tokens)
+        gender = _appositive_gender(after)
+        if gender and looks_like_person(tokens):
+            known = self._full_name(tokens) if len(tokens) == 1 else self._people.get(name.lower(), name)
+            self._genders.setdefault(known or name, gender)
+        if name.lower() in PLACES or all(t.word in PLACES for t in tokens) or name in self._genders:
+            return  # a country or a person is not "the company"
+        if len(tokens) == 1 and tokens[0].bare not in self._proper:
+            return  # a lone capitalised word opening a sentence may be any word ("Sales fell")
+        if len(tokens) > 1 and looks_like_person(tokens) and name not in self._organisations:
+            return  # "Jane Roe resigned, the company said": a person is not the company
+        self._subject = name
+        if not strip_title(tokens)[1]:
+            self._named_subjects.append(Speaker(name, False, self._paragraph))
+
+    def _remember_organisation(self, name: str) -> None:
+        if name in self._organisations:
+            self._organisations.remove(name)
+        self._organisations.append(name)
 
     def speaker_of(self, claim: Claim) -> Speaker | None:
         """Who `claim`'s source is, read in the light of the article so far; remembered as the
         latest speaker, for the pronouns that follow."""
         speaker = self._resolve(claim)
         if speaker is not None:
+            document = next((t.word for t in claim.source if t.lowercase and t.word in DOCUMENTS), None)
+            if document:  # "a statement to parents from Superintendent Will Stout"
+                self.remember_document(document, speaker)
             self._speakers.append(speaker)
             if speaker.is_person:
                 self._persons.append(speaker.name)
@@ -61,54 +131,167 @@ class ArticleMemory:
         if len(tokens) == 1 and tokens[0].word in SELF_PRONOUNS:
             return None  # the writer of a column: the article's own voice
         if len(tokens) == 1 and tokens[0].word in PRONOUNS:
+            if claim.role == NESTED and tokens[0].word in PERSON_PRONOUNS and self._subject_person:
+                # "Bremmer expanded on the talk, which he said took place …": the sentence's subject
+                known = self._genders.get(self._subject_person)
+                if known is None or known == GENDERS.get(tokens[0].word, known):
+                    return Speaker(self._subject_person, True, self._paragraph)
             return self._antecedent(tokens[0].word)
         definite = bool(tokens) and tokens[0].word == "the"
-        tokens = document_source(strip_determiners(tokens), claim.after_according) or []
+        bare = strip_determiners(tokens)
+        if definite and len(bare) == 1 and bare[0].word in DOCUMENTS:
+            known = self._document(bare[0].word)  # "the statement said": whose statement was named before
+            if known or not claim.after_according:
+                return known  # "according to the survey" is the survey's, when nobody's survey was named
+        tokens = document_source(bare, claim.after_according) or []
         tokens = strip_determiners(tokens)
         if not tokens:
             return None
         if definite and len(tokens) == 1 and tokens[0].word in REFERS_BACK:
             return self._organisation(tokens[0])
-        name, affiliation = split_affiliation(tokens)
-        name, titled = strip_title(name)
-        name = after_possessive(name)
-        if not (titled or affiliation or looks_like_person(name)):
-            return Speaker(phrase_text(tokens), False, self._paragraph)
+        gender = next((GENDERS[t.word.rstrip(".")] for t in tokens if t.word.rstrip(".") in GENDERS), None)
+        complement = name_after_title_complement(tokens)
+        if complement:
+            name, affiliation, titled = complement, None, True
+        else:
+            name, affiliation = split_affiliation(tokens)
+            name, titled = strip_title(name)
+            name = after_possessive(name)
+        if phrase_text(name) in self._organisations or not (titled or affiliation or looks_like_person(name)):
+            holder = self._title_holder(tokens) if definite else None
+            if holder:  # "the governor said": the governor named before
+                return Speaker(holder, True, self._paragraph)
+            return Speaker(self._role(tokens) or phrase_text(tokens), False, self._paragraph)
         if len(name) == 1 or (len(name) == 2 and name[0].word in PARTICLES):
-            known = self._full_name(name)
+            known = self._full_name(name, gender)
             if known is not None:
                 return Speaker(known, True, self._paragraph)
         shown = f"{phrase_text(name)} ({affiliation})" if affiliation else phrase_text(name)
         self._people.pop(phrase_text(name).lower(), None)
         self._people[phrase_text(name).lower()] = shown
+        if gender:
+            self._genders.setdefault(shown, gender)
+        self._remember_titles(tokens, shown)
         return Speaker(shown, True, self._paragraph)
 
+    def _remember_titles(self, tokens: Sequence[Token], shown: str) -> None:
+        """ "Gov. Ron DeSantis" → the governor is Ron DeSantis, for "the governor said" later."""
+        for tok in tokens:
+            if tok.title:
+                word = tok.word.rstrip(".")
+                self._titled[TITLE_FORMS.get(word, word)] = shown
+
+    def _title_holder(self, tokens: Sequence[Token]) -> str | None:
+        """ "the president", "the prime minister": the last person named with that title."""
+        head = tokens[-1]
+        if not (head.lowercase and head.title) or any(t.capitalised and not t.title for t in tokens):
+            return None
+        return self._titled.get(head.word)
+
+    def remember_document(self, noun: str, speaker: Speaker) -> None:
+        """Whose statement (letter, report) the article has named, for "the statement said" after it."""
+        self._documents[noun] = speaker
+
+    def _document(self, noun: str) -> Speaker | None:
+        known = self._documents.get(noun)
+        if known is None or known.paragraph < self._paragraph - 3:
+            return None
+        return known._replace(paragraph=self._paragraph)
+
+    def _role(self, tokens: Sequence[Token]) -> str | None:
+        """ "a Hyundai spokesperson" → "spokesperson, Hyundai"; a lone "a spokesperson" after an
+        organisation spoke in the same paragraph is that organisation's."""
+        found = role_with_organisation(tokens)
+        if found:
+            role, organisation = found
+            if not self._is_name(organisation):
+                return None  # "Wildlife officials", "Several experts": capitalised only to open the sentence
+            return f"{role}, {_ACRONYM.sub('', phrase_text(organisation))}"
+        if len(tokens) != 1 or tokens[0].word not in PERSON_NOUNS or not tokens[0].lowercase:
+            return None
+        for speaker in reversed(self._speakers):
+            if speaker.paragraph != self._paragraph:
+                break
+            if not speaker.is_person and not _is_role_name(speaker.name):
+                return f"{tokens[0].bare}, {speaker.name}"
+        return None
+
     def _antecedent(self, pronoun: str) -> Speaker | None:
-        """ "he"/"she": the last named person quoted or opening a sentence; "they": the last source
-        of this or the paragraph before; "it": the last organisation of this or the paragraph before."""
+        """ "he"/"she": the last named person quoted or opening a sentence whom the pronoun's gender
+        fits; "they": the last source of this or the paragraph before; "it": the last organisation
+        (not a spokesman) of this or the paragraph before."""
         if pronoun in PERSON_PRONOUNS:
-            return Speaker(self._persons[-1], True, self._paragraph) if self._persons else None
+            gender = GENDERS.get(pronoun)
+            for person in reversed(self._persons):
+                known = self._genders.get(person)
+                if gender is None or known is None or known == gender:
+                    if gender:
+                        self._genders.setdefault(person, gender)
+                    return Speaker(person, True, self._paragraph)
+            return None
         recent = [s for s in reversed(self._speakers) if s.paragraph >= self._paragraph - 1]
-        if pronoun in THING_PRONOUNS:
+        if pronoun in THING_PRONOUNS:  # "It added …" may come a few paragraphs after the organisation spoke
+            candidates = [
+                s
+                for s in reversed(self._speakers)
+                if s.paragraph >= self._paragraph - 3
+                and not s.is_person
+                and not _is_role_name(s.name)
+                and s.name.lower() not in PLACES
+            ]
+        else:  # "they": a group or an organisation, not one named person
             candidates = [s for s in recent if not s.is_person]
-        else:
-            candidates = recent
         return candidates[0]._replace(paragraph=self._paragraph) if candidates else None
 
     def _organisation(self, noun: Token) -> Speaker:
-        """ "the agency" → the last organisation named with one of the words an agency's name has."""
-        heads = REFERS_BACK[noun.word]
-        for name in reversed(self._organisations):
-            if heads & set(name.split()):
-                return Speaker(name, False, self._paragraph)
-        return Speaker(noun.bare, False, self._paragraph)
+        """ "the agency" → the last organisation named with one of the words an agency's name has;
+        "the company" → the sentence's own subject, or the organisation last called so; "the paper"
+        → the last organisation quoted in the last few paragraphs."""
+        word, heads = noun.word, REFERS_BACK[noun.word]
+        found = None
+        if self._subject and (word in NAMES_SUBJECT or heads & set(self._subject.split())):
+            found = self._subject
+        if found is None and heads:
+            names = self._organisations + [s.name for s in self._speakers if not s.is_person]
+            found = next((n for n in reversed(names) if heads & set(n.split()) or word in n.lower().split()), None)
+        if found is None and (not heads or word in NAMES_SUBJECT):
+            found = next((s.name for s in reversed(self._speakers) if self._is_named_organisation(s)), None)
+        if found is None and word in NAMES_SUBJECT:  # "Contoso reported a loss. …, the company said"
+            found = next((s.name for s in reversed(self._named_subjects) if self._is_named_organisation(s)), None)
+        if found is None:
+            found = self._called.get(word)
+        if found is None:
+            return Speaker(noun.bare, False, self._paragraph)
+        self._called[word] = found
+        return Speaker(found, False, self._paragraph)
 
-    def _full_name(self, surname: Sequence[Token]) -> str | None:
-        """ "Wezeman" → "Siemon Wezeman (…)", "Kim" → the last Kim named ("Kim Jun-rak")."""
+    def _is_named_organisation(self, speaker: Speaker) -> bool:
+        """An organisation quoted in the last few paragraphs by its name (not "officials", not a
+        country, not "Shares in Cairn Energy", whose first word is capitalised only to open a sentence)."""
+        words = speaker.name.split()
+        return (
+            speaker.paragraph >= self._paragraph - 3
+            and not speaker.is_person
+            and words[-1].lower() not in SOURCES | PERSON_NOUNS
+            and speaker.name.lower() not in PLACES
+            and (words[0] in self._proper or words[0].isupper() or words[0] in ORGANISATION_WORDS)
+        )
+
+    def _is_name(self, tokens: Sequence[Token]) -> bool:
+        """Whether capitalised words are a name: more than one, an acronym, or a word the article also
+        writes capitalised mid-sentence."""
+        first = tokens[0].bare
+        return len(tokens) > 1 or first.isupper() or first in self._proper
+
+    def _full_name(self, surname: Sequence[Token], gender: str | None = None) -> str | None:
+        """ "Wezeman" → "Siemon Wezeman (…)", "Kim" → the last Kim named ("Kim Jun-rak"); with "Mr"
+        or "Mrs", the last one of that gender."""
         words = [t.bare.lower() for t in surname]
         for full, shown in reversed(self._people.items()):
             parts = full.split()
             if parts[-len(words) :] == words or (len(words) == 1 and parts[0] == words[0]):
+                if gender and self._genders.get(shown, gender) != gender:
+                    continue
                 self._people.pop(full)
                 self._people[full] = shown
                 return shown
@@ -119,19 +302,36 @@ class ArticleMemory:
         A lone word counts only as the surname of someone named before: "Wagner" may be a group."""
         name, titled = strip_title(strip_determiners(list(subject)))
         name = after_possessive(name)
-        if not name or not looks_like_person(name):
-            return
+        if not name or not looks_like_person(name) or name[0].word in OPENERS | PREPOSITIONS:
+            return  # "To al Qaeda?" opens a sentence but names no one
         known = self._full_name(name) if len(name) == 1 else None
         if known or len(name) > 1 or titled:
-            self._persons.append(known or self._people.get(phrase_text(name).lower(), phrase_text(name)))
+            person = known or self._people.get(phrase_text(name).lower(), phrase_text(name))
+            self._persons.append(person)
+            if titled:
+                self._remember_titles(subject, person)
 
     def remember_names(self, runs: list[list[Token]]) -> None:
         for run in runs:
             if any(t.word in ORGANISATION_WORDS for t in run if t.capitalised):
-                organisation = phrase_text(strip_determiners(run) or run)
-                if organisation in self._organisations:
-                    self._organisations.remove(organisation)
-                self._organisations.append(organisation)
+                self._remember_organisation(phrase_text(strip_determiners(run) or run))
             for person in people_in(run):
                 key = phrase_text(person).lower()
                 self._people[key] = self._people.pop(key, phrase_text(person))
+
+
+def _is_role_name(name: str) -> bool:
+    """ "spokesperson", "spokesperson, Hyundai": a person known only by a role."""
+    words = name.split(",")[0].split()
+    return bool(words) and words[-1].lower() in PERSON_NOUNS
+
+
+def _appositive_gender(after: Sequence[Token]) -> str | None:
+    """ "Mary Roe, his sister, …" → female: a gendered noun in the appositive after a name (not a
+    possessive pronoun, which is someone else's)."""
+    for tok in after[:3]:
+        if tok.lowercase and tok.word in GENDERED_NOUNS:
+            return GENDERS[tok.word]
+        if tok.ends_clause:
+            break
+    return None

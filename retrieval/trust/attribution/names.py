@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from retrieval.trust.attribution.lexicon import (
     AFFILIATION_PREPOSITIONS,
+    AUXILIARIES,
     CONJUNCTIONS,
     CONNECTORS,
     DETERMINERS,
@@ -15,14 +16,20 @@ from retrieval.trust.attribution.lexicon import (
     NAME_PREPOSITIONS,
     OPENERS,
     PARTICLES,
+    PLACES,
     PRONOUNS,
     PUBLISHED,
+    REFERS_BACK,
+    ROLES,
 )
 from retrieval.trust.attribution.phrases import is_pure_name, looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
 
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")
 _SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a video released by the Kremlin"
+_COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambassador to Germany"
+_MEDIUM = frozenset({"in", "on"})  # "Rathborn in the Independent", "Dodman on France24"
+_ROLE_LINKS = frozenset({"for", "at", "of", "from", "with"})  # "a spokesperson for Hyundai"
 
 
 def name_runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -49,13 +56,16 @@ def name_runs(tokens: Sequence[Token]) -> list[list[Token]]:
 
 
 def people_in(run: list[Token]) -> Iterator[list[Token]]:
-    """Personal names in a run: split at joining words, titles and leading function words dropped."""
+    """Personal names in a run: split at joining words, titles and leading function words dropped.
+    A name in quotation marks is an alias ("names including “Victor But”"), not a new person."""
+    if run and run[0].raw.startswith(("“", '"')) and run[-1].raw.rstrip(",.;:").endswith(("”", '"')):
+        return
     part: list[Token] = []
     for tok in [*run, None]:
         if tok is None or (tok.lowercase and tok.word not in PARTICLES):
             titled = [i for i, t in enumerate(part) if t.title]
             name = part[titled[-1] + 1 :] if titled else part
-            while name and (name[0].word in OPENERS | CONJUNCTIONS | DETERMINERS or name[0].is_time):
+            while name and (name[0].word in OPENERS | CONJUNCTIONS | DETERMINERS | AUXILIARIES or name[0].is_time):
                 name = name[1:]
             if len(name) >= 2 and looks_like_person(name):
                 yield name
@@ -67,6 +77,8 @@ def people_in(run: list[Token]) -> Iterator[list[Token]]:
 def split_affiliation(tokens: list[Token]) -> tuple[list[Token], str | None]:
     """ "Jane Roe of the Example Institute" → (Jane Roe, "Example Institute")."""
     for i, tok in enumerate(tokens):
+        if i and tok.lowercase and tok.word in _MEDIUM and looks_like_person(strip_title(tokens[:i])[0]):
+            return strip_title(tokens[:i])[0], None  # "said Jack Rathborn in the Independent": where, not whose
         if i and tok.lowercase and tok.word in AFFILIATION_PREPOSITIONS:
             name = strip_title(tokens[:i])[0]
             rest = tokens[i + 1 :]
@@ -127,3 +139,77 @@ def strip_determiners(tokens: list[Token]) -> list[Token]:
     while len(tokens) > 1 and tokens[-1].is_time:
         tokens = tokens[:-1]
     return tokens
+
+
+def name_after_title_complement(tokens: Sequence[Token]) -> list[Token] | None:
+    """ "WSU Director of Athletics Pat Chun" → Pat Chun, "Ukraine's Ambassador to Germany Andrij
+    Melnyk" → Andrij Melnyk: what follows a title's "of/to X" is X and then the name, which takes
+    the last two words (a name seldom has more and the complement at least one)."""
+    for i in range(len(tokens) - 2, 0, -1):
+        if tokens[i].word in _COMPLEMENTS and tokens[i].lowercase and tokens[i - 1].title and tokens[i - 1].capitalised:
+            rest = tokens[i + 1 :]
+            if len(rest) >= 3 and all(t.capitalised for t in rest) and looks_like_person(rest[-2:]):
+                return list(rest[-2:])
+            return None
+    return None
+
+
+def role_with_organisation(tokens: Sequence[Token]) -> tuple[str, list[Token]] | None:
+    """A source known by its role and organisation, to be shown "spokesperson, Hyundai": "a Hyundai
+    spokesperson", "a spokesperson for Hyundai", "Goldman Sachs economists" → (role, organisation).
+    None when the words before the role are a country or nationality ("U.S. officials", "Cuban official")."""
+    tokens = strip_determiners(list(tokens))
+    if len(tokens) < 2:
+        return None
+    head = tokens[-1]
+    if head.lowercase and head.word in ROLES:
+        organisation = list(tokens[:-1])
+        if all(t.capitalised for t in organisation) and not _is_place(organisation):
+            return head.bare, organisation
+        return None
+    for i, tok in enumerate(tokens):
+        if i and tok.lowercase and tok.word in _ROLE_LINKS:
+            role, organisation = tokens[:i], strip_determiners(tokens[i + 1 :])
+            if (
+                all(t.lowercase for t in role)
+                and role[-1].word in ROLES
+                and organisation
+                and all(t.capitalised or t.word in NAME_PREPOSITIONS | DETERMINERS for t in organisation)
+                and organisation[-1].capitalised
+                and not _is_place(organisation)
+            ):
+                return phrase_text(role), organisation
+            return None
+    return None
+
+
+def _is_place(tokens: Sequence[Token]) -> bool:
+    return phrase_text(tokens).lower() in PLACES or all(t.word in PLACES for t in tokens)
+
+
+def appositive_organisations(tokens: Sequence[Token]) -> Iterator[str]:
+    """Names set beside an organisation's noun: "one insurance company, State Farm, said",
+    "State Farm, an insurance company," — an organisation, though its name reads like a person's."""
+    for i, tok in enumerate(tokens):
+        if tok.word in REFERS_BACK and tok.lowercase and tok.raw.endswith(","):
+            run = _capitalised_run(tokens, i + 1)
+            if run and run[-1].raw.endswith(","):
+                yield phrase_text(run)
+        if tok.raw.endswith(",") and tok.capitalised and i + 1 < len(tokens) and tokens[i + 1].word in ("a", "an"):
+            head = next((t for t in tokens[i + 2 : i + 6] if t.ends_clause or t.word in REFERS_BACK), None)
+            if head is not None and head.word in REFERS_BACK and head.lowercase:
+                start = i
+                while start > 0 and tokens[start - 1].capitalised and not tokens[start - 1].ends_clause:
+                    start -= 1
+                yield phrase_text(tokens[start : i + 1])
+
+
+def _capitalised_run(tokens: Sequence[Token], start: int) -> list[Token]:
+    run: list[Token] = []
+    for tok in tokens[start:]:
+        if not tok.capitalised:
+            break
+        run.append(tok)
+        if tok.ends_clause:
+            break
+    return run

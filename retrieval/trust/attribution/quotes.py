@@ -41,3 +41,12 @@ def whole_quote_sentences(text: str, quotes: Sequence[tuple[int, int]]) -> list[
 def is_only_quotation(text: str, quotes: Sequence[tuple[int, int]]) -> bool:
     outside = "".join(ch for i, ch in enumerate(text) if not inside(i, quotes))
     return bool(quotes) and not any(ch.isalnum() for ch in outside)
+
+
+def ends_in_open_quote(text: str, quotes: Sequence[tuple[int, int]]) -> bool:
+    """Whether the paragraph's last quotation is never closed: a quote running on into the next
+    quotation paragraph is written without its closing mark."""
+    if not quotes or quotes[-1][1] != len(text):
+        return False
+    stripped = text.rstrip()
+    return not stripped.endswith(("”", '"', "''"))

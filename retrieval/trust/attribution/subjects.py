@@ -9,6 +9,7 @@ from retrieval.trust.attribution.lexicon import (
     AUXILIARIES,
     CONJUNCTIONS,
     DETERMINERS,
+    FLOATING,
     NOUN_PHRASE_WORDS,
     OPENERS,
     PARTY_PREFIXES,
@@ -32,7 +33,7 @@ def verb_group(before: list[Token], verb_start: int) -> tuple[int, int, list[str
             auxiliaries.append(tok.word)
             if adjacent:
                 cue_start = tok.start
-        elif (tok.lowercase and tok.word in ADVERBS) or tok.is_time or _is_manner_adverb(before, j - 1):
+        elif (tok.lowercase and tok.word in ADVERBS | FLOATING) or tok.is_time or _is_manner_adverb(before, j - 1):
             adjacent = False
         else:
             break
@@ -55,12 +56,13 @@ def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
     for …, confirmed", "Bolton – an expert on North Korea − said"."""
     segments = _segments(before) + [[], []]
     nearest = _subject_segment(segments[0])
-    if nearest and not _is_role(nearest):
+    pronoun = len(nearest) == 1 and nearest[0].word in PRONOUNS  # "Many residents, she said, …"
+    if nearest and (pronoun or not is_role(nearest)):
         return nearest[0].start, nearest
     # A role ("a spokesperson for …") describes the name before it; with nothing before the
     # verb, an appositive has just ended and the name is one further back.
     named = segments[1]
-    if not nearest and _is_role(named):
+    if not nearest and is_role(named):
         named = segments[2]
     named = _strip_leading(named)
     if named and named[0].word not in OPENERS and (is_pure_name(named) or is_noun_phrase(named)):
@@ -102,11 +104,11 @@ def _strip_leading(tokens: list[Token]) -> list[Token]:
     return tokens[i:]
 
 
-def _is_role(tokens: Sequence[Token]) -> bool:
+def is_role(tokens: Sequence[Token]) -> bool:
     """An appositive describing someone: "a spokesperson for …", "South Korea’s vice defense
     minister", "R-North Salt Lake"."""
     if tokens and tokens[0].word.startswith(PARTY_PREFIXES):
         return True
-    if not tokens or is_pure_name(tokens):
-        return False
+    if not tokens or is_pure_name(tokens) or tokens[0].word in PRONOUNS:
+        return False  # "Surely, she couldn't think": "she couldn't" describes no one before it
     return tokens[0].lowercase or any(t.lowercase and (t.title or t.word in SOURCES) for t in tokens)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from retrieval.trust.attribution.lexicon import TIME, TITLES
 
@@ -16,28 +15,27 @@ DASHES = frozenset("–—−-")
 CLAUSE_END = (",", ";", ":", "”", '"', "''")
 
 
-class Token(NamedTuple):
-    raw: str
-    start: int
-    end: int
+class Token:
+    """A word as written with its offsets; how it reads is worked out once, when it is made (the
+    rules ask each word's form many times per sentence)."""
 
-    @property
-    def bare(self) -> str:
-        return self.raw.strip(_LEADING_PUNCT + _TRAILING_PUNCT)
+    __slots__ = ("raw", "start", "end", "bare", "word", "capitalised", "lowercase")
 
-    @property
-    def word(self) -> str:
-        return self.bare.lower()
+    def __init__(self, raw: str, start: int, end: int) -> None:
+        self.raw, self.start, self.end = raw, start, end
+        self.bare = bare = raw.strip(_LEADING_PUNCT + _TRAILING_PUNCT)
+        self.word = bare.lower()
+        self.capitalised = bool(bare) and bare[0].isupper()
+        self.lowercase = bool(bare) and bare[0].islower()
 
-    @property
-    def capitalised(self) -> bool:
-        bare = self.bare
-        return bool(bare) and bare[0].isupper()
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.raw, self.start, self.end) == (other.raw, other.start, other.end)
 
-    @property
-    def lowercase(self) -> bool:
-        bare = self.bare
-        return bool(bare) and bare[0].islower()
+    def __hash__(self) -> int:
+        return hash((self.raw, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Token({self.raw!r}, {self.start}, {self.end})"
 
     @property
     def possessive(self) -> bool:

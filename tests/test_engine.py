@@ -313,3 +313,31 @@ def test_inconsistent_arrays_with_valid_checksums_load_as_none(saved, monkeypatc
     monkeypatch.setattr(storage, "write", write_out_of_range_doc)
     index.save(path, KEY)
     assert SparseBM25.load(path, KEY) is None
+
+
+def test_file_of_the_previous_format_with_baked_weights_loads_as_none(saved, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Format 1 stored per-posting weights with N and the average length baked in: it must be
+    # rebuilt, never read as postings of tf and length.
+    index, path = saved
+    segment = index.segment
+    monkeypatch.setattr(storage, "FORMAT_VERSION", 1)
+    meta = {"params": index.params.to_dict(), "n_docs": index.n_docs, "avgdl": index.avgdl}
+    terms = np.frombuffer("\0".join(segment.vocabulary).encode(), dtype=np.uint8)
+    weights = np.ones(len(segment.docs), dtype=np.float64)
+    arrays = {"terms": terms, "idf": index._idf, "offsets": segment.offsets, "docs": segment.docs, "weights": weights}
+    storage.write(path, KEY, meta, arrays)
+    monkeypatch.undo()
+    assert SparseBM25.load(path, KEY) is None
+
+
+def test_out_of_range_pair_ids_with_valid_checksums_load_as_none(saved, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernels index the pair table without bounds checks: a pair id past it must not load.
+    index, path = saved
+    real_write = storage.write
+
+    def write_out_of_range_pair(path, key, meta, arrays):
+        real_write(path, key, meta, dict(arrays, pairs=np.full_like(arrays["pairs"], len(arrays["pair_tf"]))))
+
+    monkeypatch.setattr(storage, "write", write_out_of_range_pair)
+    index.save(path, KEY)
+    assert SparseBM25.load(path, KEY) is None

@@ -28,6 +28,7 @@ ENGINE_MODULES = {
     "ours": "retrieval.ranking.engine",
     "ours-bm25l": "retrieval.ranking.engine",
     "ours-bm25plus": "retrieval.ranking.engine",
+    "ours-bm25plus+server": "retrieval.ranking.engine",
     "rank-bm25": "rank_bm25",
     "bm25s-numpy": "bm25s",
     "bm25s-numba": "bm25s",
@@ -58,6 +59,8 @@ def build(engine_name: str, tokens_dir: Path, index_dir: Path) -> dict:
     build_s = time.perf_counter() - started
     peak_mb = (_status_bytes("VmHWM") - rss_before) / MB
     result: dict = {"build_s": build_s, "peak_mb": peak_mb}
+    if hasattr(engine, "figures"):
+        result.update(engine.figures(index))
     if engine.can_save:
         index_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()

@@ -19,7 +19,6 @@ containing a known query term, best first, ties to the lower union doc id.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,23 +61,22 @@ class UnionBM25:
         for segment, weighting, query, offset in zip(
             self._segments, self._weightings, queries, self.doc_offsets[:-1].tolist(), strict=True
         ):
-            if not bool(np.any(query.stops > query.starts)):
-                continue  # no query term in this part: it has nothing to return
-            docs, scores = segment.top_k(query, weighting, k)
-            found += zip((-scores).tolist(), (docs + offset).tolist(), strict=True)
-        return [(doc, -negated) for negated, doc in heapq.nsmallest(k, found)]
+            if query is not None:
+                docs, scores = segment.top_k(query, weighting, k)
+                found += zip((-scores).tolist(), (docs + offset).tolist(), strict=True)
+        found.sort()  # a few k entries: score descending, then union doc id ascending
+        return [(doc, -negated) for negated, doc in found[:k]]
 
     def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """rank-bm25's get_scores over the concatenated documents (O(n_docs): for tests)."""
         queries = self._queries(query_tokens)
         if queries is None:
             return np.zeros(self.n_docs, dtype=np.float64)
-        return np.concatenate(
-            [
-                segment.scores(query, weighting)
-                for segment, weighting, query in zip(self._segments, self._weightings, queries, strict=True)
-            ]
-        )
+        scores = []
+        for segment, weighting, query in zip(self._segments, self._weightings, queries, strict=True):
+            # A part none of whose documents holds a query term still gets BM25Plus's absent weights.
+            scores.append(segment.scores(query or self._empty_query(queries), weighting))
+        return np.concatenate(scores)
 
     def term_df(self, token: str) -> int:
         """Number of documents of the union containing `token`."""
@@ -100,28 +98,43 @@ class UnionBM25:
                 found[mine] = segment.contains(token, doc_ids[mine] - self.doc_offsets[i])
         return found
 
-    def _queries(self, query_tokens: Sequence[str]) -> list[TermQuery] | None:
+    @staticmethod
+    def _empty_query(queries: list[TermQuery | None]) -> TermQuery:
+        """The query as seen by a part that has none of its terms: empty postings ranges."""
+        some = next(query for query in queries if query is not None)
+        none = np.zeros(len(some.idf), dtype=np.int64)
+        return TermQuery(none, none, some.idf, some.absent)
+
+    def _queries(self, query_tokens: Sequence[str]) -> list[TermQuery | None] | None:
         """Each part's view of the query's known terms (known to any part), in query order with
-        repeats; None if no part knows any. A part lacking a term gets an empty postings range,
-        so its documents still receive what that term adds to a document lacking it (BM25Plus)."""
-        ranges: list[list[tuple[int, int]]] = [[] for _ in self._segments]
-        idfs: list[float] = []
-        for token in query_tokens:
-            found = [segment.postings(token) for segment in self._segments]
-            df = sum(stop - start for start, stop in found)
-            if df == 0:
-                continue  # unknown to the union: adds exactly 0 in rank-bm25
-            idfs.append(formulas.term_idf(df, self.n_docs, self.params, self._floor))
-            for part_ranges, postings in zip(ranges, found, strict=True):
-                part_ranges.append(postings)
-        if not idfs:
+        repeats: None for a part that has none of them, None instead of the list if no part has any.
+        A part lacking a term gets an empty postings range, so its documents still receive what
+        that term adds to a document lacking it (BM25Plus)."""
+        parts = []  # per part: (starts, stops) per query token, (0, 0) where the part lacks it
+        doc_freqs = [0] * len(query_tokens)
+        for segment in self._segments:
+            lookup, offsets = segment.vocabulary.get, segment.offsets
+            starts, stops = [0] * len(query_tokens), [0] * len(query_tokens)
+            for j, term in enumerate(map(lookup, query_tokens)):
+                if term is not None:
+                    starts[j], stops[j] = int(offsets[term]), int(offsets[term + 1])
+                    doc_freqs[j] += stops[j] - starts[j]
+            parts.append((starts, stops))
+        in_union = [j for j, df in enumerate(doc_freqs) if df]  # an unknown token adds exactly 0 in rank-bm25
+        if not in_union:
             return None
-        idf = np.array(idfs, dtype=np.float64)
-        absent = formulas.absent_weights(idf, self.params)
-        queries = []
-        for part_ranges in ranges:
-            bounds = np.array(part_ranges, dtype=np.int64).reshape(-1, 2)
-            queries.append(TermQuery(bounds[:, 0].copy(), bounds[:, 1].copy(), idf, absent))
+        n_docs, params, floor = self.n_docs, self.params, self._floor
+        idf = np.array([formulas.term_idf(doc_freqs[j], n_docs, params, floor) for j in in_union], dtype=np.float64)
+        absent = formulas.absent_weights(idf, params)
+        queries: list[TermQuery | None] = []
+        for starts, stops in parts:
+            kept_starts, kept_stops = [starts[j] for j in in_union], [stops[j] for j in in_union]
+            has_postings = kept_starts != kept_stops  # a known term has df >= 1: start < stop
+            queries.append(
+                TermQuery(np.array(kept_starts, dtype=np.int64), np.array(kept_stops, dtype=np.int64), idf, absent)
+                if has_postings
+                else None
+            )
         return queries
 
 

@@ -33,6 +33,7 @@ from tokenizer import project_tokenizer  # noqa: E402
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 QUERY_TERMS = (3, 8)
+PASSES = 1  # set from --passes
 
 
 def main() -> None:
@@ -43,13 +44,19 @@ def main() -> None:
     parser.add_argument("--rank-bm25-max-size", type=int, default=100_000, help="skip rank-bm25 above this size")
     parser.add_argument("--baseline", type=Path, help="a checkout of an older commit: its engines run too, as NAME@REV")
     parser.add_argument("--baseline-engines", default="ours,ours-bm25plus", help="which engines to run from --baseline")
+    parser.add_argument(
+        "--passes", type=int, default=1, help="timed passes; each query's figure is its fastest (a busy machine)"
+    )
     args = parser.parse_args()
+    global PASSES
+    PASSES = args.passes
     baseline = _baseline_engines(args.baseline, args.baseline_engines) if args.baseline else {}
 
     tokenizer_name, tokenize = project_tokenizer()
     query_texts = _pick_queries(tokenize, args.queries)
     low, high = QUERY_TERMS
-    print(f"tokenizer: {tokenizer_name}; {len(query_texts)} queries of {low}-{high} terms, k=5\n")
+    timing = f"fastest of {PASSES} timed passes per query" if PASSES > 1 else "one timed pass"
+    print(f"tokenizer: {tokenizer_name}; {len(query_texts)} queries of {low}-{high} terms, k=5; {timing}\n")
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as work:
         for size in (int(s) for s in args.sizes.split(",")):
             engines = [e for e in args.engines.split(",") if e != "rank-bm25" or size <= args.rank_bm25_max_size]
@@ -64,7 +71,7 @@ def _pick_queries(tokenize, count: int) -> list[str]:
 
 
 def _baseline_engines(tree: Path, names: str) -> dict[str, tuple[str, Path]]:
-    """{"NAME@REV": (NAME, tree)}: engines run by the older tree's own worker on its own code."""
+    """{"NAME@REV": (NAME, tree)}: engines whose code comes from the older tree."""
     tree = tree.resolve()
     rev = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     label = rev.stdout.strip() or tree.name
@@ -102,11 +109,11 @@ def _run_size(
 
 
 def _worker(mode: str, engine: str, tokens_dir: Path, index_dir: Path, work: Path, tree: Path | None = None) -> dict:
-    """One measurement in a fresh process; with `tree`, that checkout's worker on that checkout's code."""
+    """One measurement in a fresh process; with `tree`, this worker (the same method) on that
+    checkout's engine: PYTHONPATH comes before the venv's editable install of this tree."""
     out = work / f"{mode}-{engine}{'-baseline' if tree else ''}.json"
-    worker = tree / "bench" / "worker.py" if tree else WORKER
-    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None  # ahead of the venv's editable install
-    command = [sys.executable, str(worker), mode, engine, str(tokens_dir), str(index_dir), str(out)]
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
+    command = [sys.executable, str(WORKER), mode, engine, str(tokens_dir), str(index_dir), str(out), str(PASSES)]
     subprocess.run(command, check=True, env=env)
     return json.loads(out.read_text())
 

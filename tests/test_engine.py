@@ -341,3 +341,16 @@ def test_out_of_range_pair_ids_with_valid_checksums_load_as_none(saved, monkeypa
     monkeypatch.setattr(storage, "write", write_out_of_range_pair)
     index.save(path, KEY)
     assert SparseBM25.load(path, KEY) is None
+
+
+def test_postings_keep_each_term_frequency_and_document_length() -> None:
+    # Weights are computed at query time from these, so they must survive exactly, saved or not.
+    index = SparseBM25.build(EDGE_DOCS, BM25Params())
+    segment = index.segment
+    for token, term in segment.vocabulary.items():
+        start, stop = segment.offsets[term], segment.offsets[term + 1]
+        docs = segment.docs[start:stop].tolist()
+        assert docs == [d for d, doc in enumerate(EDGE_DOCS) if token in doc]
+        assert segment.pair_tf[segment.pairs[start:stop]].tolist() == [EDGE_DOCS[d].count(token) for d in docs]
+        assert segment.pair_len[segment.pairs[start:stop]].tolist() == [len(EDGE_DOCS[d]) for d in docs]
+    assert segment.total_length == sum(map(len, EDGE_DOCS)) and segment.n_docs == len(EDGE_DOCS)

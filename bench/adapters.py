@@ -77,13 +77,32 @@ class OursUnion:
         server = SparseBM25.build(docs[cut:], params)
         built_server = time.perf_counter()
         union = UnionBM25([base, server])
+        viewed = time.perf_counter()
         self.timings = {
             "base_build_s": built_base - started,
             "segment_build_ms": (built_server - built_base) * 1000,
-            "union_view_ms": (time.perf_counter() - built_server) * 1000,
+            "union_view_ms": (viewed - built_server) * 1000,
+            "okapi_floor_ms": self._okapi_floor_s(union) * 1000,
             "segment_passages": len(docs) - cut,
+            "segment_postings": len(server.segment.docs),
+            "segment_terms": len(server.segment.vocabulary),
+            "pairs": [len(part.segment.pair_tf) for part in (base, server)],
+            "segment_kib": _segment_bytes(server) / 1024,
+            "view_kib": sum(w.factors.nbytes for w in union._weightings) / 1024,
         }
         return union
+
+    @staticmethod
+    def _okapi_floor_s(union: Any) -> float:
+        """What an Okapi union adds to making the view: the floor's pass over the union's terms."""
+        import time
+
+        from retrieval.ranking.engine import BM25Params, formulas
+        from retrieval.ranking.engine import union as unions
+
+        started = time.perf_counter()
+        formulas.okapi_floor(unions.union_doc_freqs([p.segment for p in union.parts]), union.n_docs, BM25Params())
+        return time.perf_counter() - started
 
     def figures(self, index: Any) -> dict:
         return self.timings
@@ -96,6 +115,16 @@ class OursUnion:
 
     def top_k(self, index: Any, query: list[str], k: int) -> Hits:
         return index.top_k(query, k)
+
+
+def _segment_bytes(index: Any) -> int:
+    """A SparseBM25's arrays: postings, pair table, idf and absent weights, scratch; not its
+    vocabulary dict (Python objects)."""
+    segment = index.segment
+    arrays = [*segment.arrays().values(), index._idf, index._absent, *(w.factors for w in [index._weighting])]
+    scratch = segment._scratch
+    arrays += [scratch.slots, scratch.touched_docs, scratch.touched_scores, scratch.touched_stamps]
+    return sum(a.nbytes for a in arrays)
 
 
 class RankBM25:

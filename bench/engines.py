@@ -196,9 +196,13 @@ def _print_union(results: dict[str, dict]) -> None:
     if union is None:
         return
     print(
-        f"\nunion: a {union['segment_passages']}-passage segment built in {union['segment_build_ms']:.2f} ms, "
+        f"\nunion: a {union['segment_passages']}-passage segment ({union['segment_postings']:,} postings, "
+        f"{union['segment_terms']:,} terms) built in {union['segment_build_ms']:.2f} ms, "
         f"the union view over it and the base in {union['union_view_ms']:.2f} ms "
-        f"(base build {union['base_build_s']:.2f} s)"
+        f"(Okapi's floor over the union's terms would add {union['okapi_floor_ms']:.2f} ms; "
+        f"base build {union['base_build_s']:.2f} s). Memory: the segment's arrays {union['segment_kib']:.0f} KiB "
+        f"(its vocabulary dict apart), the view's weight tables {union['view_kib']:.1f} KiB "
+        f"({union['pairs'][0]:,} + {union['pairs'][1]:,} (tf, length) pairs)"
     )
 
 

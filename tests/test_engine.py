@@ -354,3 +354,27 @@ def test_postings_keep_each_term_frequency_and_document_length() -> None:
         assert segment.pair_tf[segment.pairs[start:stop]].tolist() == [EDGE_DOCS[d].count(token) for d in docs]
         assert segment.pair_len[segment.pairs[start:stop]].tolist() == [len(EDGE_DOCS[d]) for d in docs]
     assert segment.total_length == sum(map(len, EDGE_DOCS)) and segment.n_docs == len(EDGE_DOCS)
+
+
+def test_scoring_never_writes_past_its_scratch() -> None:
+    # Once every document is touched, a repeated term used to store a doc id one slot past the
+    # end of touched_docs (the kernels index without bounds checks): memory corruption, seen as a
+    # rare segfault, and common with a server's few passages. The sentinel after the end must survive.
+    from retrieval.ranking.engine import kernels
+
+    index = SparseBM25.build([["storm", "rain"], ["storm"]], BM25Params())
+    segment = index.segment
+    n_docs = segment.n_docs
+    buffers = [np.full(n_docs + 1, -7, dtype=np.int32), np.zeros(n_docs + 1), np.zeros(n_docs + 1, dtype=np.int32)]
+    touched_docs, touched_scores, touched_stamps = (buffer[:n_docs] for buffer in buffers)
+    slots = np.full(n_docs, -1, dtype=np.int32)
+    start, stop = segment.postings("storm")
+    repeated = np.array([start, start, start], dtype=np.int64), np.array([stop, stop, stop], dtype=np.int64)
+    idf = np.full(3, index.idf("storm"))
+    weighting = index._weighting
+    touched = kernels.accumulate(
+        *repeated, idf, np.zeros(3), segment.docs, segment.pairs, weighting.factors, weighting.k1_plus_1,
+        slots, touched_docs, touched_scores, touched_stamps,
+    )  # fmt: skip
+    assert touched == 2 and sorted(touched_docs.tolist()) == [0, 1]
+    assert buffers[0][n_docs] == -7

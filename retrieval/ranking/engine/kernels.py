@@ -53,6 +53,7 @@ def accumulate(
     than a mispredicted branch.
     """
     n_touched = 0
+    n_docs = touched_docs.shape[0]
     untouched = 0.0
     three_rows = factors.shape[0] == 3  # BM25L
     for j in range(starts.shape[0]):
@@ -69,7 +70,8 @@ def accumulate(
             fresh = slot < 0
             slot += (n_touched - slot) * fresh  # a fresh doc takes the next free slot
             slots[doc] = slot
-            touched_docs[n_touched] = doc  # kept only if fresh: otherwise the next fresh doc overwrites it
+            if n_touched < n_docs:  # once every doc is touched no fresh one can follow, and no slot is free
+                touched_docs[n_touched] = doc  # kept only if fresh: otherwise the next fresh doc overwrites it
             n_touched += fresh
             touched_scores[slot] = (touched_scores[slot] + untouched * fresh) + weight
             touched_stamps[slot] = stamp
@@ -82,8 +84,9 @@ def accumulate(
 
 @njit(cache=True)
 def okapi_idf_sum(doc_freqs: np.ndarray, n_docs: int) -> float:
-    """Sum of Okapi's raw idf over a vocabulary, in order, as rank-bm25's loop adds them (libm's
-    log, as math.log: a whole vocabulary in Python takes ~0.3 s at a million terms)."""
+    """Sum of Okapi's raw idf over a vocabulary, in order, as rank-bm25's loop adds them: libm's
+    log like math.log, and without fastmath the additions cannot be reordered, so the bits are
+    rank-bm25's (tests/test_segments.py compares). In Python a million terms take ~0.3 s."""
     total = 0.0
     for i in range(doc_freqs.shape[0]):
         df = doc_freqs[i]

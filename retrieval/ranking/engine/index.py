@@ -20,7 +20,7 @@ matching document then always outscores one that matches nothing:
 A query with no known term returns [].
 
 Postings keep term frequencies and document lengths, not weights (segment.py): the same index
-can also be searched together with others under the union's statistics (segments.py).
+can also be searched together with others under the union's statistics (union.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A segment knows its terms, each term's documents, each posting's (tf, document length) pair
 (pairs.py), its N and its total length. Weights come from statistics given at query time
 (`Weighting`), so a segment can be scored alone (SparseBM25) or as part of a union of segments
-(segments.py) with the union's N, document frequencies and average length.
+(union.py) with the union's N, document frequencies and average length.
 """
 
 from __future__ import annotations

@@ -54,6 +54,79 @@ class Ours:
         return index.top_k(query, k)
 
 
+class OursUnion:
+    """BM25Plus (the bot's variant) over a base index plus a small server index searched as one
+    (UnionBM25): the last SERVER_PASSAGES passages form the server's segment, the rest the base.
+    The union's documents are the same as ours-bm25plus's, so are its hits; build_s covers the
+    base, the segment and the union view, each timed on its own in `figures`."""
+
+    can_save = False
+    name = "ours-bm25plus+server"
+    SERVER_PASSAGES = 230  # 20 articles at the bench corpus's 11.5 passages per article
+
+    def build(self, docs: Tokens) -> Any:
+        import time
+
+        from retrieval.ranking.engine import BM25Params, SparseBM25, UnionBM25
+
+        params = BM25Params("bm25plus")
+        cut = max(len(docs) - self.SERVER_PASSAGES, 0)
+        started = time.perf_counter()
+        base = SparseBM25.build(docs[:cut], params)
+        built_base = time.perf_counter()
+        server = SparseBM25.build(docs[cut:], params)
+        built_server = time.perf_counter()
+        union = UnionBM25([base, server])
+        viewed = time.perf_counter()
+        self.timings = {
+            "base_build_s": built_base - started,
+            "segment_build_ms": (built_server - built_base) * 1000,
+            "union_view_ms": (viewed - built_server) * 1000,
+            "okapi_floor_ms": self._okapi_floor_s(union) * 1000,
+            "segment_passages": len(docs) - cut,
+            "segment_postings": len(server.segment.docs),
+            "segment_terms": len(server.segment.vocabulary),
+            "pairs": [len(part.segment.pair_tf) for part in (base, server)],
+            "segment_kib": _segment_bytes(server) / 1024,
+            "view_kib": sum(w.factors.nbytes for w in union._weightings) / 1024,
+        }
+        return union
+
+    @staticmethod
+    def _okapi_floor_s(union: Any) -> float:
+        """What an Okapi union adds to making the view: the floor's pass over the union's terms."""
+        import time
+
+        from retrieval.ranking.engine import BM25Params, formulas
+        from retrieval.ranking.engine import union as unions
+
+        started = time.perf_counter()
+        formulas.okapi_floor(unions.union_doc_freqs([p.segment for p in union.parts]), union.n_docs, BM25Params())
+        return time.perf_counter() - started
+
+    def figures(self, index: Any) -> dict:
+        return self.timings
+
+    def save(self, index: Any, directory: Path) -> None:
+        raise NotImplementedError
+
+    def open(self, directory: Path) -> Any:
+        raise NotImplementedError
+
+    def top_k(self, index: Any, query: list[str], k: int) -> Hits:
+        return index.top_k(query, k)
+
+
+def _segment_bytes(index: Any) -> int:
+    """A SparseBM25's arrays: postings, pair table, idf and absent weights, scratch; not its
+    vocabulary dict (Python objects)."""
+    segment = index.segment
+    arrays = [*segment.arrays().values(), index._idf, index._absent, *(w.factors for w in [index._weighting])]
+    scratch = segment._scratch
+    arrays += [scratch.slots, scratch.touched_docs, scratch.touched_scores, scratch.touched_stamps]
+    return sum(a.nbytes for a in arrays)
+
+
 class RankBM25:
     """rank-bm25's get_top_n, with its unstable argsort replaced by a stable sort of -score so
     ties go to the lower doc index, the rule our engine documents."""
@@ -106,5 +179,14 @@ class BM25S:
 
 
 ENGINES: dict[str, Engine] = {
-    e.name: e for e in (Ours("okapi"), Ours("bm25l"), Ours("bm25plus"), RankBM25(), BM25S("numpy"), BM25S("numba"))
+    e.name: e
+    for e in (
+        Ours("okapi"),
+        Ours("bm25l"),
+        Ours("bm25plus"),
+        OursUnion(),
+        RankBM25(),
+        BM25S("numpy"),
+        BM25S("numba"),
+    )
 }

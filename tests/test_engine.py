@@ -313,3 +313,68 @@ def test_inconsistent_arrays_with_valid_checksums_load_as_none(saved, monkeypatc
     monkeypatch.setattr(storage, "write", write_out_of_range_doc)
     index.save(path, KEY)
     assert SparseBM25.load(path, KEY) is None
+
+
+def test_file_of_the_previous_format_with_baked_weights_loads_as_none(saved, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Format 1 stored per-posting weights with N and the average length baked in: it must be
+    # rebuilt, never read as postings of tf and length.
+    index, path = saved
+    segment = index.segment
+    monkeypatch.setattr(storage, "FORMAT_VERSION", 1)
+    meta = {"params": index.params.to_dict(), "n_docs": index.n_docs, "avgdl": index.avgdl}
+    terms = np.frombuffer("\0".join(segment.vocabulary).encode(), dtype=np.uint8)
+    weights = np.ones(len(segment.docs), dtype=np.float64)
+    arrays = {"terms": terms, "idf": index._idf, "offsets": segment.offsets, "docs": segment.docs, "weights": weights}
+    storage.write(path, KEY, meta, arrays)
+    monkeypatch.undo()
+    assert SparseBM25.load(path, KEY) is None
+
+
+def test_out_of_range_pair_ids_with_valid_checksums_load_as_none(saved, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kernels index the pair table without bounds checks: a pair id past it must not load.
+    index, path = saved
+    real_write = storage.write
+
+    def write_out_of_range_pair(path, key, meta, arrays):
+        real_write(path, key, meta, dict(arrays, pairs=np.full_like(arrays["pairs"], len(arrays["pair_tf"]))))
+
+    monkeypatch.setattr(storage, "write", write_out_of_range_pair)
+    index.save(path, KEY)
+    assert SparseBM25.load(path, KEY) is None
+
+
+def test_postings_keep_each_term_frequency_and_document_length() -> None:
+    # Weights are computed at query time from these, so they must survive exactly, saved or not.
+    index = SparseBM25.build(EDGE_DOCS, BM25Params())
+    segment = index.segment
+    for token, term in segment.vocabulary.items():
+        start, stop = segment.offsets[term], segment.offsets[term + 1]
+        docs = segment.docs[start:stop].tolist()
+        assert docs == [d for d, doc in enumerate(EDGE_DOCS) if token in doc]
+        assert segment.pair_tf[segment.pairs[start:stop]].tolist() == [EDGE_DOCS[d].count(token) for d in docs]
+        assert segment.pair_len[segment.pairs[start:stop]].tolist() == [len(EDGE_DOCS[d]) for d in docs]
+    assert segment.total_length == sum(map(len, EDGE_DOCS)) and segment.n_docs == len(EDGE_DOCS)
+
+
+def test_scoring_never_writes_past_its_scratch() -> None:
+    # Once every document is touched, a repeated term used to store a doc id one slot past the
+    # end of touched_docs (the kernels index without bounds checks): memory corruption, seen as a
+    # rare segfault, and common with a server's few passages. The sentinel after the end must survive.
+    from retrieval.ranking.engine import kernels
+
+    index = SparseBM25.build([["storm", "rain"], ["storm"]], BM25Params())
+    segment = index.segment
+    n_docs = segment.n_docs
+    buffers = [np.full(n_docs + 1, -7, dtype=np.int32), np.zeros(n_docs + 1), np.zeros(n_docs + 1, dtype=np.int32)]
+    touched_docs, touched_scores, touched_stamps = (buffer[:n_docs] for buffer in buffers)
+    slots = np.full(n_docs, -1, dtype=np.int32)
+    start, stop = segment.postings("storm")
+    repeated = np.array([start, start, start], dtype=np.int64), np.array([stop, stop, stop], dtype=np.int64)
+    idf = np.full(3, index.idf("storm"))
+    weighting = index._weighting
+    touched = kernels.accumulate(
+        *repeated, idf, np.zeros(3), segment.docs, segment.pairs, weighting.factors, weighting.k1_plus_1,
+        slots, touched_docs, touched_scores, touched_stamps,
+    )  # fmt: skip
+    assert touched == 2 and sorted(touched_docs.tolist()) == [0, 1]
+    assert buffers[0][n_docs] == -7

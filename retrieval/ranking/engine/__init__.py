@@ -5,10 +5,13 @@
     index = SparseBM25.load(path, key)    # None if missing, corrupt or saved under another key
     index.top_k(query_tokens, 5)          # [(passage index, score), ...] best first
 
-Pure and synchronous; see index.py for exactly what top_k returns and why.
+    union = UnionBM25([index, other])     # both searched as one corpus: scores over the union
+
+Pure and synchronous; see index.py for exactly what top_k returns and why, union.py for unions.
 """
 
 from .index import SparseBM25
 from .params import BM25Params
+from .union import UnionBM25
 
-__all__ = ["BM25Params", "SparseBM25"]
+__all__ = ["BM25Params", "SparseBM25", "UnionBM25"]

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from . import kernels
 from .params import BM25Params
 
 
@@ -39,23 +40,44 @@ def idf(doc_freqs: np.ndarray, n_docs: int, params: BM25Params) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
-def posting_weights(
-    tf: np.ndarray, doc_len: np.ndarray, term_idf: np.ndarray, avgdl: float, params: BM25Params
-) -> np.ndarray:
-    """What one query term adds to the score of a document containing it `tf` times.
+def okapi_floor(doc_freqs: np.ndarray, n_docs: int, params: BM25Params) -> float:
+    """Okapi's replacement for a negative idf: epsilon × the mean idf over the whole vocabulary,
+    summed sequentially in vocabulary order as rank-bm25 does (`doc_freqs` in that order)."""
+    if len(doc_freqs) == 0:
+        return 0.0
+    return params.epsilon * (kernels.okapi_idf_sum(doc_freqs, n_docs) / len(doc_freqs))
 
-    All arguments are per posting. The expressions are rank-bm25's get_scores, token for token.
+
+def term_idf(df: int, n_docs: int, params: BM25Params, floor: float) -> float:
+    """One term's idf, as `idf` computes it for a whole vocabulary (`floor`: Okapi's, see okapi_floor)."""
+    log = math.log
+    if params.variant == "okapi":
+        value = log(n_docs - df + 0.5) - log(df + 0.5)
+        return floor if value < 0 else value
+    if params.variant == "bm25l":
+        return log(n_docs + 1) - log(df + 0.5)
+    return log((n_docs + 1) / df)
+
+
+def pair_factors(tf: np.ndarray, doc_len: np.ndarray, avgdl: float, params: BM25Params) -> np.ndarray:
+    """Per (tf, document length) pair, what a posting's weight is made of besides the term's idf.
+
+    float64[rows, n_pairs]. The expressions are rank-bm25's get_scores, token for token, split
+    where rank-bm25's operation order allows (kernels.accumulate does the rest):
+    - Okapi, one row: weight = idf * row0;
+    - BM25Plus, one row: weight = idf * row0;
+    - BM25L, three rows (its idf multiplies tf before the rest): weight = idf * tf * (k1 + 1) * row1 / row2.
     """
     k1, b = params.k1, params.b
     tf = tf.astype(np.float64)
     length_norm = 1 - b + b * doc_len / avgdl
     if params.variant == "okapi":
-        return term_idf * (tf * (k1 + 1) / (tf + k1 * length_norm))
+        return np.array([tf * (k1 + 1) / (tf + k1 * length_norm)])
     delta = params.delta
     if params.variant == "bm25l":
         ctd = tf / length_norm
-        return term_idf * tf * (k1 + 1) * (ctd + delta) / (k1 + ctd + delta)
-    return term_idf * (delta + (tf * (k1 + 1)) / (k1 * length_norm + tf))
+        return np.array([tf, ctd + delta, k1 + ctd + delta])
+    return np.array([delta + (tf * (k1 + 1)) / (k1 * length_norm + tf)])
 
 
 def absent_weights(term_idf: np.ndarray, params: BM25Params) -> np.ndarray:

@@ -18,71 +18,36 @@ matching document then always outscores one that matches nothing:
   most documents): there rank-bm25 ranks non-matching documents (score 0) above matching ones
   with score <= 0; this index still returns only matching ones, in rank-bm25's relative order.
 A query with no known term returns [].
+
+Postings keep term frequencies and document lengths, not weights (segment.py): the same index
+can also be searched together with others under the union's statistics (union.py).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import formulas, kernels, storage
+from . import formulas, storage
 from .params import BM25Params
-from .postings import InvertedLists, Progress, invert
-
-_WEIGHT_BLOCK = 1 << 20  # postings weighted per numpy pass: bounds the build's temporaries to ~50 MB
-
-
-@dataclass
-class _Scratch:
-    """Per-index working memory of the kernels (see kernels.py), reused by every query."""
-
-    n_docs: int
-    slots: np.ndarray = field(init=False)
-    touched_docs: np.ndarray = field(init=False)
-    touched_scores: np.ndarray = field(init=False)
-    touched_stamps: np.ndarray = field(init=False)
-    lock: threading.Lock = field(init=False, default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        self.slots = np.full(self.n_docs, -1, dtype=np.int32)
-        self.touched_docs = np.empty(self.n_docs, dtype=np.int32)
-        self.touched_scores = np.zeros(self.n_docs, dtype=np.float64)
-        self.touched_stamps = np.empty(self.n_docs, dtype=np.int32)
+from .postings import Progress
+from .segment import Segment, TermQuery, Weighting
 
 
 class SparseBM25:
-    """Immutable once built or loaded. Queries may come from several threads: they take turns
-    on the index's scratch buffers (a query holds them for its 0.1-3 ms at a million passages)."""
+    """One segment scored with its own statistics. Immutable once built or loaded; queries may
+    come from several threads (they take turns on the segment's scratch, 0.1-3 ms at 1M passages)."""
 
-    def __init__(
-        self,
-        params: BM25Params,
-        n_docs: int,
-        avgdl: float,
-        vocabulary: dict[str, int],
-        idf: np.ndarray,
-        offsets: np.ndarray,
-        docs: np.ndarray,
-        weights: np.ndarray,
-    ) -> None:
+    def __init__(self, params: BM25Params, segment: Segment, idf: np.ndarray) -> None:
         self.params = params
-        self.n_docs = n_docs
-        self.avgdl = avgdl
-        self._vocabulary = vocabulary
-        self._idf = idf
-        self._offsets = offsets
-        self._docs = docs
-        self._weights = weights
-        for postings in (offsets, docs, weights):
-            # Loaded ones are read-only mmaps; built ones become read-only too, so that numba
-            # compiles (and caches) one signature of each kernel, not one per origin.
-            postings.flags.writeable = False
+        self.segment = segment
+        self.n_docs = segment.n_docs
+        self.avgdl = segment.avgdl
+        self._idf = idf  # float64 per term, this segment's own: N and df are its own
         self._absent = formulas.absent_weights(idf, params)
-        self._scratch = _Scratch(n_docs)
+        self._weighting = Weighting.of(segment, self.avgdl, params)
 
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], params: BM25Params, progress: Progress | None = None) -> SparseBM25:
@@ -91,80 +56,49 @@ class SparseBM25:
         `progress(done, total)` is called after each chunk of documents (~4M tokens) is read;
         the final call is (total, total).
         """
-        inverted = invert(docs, progress)
-        n_docs = len(inverted.doc_lengths)
-        # Python int / int, exactly as rank-bm25 computes avgdl.
-        avgdl = int(inverted.doc_lengths.sum()) / n_docs if n_docs else 0.0
-        doc_freqs = np.diff(inverted.offsets)
-        idf = formulas.idf(doc_freqs, n_docs, params)
-        weights = _posting_weights(inverted, idf, avgdl, params)
-        return cls(params, n_docs, avgdl, inverted.vocabulary, idf, inverted.offsets, inverted.docs, weights)
+        segment = Segment.build(docs, progress)
+        return cls(params, segment, formulas.idf(segment.doc_freqs(), segment.n_docs, params))
 
     def top_k(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         """Up to k (doc index, score) pairs, best first, among documents containing a query term."""
-        query_terms, absent = self._known_terms(query_tokens)
-        if len(query_terms) == 0 or k <= 0:
+        query = self._query(query_tokens)
+        if len(query.starts) == 0 or k <= 0:
             return []
-        scratch = self._scratch
-        with scratch.lock:
-            n_touched = self._accumulate(query_terms, absent)
-            out_docs = np.empty(min(k, n_touched), dtype=np.int32)
-            out_scores = np.empty(len(out_docs), dtype=np.float64)
-            kernels.take_top_k(
-                n_touched, scratch.slots, scratch.touched_docs, scratch.touched_scores, out_docs, out_scores
-            )
-        return list(zip(out_docs.tolist(), out_scores.tolist(), strict=True))
+        docs, scores = self.segment.top_k(query, self._weighting, k)
+        return list(zip(docs.tolist(), scores.tolist(), strict=True))
 
     def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """rank-bm25's get_scores, bit for bit: every document's float64 score (O(n_docs): for
         tests and thresholds, not for serving)."""
-        query_terms, absent = self._known_terms(query_tokens)
-        untouched = 0.0
-        for weight in absent.tolist():  # the same sequential fold the kernel and rank-bm25 do
-            untouched += weight
-        scores = np.full(self.n_docs, untouched, dtype=np.float64)
-        if len(query_terms):
-            scratch = self._scratch
-            with scratch.lock:
-                n_touched = self._accumulate(query_terms, absent)
-                scores[scratch.touched_docs[:n_touched]] = scratch.touched_scores[:n_touched]
-                kernels.reset(n_touched, scratch.slots, scratch.touched_docs, scratch.touched_scores)
-        return scores
+        return self.segment.scores(self._query(query_tokens), self._weighting)
 
     def term_df(self, token: str) -> int:
         """Number of documents containing `token` (0 if unknown)."""
-        term = self._vocabulary.get(token)
-        return 0 if term is None else int(self._offsets[term + 1] - self._offsets[term])
+        return self.segment.term_df(token)
 
     def contains(self, token: str, doc_ids: np.ndarray) -> np.ndarray:
-        """Which of `doc_ids` contain `token`: a binary search in its postings (doc ids ascend)."""
-        term = self._vocabulary.get(token)
-        if term is None:
-            return np.zeros(len(doc_ids), dtype=bool)
-        postings = self._docs[self._offsets[term] : self._offsets[term + 1]]
-        at = np.searchsorted(postings, doc_ids)
-        return postings[np.minimum(at, len(postings) - 1)] == doc_ids
+        """Which of `doc_ids` contain `token`."""
+        return self.segment.contains(token, doc_ids)
 
     def idf(self, token: str) -> float:
         """The idf rank-bm25 uses for `token`; 0.0 if unknown, as rank-bm25's `idf.get(q) or 0`."""
-        term = self._vocabulary.get(token)
+        term = self.segment.vocabulary.get(token)
         return 0.0 if term is None else float(self._idf[term])
 
     def save(self, path: Path, key: str) -> None:
         """Write to `path` atomically; `key` (e.g. a hash of the corpus and analyzer) must be given
         again to load it."""
-        terms = "\0".join(self._vocabulary)  # dict order is id order: ids were handed out in insertion order
-        if terms.count("\0") != max(len(self._vocabulary) - 1, 0):
+        vocabulary = self.segment.vocabulary
+        terms = "\0".join(vocabulary)  # dict order is id order: ids were handed out in insertion order
+        if terms.count("\0") != max(len(vocabulary) - 1, 0):
             raise ValueError("a term contains NUL, which the vocabulary file uses as separator")
-        meta = {"params": self.params.to_dict(), "n_docs": self.n_docs, "avgdl": self.avgdl}
-        arrays = {
-            "terms": np.frombuffer(terms.encode("utf-8"), dtype=np.uint8),
-            "idf": self._idf,
-            "offsets": self._offsets,
-            "docs": self._docs,
-            "weights": self._weights,
+        meta = {
+            "params": self.params.to_dict(),
+            "n_docs": self.n_docs,
+            "total_length": self.segment.total_length,
         }
-        storage.write(path, key, meta, arrays)
+        arrays = {"terms": np.frombuffer(terms.encode("utf-8"), dtype=np.uint8), "idf": self._idf}
+        storage.write(path, key, meta, arrays | self.segment.arrays())
 
     @classmethod
     def load(cls, path: Path, key: str) -> SparseBM25 | None:
@@ -176,82 +110,23 @@ class SparseBM25:
         meta, arrays = stored
         try:
             params = BM25Params.from_dict(meta["params"])
-            n_docs, avgdl = meta["n_docs"], meta["avgdl"]
-            idf, offsets, docs, weights = arrays["idf"], arrays["offsets"], arrays["docs"], arrays["weights"]
+            n_docs, total_length = meta["n_docs"], meta["total_length"]
+            idf = arrays["idf"]
             text = arrays["terms"].tobytes().decode("utf-8")
         except (KeyError, TypeError, ValueError):
             return None
         terms = text.split("\0") if len(idf) else []
         vocabulary = dict(zip(terms, range(len(terms)), strict=True))
-        if len(vocabulary) != len(terms) or not _consistent(n_docs, avgdl, vocabulary, idf, offsets, docs, weights):
+        if len(vocabulary) != len(terms) or idf.dtype != np.float64 or len(idf) != len(terms):
             return None
-        return cls(params, n_docs, avgdl, vocabulary, idf, offsets, docs, weights)
+        segment = Segment.from_arrays(vocabulary, n_docs, total_length, arrays)
+        return None if segment is None else cls(params, segment, idf)
 
-    def _known_terms(self, query_tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Ids of the query's known tokens in query order, repeats kept (rank-bm25 loops over the
-        query list, so a repeated token counts again), and what each adds to a doc lacking it.
-        Unknown tokens add exactly 0 to every document in rank-bm25, so they are dropped."""
-        lookup = self._vocabulary.get
-        ids = [term for term in map(lookup, query_tokens) if term is not None]
-        query_terms = np.array(ids, dtype=np.int64)
-        return query_terms, self._absent[query_terms]
-
-    def _accumulate(self, query_terms: np.ndarray, absent: np.ndarray) -> int:
-        """Run the scoring kernel into the scratch; the caller holds the scratch lock."""
-        scratch = self._scratch
-        return kernels.accumulate(
-            self._offsets,
-            self._docs,
-            self._weights,
-            query_terms,
-            absent,
-            scratch.slots,
-            scratch.touched_docs,
-            scratch.touched_scores,
-            scratch.touched_stamps,
-        )
-
-
-def _posting_weights(inverted: InvertedLists, idf: np.ndarray, avgdl: float, params: BM25Params) -> np.ndarray:
-    """Each posting's precomputed score contribution, a block of postings at a time."""
-    offsets = inverted.offsets
-    weights = np.empty(len(inverted.docs), dtype=np.float64)
-    for start in range(0, len(weights), _WEIGHT_BLOCK):
-        stop = min(start + _WEIGHT_BLOCK, len(weights))
-        # The term of each posting in [start, stop): repeat each overlapping term id by its share.
-        first = int(np.searchsorted(offsets, start, side="right")) - 1
-        last = int(np.searchsorted(offsets, stop - 1, side="right")) - 1
-        shares = np.diff(np.clip(offsets[first : last + 2], start, stop))
-        terms = np.repeat(np.arange(first, last + 1), shares)
-        doc_len = inverted.doc_lengths[inverted.docs[start:stop]]
-        weights[start:stop] = formulas.posting_weights(inverted.tf[start:stop], doc_len, idf[terms], avgdl, params)
-    return weights
-
-
-def _consistent(
-    n_docs: object,
-    avgdl: object,
-    vocabulary: dict[str, int],
-    idf: np.ndarray,
-    offsets: np.ndarray,
-    docs: np.ndarray,
-    weights: np.ndarray,
-) -> bool:
-    """Shapes, dtypes and bounds the kernels rely on. The kernels index without bounds checks,
-    so a file that passed its checksums but was written inconsistently must not reach them."""
-    return (
-        isinstance(n_docs, int)
-        and 0 <= n_docs < 2**31
-        and isinstance(avgdl, float)
-        and idf.dtype == np.float64
-        and offsets.dtype == np.int64
-        and docs.dtype == np.int32
-        and weights.dtype == np.float64
-        and len(vocabulary) == len(idf)
-        and len(offsets) == len(idf) + 1
-        and len(docs) == len(weights)
-        and offsets[0] == 0
-        and offsets[-1] == len(docs)
-        and bool(np.all(offsets[1:] >= offsets[:-1]))
-        and (len(docs) == 0 or (0 <= int(docs.min()) and int(docs.max()) < n_docs))
-    )
+    def _query(self, query_tokens: Sequence[str]) -> TermQuery:
+        """The query's known tokens in query order, repeats kept (rank-bm25 loops over the query
+        list, so a repeated token counts again). Unknown tokens add exactly 0 to every document in
+        rank-bm25, so they are dropped."""
+        lookup = self.segment.vocabulary.get
+        terms = np.array([term for term in map(lookup, query_tokens) if term is not None], dtype=np.int64)
+        offsets = self.segment.offsets
+        return TermQuery(offsets[terms], offsets[terms + 1], self._idf[terms], self._absent[terms])

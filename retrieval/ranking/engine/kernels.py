@@ -27,11 +27,14 @@ from numba import njit
 
 @njit(cache=True)
 def accumulate(
-    offsets: np.ndarray,  # int64[n_terms + 1]
-    docs: np.ndarray,  # int32[n_postings]
-    weights: np.ndarray,  # float64[n_postings]: what the term adds to a doc containing it
-    query_terms: np.ndarray,  # int64[m]: known query terms, in query order, repeats kept
+    starts: np.ndarray,  # int64[m]: each known query term's postings are [starts[j], stops[j]),
+    stops: np.ndarray,  # int64[m]  empty where this segment lacks a term other segments have
+    term_idf: np.ndarray,  # float64[m]: each query term's idf, in query order, repeats kept
     absent: np.ndarray,  # float64[m]: what each query term adds to a doc lacking it
+    docs: np.ndarray,  # int32[n_postings]
+    pairs: np.ndarray,  # int32[n_postings]: each posting's (tf, doc length) pair (pairs.py)
+    factors: np.ndarray,  # float64[rows, n_pairs]: formulas.pair_factors
+    k1_plus_1: float,
     slots: np.ndarray,  # int32[n_docs] scratch
     touched_docs: np.ndarray,  # int32[n_docs] scratch
     touched_scores: np.ndarray,  # float64[n_docs] scratch
@@ -50,25 +53,45 @@ def accumulate(
     than a mispredicted branch.
     """
     n_touched = 0
+    n_docs = touched_docs.shape[0]
     untouched = 0.0
-    for j in range(query_terms.shape[0]):
-        term = query_terms[j]
+    three_rows = factors.shape[0] == 3  # BM25L
+    for j in range(starts.shape[0]):
+        idf = term_idf[j]
         stamp = j + 1
-        for p in range(offsets[term], offsets[term + 1]):
+        for p in range(starts[j], stops[j]):
             doc = docs[p]
+            pair = pairs[p]
+            if three_rows:  # the same way for every posting: predicted
+                weight = (((idf * factors[0, pair]) * k1_plus_1) * factors[1, pair]) / factors[2, pair]
+            else:
+                weight = idf * factors[0, pair]
             slot = slots[doc]
             fresh = slot < 0
             slot += (n_touched - slot) * fresh  # a fresh doc takes the next free slot
             slots[doc] = slot
-            touched_docs[n_touched] = doc  # kept only if fresh: otherwise the next fresh doc overwrites it
+            if n_touched < n_docs:  # once every doc is touched no fresh one can follow, and no slot is free
+                touched_docs[n_touched] = doc  # kept only if fresh: otherwise the next fresh doc overwrites it
             n_touched += fresh
-            touched_scores[slot] = (touched_scores[slot] + untouched * fresh) + weights[p]
+            touched_scores[slot] = (touched_scores[slot] + untouched * fresh) + weight
             touched_stamps[slot] = stamp
         if absent[j] != 0.0:
             for slot in range(n_touched):
                 touched_scores[slot] += absent[j] * (touched_stamps[slot] != stamp)
         untouched += absent[j]
     return n_touched
+
+
+@njit(cache=True)
+def okapi_idf_sum(doc_freqs: np.ndarray, n_docs: int) -> float:
+    """Sum of Okapi's raw idf over a vocabulary, in order, as rank-bm25's loop adds them: libm's
+    log like math.log, and without fastmath the additions cannot be reordered, so the bits are
+    rank-bm25's (tests/test_segments.py compares). In Python a million terms take ~0.3 s."""
+    total = 0.0
+    for i in range(doc_freqs.shape[0]):
+        df = doc_freqs[i]
+        total += np.log(n_docs - df + 0.5) - np.log(df + 0.5)
+    return total
 
 
 @njit(cache=True)

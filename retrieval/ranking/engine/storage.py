@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 MAGIC = b"SPBM25\x00\x00"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: postings hold (tf, length) pairs, not weights (engine/pairs.py)
 _PREFIX = struct.Struct("<8sII")  # magic, header length, header CRC-32
 _ALIGN = 64
 # Everything a damaged or foreign file can make reading raise; `read` turns these into None.

@@ -1,11 +1,15 @@
+import contextlib
 import json
 import os
+import socket
+import stat
+import threading
 
 import pytest
 
 from retrieval.corpus.loader import (
-    MAX_ARTICLE_BYTES,
     CorpusPathError,
+    article_id_for,
     load_corpus,
     parse_article_file,
     safe_article_filename,
@@ -60,7 +64,7 @@ def test_bad_files_are_named_with_reasons_and_good_ones_still_load(tmp_path):
     write(tmp_path, "copy.txt", ARTICLE)
     write(tmp_path, "only_meta.md", "---\ntitle: Nothing here\nsource: Nowhere\n---\n")
     write(tmp_path, "notes.pdf", b"%PDF-1.4")
-    write(tmp_path, "huge.txt", b"word " * (MAX_ARTICLE_BYTES // 5 + 10))
+    write(tmp_path, "huge.txt", b"word " * 1_000_001)  # the documented limit is 5 MB: 5,000,005 bytes
     outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
     outside.write_text(ARTICLE.replace("First", "Outside"))
     os.symlink(outside, tmp_path / "link.txt")
@@ -205,3 +209,119 @@ def test_windows_1252_with_a_chance_utf8_pair_stays_windows_1252():
     data = "Gruß title\n\nThe “Gruß” and a café owner — the naïve one.".encode("cp1252")
     article, note = parse_article_file(data, "x", "x.txt")
     assert "“Gruß” and a café owner — the naïve" in article.paragraphs[0] and "Windows-1252" in note
+
+
+def test_the_5_mb_limit_is_exact():
+    with pytest.raises(ValueError, match="too large"):
+        parse_article_file(b"T\n\n" + b"x" * 4_999_998, "x", "x.txt")
+    # 5,000,000 bytes pass the size rule (and then fail only for being one unbroken word).
+    with pytest.raises(ValueError) as refused:
+        parse_article_file(b"T\n\n" + b"\x00" * 4_999_997, "x", "x.txt")
+    assert "too large" not in str(refused.value)
+
+
+def test_a_jsonl_record_over_5_mb_is_refused_and_the_others_load(tmp_path):
+    small = json.dumps({"id": "ok", "title": "Fine", "text": "Fine text."})
+    big = json.dumps({"id": "big", "title": "Big", "text": "w " * 2_500_001})
+    write(tmp_path, "a.jsonl", small + "\n" + big + "\n")
+    result = load_corpus(tmp_path)
+    assert [a.id for a in result.articles] == ["ok"]
+    assert "record too large (5,000,0" in reasons(result)["a.jsonl:2"]
+
+
+def _load_with_hang_guard(path):
+    """load_corpus in a thread; a FIFO it opens blocks until a writer comes, so after a while the
+    test plays the writer to unblock it and reports the hang instead of hanging the suite."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = load_corpus(path)
+        except Exception as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(30)
+    hung = thread.is_alive()
+    if hung:
+        for fifo in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            if stat.S_ISFIFO(fifo.lstat().st_mode):
+                with contextlib.suppress(OSError):
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(30)
+    assert not hung, "the loader blocked on a named pipe"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_named_pipes_are_refused_not_read(tmp_path):
+    write(tmp_path, "good.txt", ARTICLE)
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "sub" / "deep.md")
+    result = _load_with_hang_guard(tmp_path)
+    assert [a.id for a in result.articles] == ["good"]
+    by_origin = reasons(result)
+    for origin in ("pipe.txt", "pipe.jsonl", "sub/deep.md"):
+        assert by_origin[origin] == "not a regular file (a named pipe): refused"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_a_named_pipe_as_the_corpus_path_is_unusable(tmp_path):
+    os.mkfifo(tmp_path / "corpus.jsonl")
+    with pytest.raises(CorpusPathError, match="folder or a .jsonl file"):
+        _load_with_hang_guard(tmp_path / "corpus.jsonl")
+
+
+def test_a_socket_is_refused_with_its_kind(tmp_path):
+    write(tmp_path, "good.txt", ARTICLE)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock.txt"))
+        result = load_corpus(tmp_path)
+    assert reasons(result)["sock.txt"] == "not a regular file (a socket): refused"
+    assert [a.id for a in result.articles] == ["good"]
+
+
+def test_symlinked_directories_are_refused_inside_and_outside(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "real").mkdir(parents=True)
+    write(corpus / "real", "inside.txt", ARTICLE)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    write(outside, "outside.txt", ARTICLE.replace("First", "Outside"))
+    os.symlink(outside, corpus / "out-link")
+    os.symlink(corpus / "real", corpus / "loop-link")
+    result = load_corpus(corpus)
+    assert [(a.id, a.origin) for a in result.articles] == [("inside", "real/inside.txt")]
+    by_origin = reasons(result)
+    assert by_origin["out-link"] == "symbolic link: refused"
+    assert by_origin["loop-link"] == "symbolic link: refused"
+    assert len(result.problems) == 2
+
+
+def test_hidden_files_folders_and_sidecars_are_not_articles(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, ".removing-b.txt", ARTICLE.replace("First", "Hidden"))
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".git", "c.txt", ARTICLE.replace("First", "Git"))
+    write(tmp_path, "a.txt.meta.json", json.dumps({"source": "Outlet"}))
+    result = load_corpus(tmp_path)
+    assert [a.id for a in result.articles] == ["a"] and result.problems == []
+    assert result.articles[0].source == "Outlet"
+
+
+def test_the_same_id_in_two_folders_is_loaded_once_and_named(tmp_path):
+    write(tmp_path, "storm.txt", ARTICLE)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "storm.md", ARTICLE.replace("First", "Other"))
+    result = load_corpus(tmp_path)
+    assert [(a.id, a.origin) for a in result.articles] == [("storm", "storm.txt")]
+    assert reasons(result) == {"sub/storm.md": "article id storm already used by storm.txt: skipped"}
+
+
+def test_article_ids_are_file_stems():
+    assert article_id_for("storm.txt") == "storm" and article_id_for("my.report.md") == "my.report"

@@ -6,10 +6,6 @@ import discord
 import pytest
 
 from bot.render import (
-    CONTENT_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    FIELD_VALUE_LIMIT,
-    TITLE_LIMIT,
     answer_embed,
     cut_words,
     message_text,
@@ -80,9 +76,14 @@ def test_every_limit_holds_for_long_content(text_len):
     caveats = tuple(Caveat("hedge", long_words) for _ in range(10))
     answer = Answer("Q" * 1000 + " " + "w" * 999, True, passages, caveats, query_terms=("wordi",))
     embed = answer_embed(answer)
-    assert len(embed) <= EMBED_TOTAL_LIMIT
-    assert len(embed.title) <= TITLE_LIMIT
-    assert all(len(f.value) <= FIELD_VALUE_LIMIT for f in embed.fields)
+    # Discord's limits, written out: 6,000 in all, 256 title, 4,096 description, 1,024 per field
+    # value, 25 fields, 2,048 footer.
+    assert len(embed) <= 6000
+    assert len(embed.title) <= 256
+    assert len(embed.description) <= 4096
+    assert len(embed.fields) <= 25
+    assert all(len(f.value) <= 1024 for f in embed.fields)
+    assert len(embed.footer.text) <= 2048
     assert len(embed.fields) >= 1
     # Cut values end at a word with an ellipsis, never inside an escape sequence.
     for field in embed.fields:
@@ -93,7 +94,7 @@ def test_cut_words_never_splits_a_word():
     text = "alpha beta gamma delta"
     assert cut_words(text, 12) == "alpha beta…"
     assert cut_words(text, 100) == text
-    assert len(message_text("x " * 3000)) <= CONTENT_LIMIT
+    assert len(message_text("x " * 3000)) <= 2000
 
 
 def test_no_match_answer_has_no_fields():
@@ -121,5 +122,30 @@ def test_an_overlong_source_never_breaks_the_field_limit():
         (),
     )
     value = answer_embed(answer).fields[0].value
-    assert len(value) <= FIELD_VALUE_LIMIT and value.startswith("> word")
+    assert len(value) <= 1024 and value.startswith("> word")
     assert cut_words("anything", 0) == "" and cut_words("anything", 1) == ""
+
+
+def test_at_most_25_fields_however_many_passages():
+    passages = tuple(passage(f"Short passage number {n}.", n) for n in range(1, 31))
+    embed = answer_embed(Answer("q", True, passages, ()))
+    assert len(embed.fields) == 25  # Discord allows 25 fields
+    assert [f.name for f in embed.fields][-1] == "[25]"
+
+
+@pytest.mark.parametrize("size", range(150, 1000, 41))
+def test_the_6000_character_total_holds_whatever_the_passage_size(size):
+    words = ("lorem " * size)[:size]
+    passages = tuple(passage(words, n) for n in range(1, 26))
+    caveats = (Caveat("hedge", "caveat " * 150),)
+    embed = answer_embed(Answer("question " * 20, True, passages, caveats))
+    assert len(embed) <= 6000
+    assert len(embed) > 6000 - 1100  # only as many passages dropped as needed
+
+
+def test_a_long_question_fits_the_2048_character_footer_and_is_read_back():
+    question = "why " * 750
+    embed = answer_embed(Answer(question, False, (), (Caveat("no_match", "Nothing."),)))
+    assert len(embed.footer.text) <= 2048 and embed.footer.text.startswith("Q: why why")
+    assert len(embed.title) <= 256
+    assert question.startswith(question_from_embed(embed))

@@ -223,10 +223,16 @@ def test_a_field_too_long_with_bold_is_shown_plain_then_without_its_link():
     p = plain_passage(text=words.strip())
     value = passage_field_value(p, frozenset({"word"}))
     assert "**" not in value and "(<https://example.org/x%3Ey>)" in value and len(value) <= 1024
-    longer = plain_passage(text=("word " * 188).strip())  # fits only without the link
-    value = passage_field_value(longer, frozenset({"word"}))
-    assert value.startswith("> word word") and "https://" not in value
-    assert value.endswith("\n— A title · Outlet · 2023-09-13 · ¶4\n🗣️ the article itself")
+    text = ("word " * 188).strip()  # fits only without the link
+    value = passage_field_value(plain_passage(text=text), frozenset({"word"}))
+    assert value == f"> {text}\n— A title · Outlet · 2023-09-13 · ¶4\n🗣️ the article itself"
+
+
+def test_a_field_of_exactly_1024_characters_keeps_its_bold_and_link():
+    tail = "\n— [A title](<https://example.org/x%3Ey>) · Outlet · 2023-09-13 · ¶4\n🗣️ the article itself"
+    text = "x" * (1024 - 2 - len(tail))
+    value = passage_field_value(plain_passage(text=text), frozenset())
+    assert value == f"> {text}{tail}" and len(value) == 1024
 
 
 def test_a_field_that_cannot_fit_is_cut_to_exactly_1024_characters():
@@ -351,3 +357,30 @@ def test_when_one_field_is_left_the_description_is_cut_to_fit():
 )
 def test_cut_words_exactly(text, limit, expected):
     assert cut_words(text, limit) == expected
+
+
+def test_a_cut_field_joins_its_lines_and_cuts_the_source_line_at_300():
+    published = "P" * 92 + " QQQQ"  # a space at index 300 of the source line
+    article = ArticleRef("a1", "T" * 100, "S" * 100, None, published)
+    p = plain_passage(text="one two\nthree " + "x" * 2000, article=article)
+    body, source, notes = passage_field_value(p, frozenset()).split("\n")
+    assert body == "> one two three…"
+    assert len(source) <= 300 and source.endswith("…")
+
+
+def test_cut_caveats_stay_within_1500_characters():
+    text = caveats_text(Answer("q", True, (), (Caveat("hedge", "a" * 1498 + " bbbb"),)))
+    assert len(text) <= 1500
+
+
+def test_fitting_keeps_one_field_even_when_the_description_must_be_cut():
+    embed = embed_of("d" * 4096, 3, 1024)
+    embed.set_footer(text="f" * 2048)
+    _fit_total(embed)
+    assert [f.name for f in embed.fields] == ["[1]"] and len(embed) <= 6000
+
+
+def test_a_one_character_description_goes_when_nothing_else_can():
+    embed = embed_of("d", 1, 6500)
+    _fit_total(embed)
+    assert embed.description == "" and len(embed.fields) == 1

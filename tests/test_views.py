@@ -91,7 +91,7 @@ async def test_custom_ids_are_read_back_and_clamped():
     options = [discord.SelectOption(label="x", value="y")]
     select = await ContextSelect.from_custom_id(None, SimpleNamespace(options=options), None)
     assert [o.value for o in select.item.options] == ["y"]
-    assert [o.value for o in ContextSelect().item.options] == ["-"]
+    assert [(o.label, o.value) for o in ContextSelect().item.options] == [("-", "-")]
 
 
 def posted(answer: Answer, k: int = 3):
@@ -220,7 +220,7 @@ async def test_a_failing_component_tells_the_member_once(bot, caplog):
     before = Interaction(bot, user=Member(7))
     await replying_on_failure(MoreButton(3, 3), before, broken)
     assert [(s.how, s.content, s.kwargs) for s in before.sent] == [("response", SORRY, {"ephemeral": True})]
-    assert "component qa:more:3:3 failed for user 7" in caplog.text
+    assert [r.getMessage() for r in caplog.records] == ["component qa:more:3:3 failed for user 7"]
 
     async def broken_after_defer(interaction):
         await interaction.response.defer()
@@ -243,4 +243,45 @@ async def test_a_failure_that_cannot_be_reported_is_logged(bot, caplog):
     interaction.response.send_message = unreachable
     with caplog.at_level(logging.WARNING):
         await replying_on_failure(MoreButton(3, 3), interaction, broken)
-    assert "could not tell user 8 about the failure" in caplog.text
+    assert caplog.records[-1].getMessage() == "could not tell user 8 about the failure"
+
+
+@pytest.mark.parametrize(
+    "item", [ContextSelect(), MoreButton(3, 3), FeedbackButton(True)], ids=["context", "more", "feedback"]
+)
+async def test_every_component_tells_the_member_when_it_fails(bot, item, caplog):
+    bot.holder._library = None  # "the corpus is not loaded yet"
+    bot.feedback.record = None  # and a feedback store that cannot be called
+    interaction = Interaction(bot, message=SimpleNamespace(embeds=[answer_embed(long_answer(1))], components=[]))
+    await item.callback(interaction)
+    assert interaction.answers[-1].content == SORRY
+    assert caplog.records[0].getMessage().startswith(f"component {item.item.custom_id} failed for user 1")
+
+
+def test_option_labels_and_descriptions_are_cut_within_100_characters():
+    title = "a" * 91 + " bbbb"  # a space at index 100 of the label "[1] ¶1 · …"
+    article = ArticleRef("a", title, None, None, None)
+    answer = Answer("q", True, (AnsweredPassage("a#p1", "c" * 100 + " dddd", 1.0, 1, article),), ())
+    (option,) = components(answer_view(answer, k=3))[0]["options"]
+    assert len(option["label"]) <= 100 and len(option["description"]) <= 100
+
+
+async def test_feedback_reads_options_from_rows_or_bare_components(bot, seed_library):
+    answer = seed_library.answer(QUESTION)
+    keys = [discord.SelectOption(label="x", value=short_key(p.id, p.text)) for p in answer.passages]
+    message = SimpleNamespace(embeds=[answer_embed(answer)], components=[SimpleNamespace(options=keys)])
+    await FeedbackButton(True).callback(Interaction(bot, message=message))
+    assert bot.feedback.verdicts[0].passage_ids == tuple(p.id for p in answer.passages)
+
+
+async def test_show_context_of_an_article_with_one_passage(tmp_path):
+    from retrieval.answering.library import Library
+
+    (tmp_path / "brief.txt").write_text("Brief note\n\nThe harbour reopened on Friday after the storm.\n")
+    library = Library.load(tmp_path)
+    bot = fake_bot(holder_with(library))
+    (only,) = library.corpus.passages
+    interaction = await choose(bot, None, short_key(only.id, only.text))
+    embed = interaction.sent[0].embed
+    assert embed.title == "Brief note"
+    assert embed.description == "**▶ ¶1** The harbour reopened on Friday after the storm."

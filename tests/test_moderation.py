@@ -112,8 +112,8 @@ async def test_an_upload_whose_id_is_already_used_is_refused(corpus, upload, use
     assert sent.how == "response" and sent.kwargs == {"ephemeral": True}
     stem = upload.rsplit(".", 1)[0]
     assert sent.content == (
-        f"The article id `{stem}` is already used by `{used_by}`: "
-        "remove that article first, or upload the file under another name."
+        f"An article with the id `{stem}` already exists (`{used_by}`): "
+        "remove it first, or upload the file under another name."
     )
     assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
 
@@ -123,7 +123,7 @@ async def test_an_article_file_not_loaded_yet_also_holds_its_id(corpus):
     (corpus / "sub" / "quake.md").write_text(QUAKE)  # put there after the last reload
     interaction = Interaction(bot)
     await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
-    assert "already used by `sub/quake.md`" in interaction.sent[0].content
+    assert "already exists (`sub/quake.md`)" in interaction.sent[0].content
     assert not (corpus / "quake.txt").exists()
 
 

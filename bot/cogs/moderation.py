@@ -139,8 +139,8 @@ class Moderation(commands.Cog):
         taken = await asyncio.to_thread(self._id_taken_by, article_id_for(name))
         if taken:
             await interaction.response.send_message(
-                f"The article id {code(article_id_for(name))} is already used by {code(taken)}: "
-                "remove that article first, or upload the file under another name.",
+                f"An article with the id {code(article_id_for(name))} already exists ({code(taken)}): "
+                "remove it first, or upload the file under another name.",
                 ephemeral=True,
             )
             return

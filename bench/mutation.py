@@ -132,7 +132,7 @@ def run_target(target: str, max_children: int, root: Path) -> Outcome:
     done = mutmut(workdir, "run", "--max-children", str(max_children), check=False)
     seconds = time.perf_counter() - started
     found = statuses(workdir)
-    if not found:
+    if not found or all(status == "not checked" for status in found.values()):
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
         raise SystemExit(f"{target}: mutmut produced no results (exit {done.returncode})")
     equivalents = load_equivalents()

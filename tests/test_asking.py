@@ -264,3 +264,131 @@ async def test_a_failure_that_cannot_even_be_reported_is_logged(cog, caplog):
 async def test_find_sources_is_registered_as_a_message_command(cog):
     menu = cog.find_sources_menu
     assert menu.name == "Find sources" and menu.type == discord.AppCommandType.message
+
+
+# --- what the first mutation run showed untested -------------------------------------------------
+
+
+def cached(previous: Message) -> discord.Message:
+    """A replied-to message discord.py already has (reference.resolved), as a real Message."""
+    message = discord.Message.__new__(discord.Message)
+    message.author = previous.author
+    message.embeds = previous.embeds
+    return message
+
+
+async def test_a_follow_up_to_a_cached_answer_is_not_fetched_again(cog, seed_library):
+    message = follow_up(bot_answer(QUESTION, seed_library))
+    message.reference.resolved = cached(bot_answer(QUESTION, seed_library))
+    message.channel.messages = {}  # fetching would fail
+    await cog._on_message(message)
+    assert answered(message.replies[0]) == f"{QUESTION} and who denied it?"
+    assert message.channel.fetched == []
+
+
+async def test_a_follow_up_to_a_deleted_message_is_a_question_of_its_own(cog, seed_library):
+    message = follow_up(bot_answer(QUESTION, seed_library), fail=True)
+    message.reference.resolved = SimpleNamespace(id=321)  # discord.DeletedReferencedMessage stands here
+    await cog._on_message(message)
+    assert message.replies[0].embed.title == "and who denied it?" and message.channel.fetched == [321]
+
+
+async def test_a_reference_without_a_message_id_is_not_followed(cog, seed_library):
+    message = follow_up(bot_answer(QUESTION, seed_library))
+    message.reference.message_id = None
+    message.channel.messages = {None: bot_answer(QUESTION, seed_library)}
+    await cog._on_message(message)
+    assert message.replies[0].embed.title == "and who denied it?" and message.channel.fetched == []
+
+
+async def test_someone_elses_copy_of_an_answer_is_no_follow_up(cog, seed_library):
+    copied = bot_answer(QUESTION, seed_library)
+    copied.author = SimpleNamespace(id=42, bot=False)
+    message = follow_up(copied)
+    await cog._on_message(message)
+    assert message.replies[0].embed.title == "and who denied it?"
+
+
+@pytest.mark.parametrize("surface", ["slash", "mention"])
+async def test_the_cooldown_is_per_member(seed_library, surface):
+    cog = Asking(fake_bot(holder_with(seed_library), cooldown_s=30))
+    for user in (1, 2):
+        if surface == "slash":
+            interaction = Interaction(cog.bot, user=SimpleNamespace(id=user))
+            await cog._respond(interaction, QUESTION, empty="", private=False)
+            assert answered(interaction.sent[-1]) == QUESTION
+        else:
+            message = Message(f"<@{BOT_ID}> {QUESTION}", author_id=user)
+            await cog._on_message(message)
+            assert answered(message.replies[0]) == QUESTION
+    assert cog.bot.holder.questions == 2
+
+
+async def test_replies_that_are_not_answers_ping_nobody_either(seed_library, caplog):
+    cog = Asking(fake_bot(holder_with(seed_library), cooldown_s=30))
+    await cog._on_message(Message(f"<@{BOT_ID}> {QUESTION}"))
+    held_back = Message(f"<@{BOT_ID}> {QUESTION}")
+    await cog._on_message(held_back)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    cog.bot.holder.answer = broken
+    cog.bot.cooldown.seconds = 0
+    failed = Message(f"<@{BOT_ID}> {QUESTION}")
+    await cog._on_message(failed)
+    for reply in (held_back.replies[0], failed.replies[0]):
+        assert reply.kwargs["allowed_mentions"].to_dict() == {"parse": []} and reply.kwargs["mention_author"] is False
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "answering message 555 from user 1 failed"
+    ]
+
+
+async def test_an_unreportable_failure_is_logged_with_the_member(cog, caplog):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    cog.bot.holder.answer = broken
+    await cog._on_message(Message(f"<@{BOT_ID}> {QUESTION}", author_id=3, fail_reply=1))
+    assert caplog.records[-1].getMessage() == "could not tell user 3 about the failure"
+
+
+async def test_find_sources_on_an_embed_without_text(cog):
+    interaction = Interaction(cog.bot)
+    await cog.find_sources(interaction, Message("", embeds=[discord.Embed(title="Only a title")]))
+    assert interaction.sent[0].content == "That message has no text I can look up."
+
+
+async def test_the_find_sources_menu_calls_find_sources(cog):
+    interaction = Interaction(cog.bot)
+    await cog.find_sources_menu.callback(interaction, Message(QUESTION))
+    assert answered(interaction.sent[-1]) == QUESTION
+
+
+class Tree:
+    def __init__(self) -> None:
+        self.commands: dict[tuple[str, object], object] = {}
+
+    def add_command(self, command) -> None:
+        self.commands[(command.name, command.type)] = command
+
+    def remove_command(self, name, *, type):  # noqa: A002 - discord.py's keyword
+        return self.commands.pop((name, type))
+
+
+async def test_loading_the_cog_adds_the_menu_and_unloading_removes_it(cog):
+    from bot.cogs import asking
+
+    cog.bot.tree = Tree()
+    await cog.cog_load()
+    assert cog.bot.tree.commands == {("Find sources", discord.AppCommandType.message): cog.find_sources_menu}
+    await cog.cog_unload()
+    assert cog.bot.tree.commands == {}
+    added = []
+
+    async def add_cog(c):
+        added.append(c)
+
+    cog.bot.add_cog = add_cog
+    await asking.setup(cog.bot)
+    assert isinstance(added[0], Asking) and added[0].bot is cog.bot

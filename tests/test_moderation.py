@@ -4,6 +4,9 @@ corpus folder and say. (tests/e2e runs the same commands through the loopback Di
 from __future__ import annotations
 
 import json
+import logging
+import os
+from pathlib import Path
 
 import discord
 import pytest
@@ -395,3 +398,116 @@ def test_report_of_a_clean_reload_has_no_problem_lines():
 def test_report_stays_within_discords_4096_character_description():
     embed = report_embed("R", report(problems=["p" * 400 + " word"] * 15))
     assert len(embed.description) <= 4096
+
+
+# --- what the first mutation run showed untested -------------------------------------------------
+
+
+def messages(caplog, logger="bot.cogs.moderation"):
+    return [r.getMessage() for r in caplog.records if r.name == logger]
+
+
+async def test_every_corpus_change_is_logged_with_who_made_it(corpus, caplog):
+    caplog.set_level(logging.INFO)
+    cog, bot = await cog_over(corpus)
+    who = Member(5, manage_guild=True)
+    await cog._reload_command(Interaction(bot, who))
+    await cog._add(Interaction(bot, who), Attachment("Quake.txt", QUAKE.encode()))
+    await cog._add(Interaction(bot, who), Attachment("empty.txt", b" "))
+    await cog._remove(Interaction(bot, who), "storm")
+    assert messages(caplog) == [
+        "corpus reload requested by member5 (5)",
+        f"corpus add: {corpus / 'Quake.txt'} written by member5 (5)",
+        "corpus add of 'empty.txt' by member5 (5) refused: empty file",
+        f"corpus remove: {corpus / 'storm.txt'} deleted by member5 (5)",
+    ]
+
+
+async def test_a_failed_reload_and_a_kept_file_are_logged_with_who(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "storm.txt").write_text(STORM)
+    cog, bot = await cog_over(folder)
+    interaction = Interaction(bot, Member(6, manage_guild=True))
+    await cog._remove(interaction, "storm")
+    assert interaction.sent[0].kwargs == {"thinking": True}
+    logged = messages(caplog)
+    assert logged[0].startswith("corpus reload by member6 (6) failed: no usable article in ")
+    assert logged[1] == f"corpus remove: {folder / 'storm.txt'} kept (reload failed) by member6 (6)"
+
+
+def test_report_says_how_many_more_problems_past_15():
+    lines = report_embed("R", report(problems=["x: y"] * 16)).description.splitlines()
+    assert lines[-1] == "… and 1 more (see the bot's log)"
+
+
+@pytest.mark.parametrize(("count", "more"), [(40, None), (41, "… and 1 more")])
+async def test_list_shows_40_articles_then_says_how_many_more(tmp_path, count, more):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"a{n:02d}.txt").write_text(f"Story {n}\n\nThe body of story number {n}.\n")
+    cog, bot = await cog_over(folder)
+    interaction = Interaction(bot)
+    await cog._list(interaction)
+    lines = interaction.sent[0].embed.description.splitlines()
+    assert sum(line.startswith("•") for line in lines) == 40
+    if more:
+        assert lines[-1] == more
+    else:
+        assert lines[-1].startswith("•")
+
+
+async def test_list_cuts_titles_at_90_characters(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "long.txt").write_text("a" * 90 + " bbbb\n\nThe body of the story.\n")
+    cog, bot = await cog_over(folder)
+    interaction = Interaction(bot)
+    await cog._list(interaction)
+    assert interaction.sent[0].embed.description == "• " + "a" * 89 + "… — `long` · undated · 1 passages"
+
+
+async def test_stats_give_the_median_answer_time_in_milliseconds(corpus):
+    cog, bot = await cog_over(corpus)
+    bot.holder._answer_seconds.extend([0.1, 0.25, 2.0])
+    interaction = Interaction(bot)
+    await cog._stats(interaction)
+    assert interaction.sent[1].embed.description.splitlines()[3] == "Median answer time: **250 ms**"
+
+
+async def test_autocomplete_takes_ids_of_up_to_100_characters_and_cuts_names_to_100(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / f"{'i' * 100}.txt").write_text("a" * 100 + " bb\n\nBody text.\n")  # a space at index 100
+    cog, _ = await cog_over(folder)
+    (choice,) = cog._removable_choices("")
+    assert choice.value == "i" * 100 and len(choice.name) <= 100
+
+
+def test_write_new_writes_through_a_hidden_temporary_file_beside_the_target(tmp_path, monkeypatch):
+    seen = []
+    real_link = os.link
+
+    def link(source, target):
+        seen.append((Path(source).parent, Path(source).name, sorted(p.name for p in tmp_path.iterdir())))
+        real_link(source, target)
+
+    monkeypatch.setattr(moderation.os, "link", link)
+    moderation._write_new(tmp_path / "a.txt", b"text")
+    ((folder, name, listing),) = seen
+    assert folder == tmp_path and name.startswith(".upload-") and name.endswith(".tmp") and listing == [name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+async def test_setup_adds_the_cog(corpus):
+    _, bot = await cog_over(corpus)
+    added = []
+
+    async def add_cog(cog):
+        added.append(cog)
+
+    bot.add_cog = add_cog
+    await moderation.setup(bot)
+    assert isinstance(added[0], Moderation) and added[0].bot is bot

@@ -27,8 +27,14 @@ HELP_TEXT = "Ask me about the articles in my corpus, e.g. “Did North Korea sen
 class Asking(commands.Cog):
     def __init__(self, bot: QABot) -> None:
         self.bot = bot
-        # The decorator form of context menus does not work inside a cog: build it here.
-        self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=self.find_sources)
+
+        # The decorator form of context menus does not work inside a cog: build it here. discord.py
+        # resolves the callback's annotations in the callback's module globals, so it gets a
+        # function of this module (a method wrapped by mutmut, bench/mutation.py, would not do).
+        async def find_sources(interaction: discord.Interaction, message: discord.Message) -> None:
+            await self.find_sources(interaction, message)
+
+        self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=find_sources)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.find_sources_menu)

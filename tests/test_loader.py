@@ -70,18 +70,19 @@ def test_bad_files_are_named_with_reasons_and_good_ones_still_load(tmp_path):
     os.symlink(outside, tmp_path / "link.txt")
 
     result = load_corpus(tmp_path)
-    by_origin = reasons(result)
-    assert [a.id for a in result.articles] == ["good", "latin"] or [a.id for a in result.articles] == ["copy", "latin"]
-    assert "empty file" in by_origin["empty.txt"]
-    assert "empty file" in by_origin["blank.md"]
-    assert "binary" in by_origin["binary.txt"]
-    assert "Windows-1252" in by_origin["latin.txt"]  # loaded, with a note saying how
+    assert [a.id for a in result.articles] == ["copy", "latin"]  # files are read in name order
+    assert reasons(result) == {
+        "binary.txt": "binary data, not text",
+        "blank.md": "empty file",
+        "empty.txt": "empty file",
+        "huge.txt": "too large (5,000,005 bytes; the limit is 5,000,000)",
+        "latin.txt": "not valid UTF-8: decoded as Windows-1252 (best effort)",
+        "link.txt": "symbolic link: refused",
+        "notes.pdf": "not an article file (expected .txt, .md or .jsonl): skipped",
+        "only_meta.md": "no article text (empty, only a title, only metadata or only boilerplate)",
+        "good.txt": "duplicate of article copy (copy.txt): loaded once",
+    }
     assert "café" in result.articles[1].paragraphs[0]
-    assert "duplicate" in by_origin["good.txt"] or "duplicate" in by_origin["copy.txt"]
-    assert "no article text" in by_origin["only_meta.md"]
-    assert "not an article file" in by_origin["notes.pdf"]
-    assert "too large" in by_origin["huge.txt"]
-    assert "symbolic link" in by_origin["link.txt"]
     refused = {p.origin for p in result.problems if p.refused}
     assert "latin.txt" not in refused
 
@@ -126,8 +127,10 @@ def test_jsonl_records_load_and_bad_lines_are_named(tmp_path):
     assert [a.id for a in result.articles] == ["n1", "n2"]
     assert result.articles[0].paragraphs == ("First para.", "Second para.")
     by_origin = reasons(result)
-    assert "'id'" in by_origin["news.jsonl:3"]
-    assert "not valid JSON" in by_origin["news.jsonl:4"]
+    assert by_origin == {
+        "news.jsonl:3": "needs an 'id' (or '_id') and a 'text'",
+        "news.jsonl:4": "not valid JSON (Expecting property name enclosed in double quotes)",
+    }
 
 
 def test_unusable_corpus_paths_raise(tmp_path):
@@ -153,8 +156,10 @@ def test_unreadable_and_vanishing_files_are_reported(tmp_path, monkeypatch):
 
     monkeypatch.setattr(type(tmp_path), "read_bytes", read_bytes)
     result = load_corpus(tmp_path)
-    assert "cannot be read (Permission denied)" in reasons(result)["secret.txt"]
-    assert "disappeared" in reasons(result)["gone.txt"]
+    assert reasons(result) == {
+        "secret.txt": "cannot be read (Permission denied)",
+        "gone.txt": "disappeared while the corpus was being read",
+    }
     assert [a.id for a in result.articles] == ["fine"]
 
 
@@ -190,8 +195,9 @@ def test_impossible_dates_deep_nesting_and_windows_line_endings(tmp_path):
     result = load_corpus(tmp_path)
     by_origin = reasons(result)
     assert "not a valid YYYY-MM-DD date" in by_origin["bad-date.md"]
-    assert "nested too deeply" in by_origin["deep.jsonl:1"]
-    assert "nested too deeply" in by_origin["deep.txt.meta.json"]
+    assert by_origin["deep.jsonl:1"] == "JSON nested too deeply"
+    assert by_origin["deep.txt.meta.json"] == "metadata ignored (nested too deeply)"
+    assert [p.refused for p in result.problems if p.origin == "deep.txt.meta.json"] == [False]
     articles = {a.id: a for a in result.articles}
     assert articles["crlf"].title == "Windows title" and articles["crlf"].source == "Outlet"
     assert articles["crlf"].paragraphs == ("Body from Windows.",)
@@ -325,3 +331,149 @@ def test_the_same_id_in_two_folders_is_loaded_once_and_named(tmp_path):
 
 def test_article_ids_are_file_stems():
     assert article_id_for("storm.txt") == "storm" and article_id_for("my.report.md") == "my.report"
+
+
+def test_sidecars_that_are_not_json_objects_are_ignored_with_a_note(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "a.txt.meta.json", "[1, 2]")
+    write(tmp_path, "b.txt", ARTICLE.replace("First", "Bee"))
+    write(tmp_path, "b.txt.meta.json", "{not json")
+    write(tmp_path, "c.txt", ARTICLE.replace("First", "Sea"))
+    os.symlink(tmp_path / "a.txt.meta.json", tmp_path / "c.txt.meta.json")  # a link is never read
+    result = load_corpus(tmp_path)
+    assert [a.id for a in result.articles] == ["a", "b", "c"]
+    assert [(p.origin, p.reason, p.refused) for p in result.problems] == [
+        ("a.txt.meta.json", "metadata ignored (not a JSON object)", False),
+        (
+            "b.txt.meta.json",
+            "metadata ignored (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+            False,
+        ),
+    ]
+
+
+def test_jsonl_records_are_numbered_by_line_blank_lines_included(tmp_path):
+    lines = [
+        "",
+        json.dumps({"id": "a", "title": "A", "text": "Text of a."}),
+        "   ",
+        "[1, 2]",
+        json.dumps({"id": "b", "text": 5}),
+        json.dumps({"id": "  ", "text": "no id"}),
+        json.dumps({"_id": 7, "title": "Seven", "text": "Text of seven."}),
+    ]
+    path = write(tmp_path, "a.jsonl", "\n".join(lines) + "\n")
+    result = load_corpus(path)
+    assert [(a.id, a.origin, a.title) for a in result.articles] == [
+        ("a", "a.jsonl:2", "A"),
+        ("7", "a.jsonl:7", "Seven"),
+    ]
+    assert reasons(result) == {
+        "a.jsonl:4": "not a JSON object",
+        "a.jsonl:5": "needs an 'id' (or '_id') and a 'text'",
+        "a.jsonl:6": "needs an 'id' (or '_id') and a 'text'",
+    }
+
+
+def test_a_jsonl_record_in_windows_1252_is_still_read():
+    from retrieval.corpus.loader import _jsonl_record
+
+    article = _jsonl_record('{"id": "x", "title": "Caf\u00e9", "text": "Un caf\u00e9."}'.encode("cp1252"), "f:1")
+    assert article.title == "Café" and article.paragraphs == ("Un café.",)
+
+
+def test_an_unreadable_jsonl_file_is_named(tmp_path, monkeypatch):
+    write(tmp_path, "a.jsonl", json.dumps({"id": "a", "text": "x"}) + "\n")
+    write(tmp_path, "b.txt", ARTICLE)
+    real_open = type(tmp_path).open
+
+    def refuse(path, *args, **kwargs):
+        if path.name == "a.jsonl":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(type(tmp_path), "open", refuse)
+    result = load_corpus(tmp_path)
+    assert reasons(result) == {"a.jsonl": "cannot be read (Permission denied)"}
+    assert [a.id for a in result.articles] == ["b"]
+
+
+def test_a_jsonl_archive_over_its_limit_is_refused(tmp_path, monkeypatch):
+    from retrieval.corpus import loader
+
+    write(tmp_path, "a.jsonl", json.dumps({"id": "a", "text": "x"}) + "\n")
+    write(tmp_path, "b.txt", ARTICLE)
+    monkeypatch.setattr(loader, "MAX_JSONL_BYTES", 10)
+    result = load_corpus(tmp_path)
+    size = (tmp_path / "a.jsonl").stat().st_size
+    assert reasons(result) == {"a.jsonl": f"too large ({size:,} bytes; the limit is 10)"}
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"Title\n\nText with a bell\x07 and a null \x00.", "binary data, not text"),
+        # Over 2 % control bytes in the first 64 KiB: binary.
+        (b"T\n\n" + b"\x01" * 3 + b"a" * 97, "binary data, not text"),
+    ],
+)
+def test_binary_data_is_refused(data, reason):
+    with pytest.raises(ValueError, match=f"^{reason}$"):
+        parse_article_file(data, "x", "x.txt")
+
+
+def test_a_few_control_bytes_are_still_text():
+    article, note = parse_article_file(b"Title\n\nText " + b"a" * 100 + b" with one stray \x01.", "x", "x.txt")
+    assert note is None and article.paragraphs[0].startswith("Text aaa")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_title():
+    article, note = parse_article_file("\ufeffTitle\n\nBody text.".encode(), "x", "x.txt")
+    assert article.title == "Title" and note is None
+
+
+@pytest.mark.parametrize(
+    ("bad_bytes", "decoded_as"),
+    [
+        (3, "replaced"),  # up to three stray bytes in a short UTF-8 text: replaced
+        (4, "refused"),  # more, in a text this short: neither UTF-8 nor Windows-1252
+    ],
+)
+def test_stray_bytes_in_utf8_are_tolerated_up_to_a_limit(bad_bytes, decoded_as):
+    data = "Tïtle\n\nNaïve café text.".encode() + b" \x81" * bad_bytes  # 0x81 is no Windows-1252 character
+    if decoded_as == "replaced":
+        article, note = parse_article_file(data, "x", "x.txt")
+        assert note == f"not valid UTF-8: {bad_bytes} undecodable bytes replaced (best effort)"
+    else:
+        with pytest.raises(ValueError, match=rf"^not valid UTF-8 text \({bad_bytes} undecodable bytes\): refused$"):
+            parse_article_file(data, "x", "x.txt")
+
+
+def test_a_long_utf8_text_may_have_one_percent_stray_bytes():
+    body = ("Naïve café text. " * 60).encode()  # 1,027 characters: 10 stray bytes are under 1 %
+    article, note = parse_article_file(b"Title\n\n" + body + b"\x81" * 10, "x", "x.txt")
+    assert note == "not valid UTF-8: 10 undecodable bytes replaced (best effort)"
+    with pytest.raises(ValueError, match="refused"):
+        parse_article_file(b"Title\n\n" + body + b"\x81" * 14, "x", "x.txt")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.final.MD", "report-final.md"),
+        ("notes", "notes.txt"),
+        ("-_-.txt", "article.txt"),
+        ("ünïcode name.txt", "n-code-name.txt"),
+        ("x" * 100 + ".txt", "x" * 80 + ".txt"),
+        ("ａｂｃ.txt", "abc.txt"),  # NFKC: full-width letters are letters
+    ],
+)
+def test_safe_article_filename_more(name, expected):
+    assert safe_article_filename(name) == expected
+
+
+def test_problems_say_where_and_why():
+    from retrieval.corpus.loader import Problem
+
+    assert str(Problem("a.txt", "empty file")) == "a.txt: empty file"
+    assert Problem("a.txt", "x").refused is True

@@ -4,6 +4,7 @@ import os
 import socket
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -477,3 +478,124 @@ def test_problems_say_where_and_why():
 
     assert str(Problem("a.txt", "empty file")) == "a.txt: empty file"
     assert Problem("a.txt", "x").refused is True
+
+
+# --- what the first mutation run showed untested -------------------------------------------------
+
+
+def test_a_record_of_exactly_5_mb_is_not_too_large():
+    from retrieval.corpus.loader import _jsonl_record
+
+    line = b"{" + b" " * (5_000_000 - 2) + b"\n"
+    with pytest.raises(ValueError, match="^not valid JSON"):  # parsed, not refused for its size
+        _jsonl_record(line, "f:1")
+    with pytest.raises(ValueError, match="^record too large"):
+        _jsonl_record(line + b" ", "f:1")
+
+
+def test_an_article_file_of_exactly_5_mb_is_read(tmp_path):
+    write(tmp_path, "zeros.txt", b"\x00" * 5_000_000)  # read, then refused as binary
+    write(tmp_path, "over.txt", b"\x00" * 5_000_001)
+    assert reasons(load_corpus(tmp_path)) == {
+        "zeros.txt": "binary data, not text",
+        "over.txt": "too large (5,000,001 bytes; the limit is 5,000,000)",
+    }
+
+
+def test_a_jsonl_archive_exactly_at_its_limit_loads(tmp_path, monkeypatch):
+    from retrieval.corpus import loader
+
+    path = write(tmp_path, "a.jsonl", json.dumps({"id": "a", "title": "A", "text": "Text."}) + "\n")
+    monkeypatch.setattr(loader, "MAX_JSONL_BYTES", path.stat().st_size)
+    assert [a.id for a in load_corpus(tmp_path).articles] == ["a"]
+
+
+def test_a_file_resolving_outside_the_corpus_is_refused(tmp_path):
+    """A folder swapped for a link while the corpus is read: the file resolves elsewhere."""
+    from retrieval.corpus.loader import LoadResult, _load_file
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    outside = write(tmp_path, "outside.txt", ARTICLE)
+    result = LoadResult()
+    _load_file(outside, root, root.resolve(), result)
+    assert [(p.origin, p.reason) for p in result.problems] == [(str(outside), "outside the corpus folder: refused")]
+    assert result.articles == [] and outside.exists()
+
+
+def test_devices_and_folders_are_not_regular_files(tmp_path):
+    from retrieval.corpus.loader import _not_regular
+
+    assert _not_regular(Path("/dev/null")) == "a device"
+    assert _not_regular(tmp_path) == "not a file"
+    assert _not_regular(write(tmp_path, "a.txt", ARTICLE)) is None
+    assert _not_regular(tmp_path / "missing.txt") is None
+
+
+def test_a_duplicate_does_not_stop_the_articles_after_it(tmp_path):
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "b.txt", ARTICLE)  # the same text
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "a.md", ARTICLE.replace("First", "Other"))  # the same id
+    write(tmp_path / "sub", "c.txt", ARTICLE.replace("First", "Third"))
+    result = load_corpus(tmp_path)
+    assert [a.id for a in result.articles] == ["a", "c"]
+    assert reasons(result) == {
+        "b.txt": "duplicate of article a (a.txt): loaded once",
+        "sub/a.md": "article id a already used by a.txt: skipped",
+    }
+
+
+def test_a_best_effort_decoding_is_a_note_not_a_refusal(tmp_path):
+    write(tmp_path, "latin.txt", "Caf\u00e9 title\n\nA na\u00efve caf\u00e9.".encode("cp1252"))
+    assert [p.refused for p in load_corpus(tmp_path).problems] == [False]
+
+
+@pytest.mark.parametrize(
+    ("data", "note"),
+    [
+        # One good multi-byte character and one stray byte: no more good than bad, so Windows-1252.
+        (b"Title\n\nCaf\xc3\xa9 \xe9", "not valid UTF-8: decoded as Windows-1252 (best effort)"),
+        (b"Title\n\nCaf\xc3\xa9 \xe9 \xe9", "not valid UTF-8: decoded as Windows-1252 (best effort)"),
+        # More good than bad: UTF-8 with the stray byte replaced.
+        (b"Title\n\nCaf\xc3\xa9 na\xc3\xafve \xff", "not valid UTF-8: 1 undecodable bytes replaced (best effort)"),
+        # U+0080 is a multi-byte character too; DEL (0x7f) is a single byte, no evidence of UTF-8.
+        (
+            b"Title\n\n" + "\u0080".encode() * 3 + b" \xe9",
+            "not valid UTF-8: 1 undecodable bytes replaced (best effort)",
+        ),
+        (b"Title\n\nCaf\xe9 " + b"\x7f" * 3, "not valid UTF-8: decoded as Windows-1252 (best effort)"),
+    ],
+)
+def test_utf8_with_stray_bytes_or_windows_1252(data, note):
+    _, got = parse_article_file(data, "x", "x.txt")
+    assert got == note
+
+
+def test_one_nul_byte_makes_a_file_binary_and_two_percent_control_bytes_do_not():
+    with pytest.raises(ValueError, match="^binary data, not text$"):
+        parse_article_file(b"Title\n\n" + b"a " * 500 + b"\x00", "x", "x.txt")
+    data = b"Title\n\n" + b"a" * 91 + b"\x01\x01"
+    assert len(data) == 100
+    article, _ = parse_article_file(data, "x", "x.txt")  # 2 in 100: not over 2 %
+    with pytest.raises(ValueError, match="^binary data"):
+        parse_article_file(data[:-3] + b"\x01\x01\x01", "x", "x.txt")
+
+
+def test_a_byte_order_mark_is_dropped_even_from_a_best_effort_decoding():
+    data = "\ufeff---\ntitle: Xinjiang report\n---\nXinjiang report\n\nCafé text.".encode() + b"\xff"
+    article, note = parse_article_file(data, "x", "x.txt")
+    assert article.title == "Xinjiang report" and article.paragraphs[0].startswith("Café text.")
+    plain = "\ufeffXinjiang report\n\nCafé naïve text.".encode() + b"\xff"
+    assert parse_article_file(plain, "x", "x.txt")[0].title == "Xinjiang report"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("dir\\name.txt", "name.txt"),
+        ("Xylophone X.txt", "Xylophone-X.txt"),
+    ],
+)
+def test_safe_article_filename_backslashes_and_edges(name, expected):
+    assert safe_article_filename(name) == expected

@@ -41,3 +41,8 @@ def test_a_question_without_weight_covers_nothing():
     np.testing.assert_array_equal(got, [0.0, 0.0])
     got = coverages(["the"], lambda term: np.ones(2), lambda term: 0.0, 2)
     np.testing.assert_array_equal(got, [0.0, 0.0])
+
+
+def test_a_question_of_little_weight_is_still_measured():
+    got = coverages(["storm"], lambda term: np.array([1, 0]), lambda term: 0.5, 2)
+    np.testing.assert_array_equal(got, [1.0, 0.0])

@@ -471,10 +471,10 @@ async def test_list_cuts_titles_at_90_characters(tmp_path):
 
 async def test_stats_give_the_median_answer_time_in_milliseconds(corpus):
     cog, bot = await cog_over(corpus)
-    bot.holder._answer_seconds.extend([0.1, 0.25, 2.0])
+    bot.holder._answer_seconds.extend([0.1, 2.0, 3.0])
     interaction = Interaction(bot)
     await cog._stats(interaction)
-    assert interaction.sent[1].embed.description.splitlines()[3] == "Median answer time: **250 ms**"
+    assert interaction.sent[1].embed.description.splitlines()[3] == "Median answer time: **2000 ms**"
 
 
 async def test_autocomplete_takes_ids_of_up_to_100_characters_and_cuts_names_to_100(tmp_path):
@@ -511,3 +511,16 @@ async def test_setup_adds_the_cog(corpus):
     bot.add_cog = add_cog
     await moderation.setup(bot)
     assert isinstance(added[0], Moderation) and added[0].bot is bot
+
+
+async def test_the_article_list_is_cut_within_3900_characters(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for n in range(40):  # the first title's length puts a space at index 3900 of the list
+        title = "T" * (52 if n == 0 else 90)
+        (folder / f"a{n:02d}.txt").write_text(f"{title}\n\nThe body of story number {n}.\n")
+    cog, bot = await cog_over(folder)
+    interaction = Interaction(bot)
+    await cog._list(interaction)
+    description = interaction.sent[0].embed.description
+    assert len(description) <= 3900 and description.endswith("…")

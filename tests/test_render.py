@@ -223,9 +223,10 @@ def test_a_field_too_long_with_bold_is_shown_plain_then_without_its_link():
     p = plain_passage(text=words.strip())
     value = passage_field_value(p, frozenset({"word"}))
     assert "**" not in value and "(<https://example.org/x%3Ey>)" in value and len(value) <= 1024
-    text = ("word " * 188).strip()  # fits only without the link
+    text = ("word " * 94).strip() + "\n" + ("word " * 94).strip()  # fits only without the link
     value = passage_field_value(plain_passage(text=text), frozenset({"word"}))
-    assert value == f"> {text}\n— A title · Outlet · 2023-09-13 · ¶4\n🗣️ the article itself"
+    quoted = text.replace("\n", "\n> ")
+    assert value == f"> {quoted}\n— A title · Outlet · 2023-09-13 · ¶4\n🗣️ the article itself"
 
 
 def test_a_field_of_exactly_1024_characters_keeps_its_bold_and_link():

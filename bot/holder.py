@@ -100,17 +100,22 @@ class LibraryHolder:
         change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
         return new, change
 
-    async def answer(self, question: str, k: int, offset: int = 0) -> Answer:
-        """Answer in a worker thread, counting what /corpus stats reports."""
+    async def answer(self, question: str, k: int, offset: int = 0, *, counted: bool = True) -> Answer:
+        """Answer in a worker thread, counting what /corpus stats reports. A page after the first
+        is not a new question; nor is an attempt the caller may redo (`counted=False`, then
+        `count_question` with the answer shown)."""
         library = self.library  # the library at the time of asking, even if a reload swaps it
         self._track_caller("an answer" if offset == 0 else "more passages")
         started = time.perf_counter()
         answer = await asyncio.get_running_loop().run_in_executor(self._answering, library.answer, question, k, offset)
         self._answer_seconds.append(time.perf_counter() - started)
-        if offset == 0:
-            self.questions += 1
-            self.no_match += not answer.confident
+        if offset == 0 and counted:
+            self.count_question(answer)
         return answer
+
+    def count_question(self, answer: Answer) -> None:
+        self.questions += 1
+        self.no_match += not answer.confident
 
     def _track_caller(self, what: str) -> None:
         task = asyncio.current_task()

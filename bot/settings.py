@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,13 +80,19 @@ class Settings:
         )
 
 
+_MAX_SNOWFLAKE = 2**64 - 1  # Discord ids are unsigned 64-bit integers
+
+
 def _optional_int(text: str, key: str) -> int | None:
     if not text:
         return None
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise SettingsError(f"{key} must be a number (a Discord id), got {text!r}") from None
+    if not 0 < value <= _MAX_SNOWFLAKE:
+        raise SettingsError(f"{key} must be a Discord id (a positive 64-bit number), got {text!r}")
+    return value
 
 
 def _float(text: str, key: str, default: float) -> float:
@@ -95,6 +102,10 @@ def _float(text: str, key: str, default: float) -> float:
         value = float(text)
     except ValueError:
         raise SettingsError(f"{key} must be a number of seconds, got {text!r}") from None
+    # float() accepts "nan" and "inf": nan compares false with everything (no pause at all) and
+    # inf cannot be rounded for the wait message.
+    if not math.isfinite(value):
+        raise SettingsError(f"{key} must be a finite number of seconds, got {text!r}")
     if value < 0:
         raise SettingsError(f"{key} cannot be negative")
     return value

@@ -3,11 +3,10 @@ working after a restart (the question itself travels in the answer embed's foote
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 SORRY = "Sorry, something went wrong. It has been logged; please try again."
-Item = TypeVar("Item", bound=discord.ui.DynamicItem)
 
 
 def answer_view(answer: Answer, k: int, offset: int = 0) -> discord.ui.View | None:
@@ -41,27 +39,24 @@ def answer_view(answer: Answer, k: int, offset: int = 0) -> discord.ui.View | No
     return view
 
 
-def replies_on_failure(
-    callback: Callable[[Item, discord.Interaction], Awaitable[Any]],
-) -> Callable[[Item, discord.Interaction], Awaitable[Any]]:
-    """discord.py only logs a failing component callback, leaving the member with "thinking…"
-    or "This interaction failed": log it and tell them."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Item, interaction: discord.Interaction) -> Any:
+async def replying_on_failure(
+    item: discord.ui.DynamicItem,
+    interaction: discord.Interaction,
+    action: Callable[[discord.Interaction], Awaitable[None]],
+) -> None:
+    """Run a component's action. discord.py only logs a failing component callback, leaving the
+    member with "thinking…" or "This interaction failed": log it and tell them."""
+    try:
+        await action(interaction)
+    except Exception:
+        log.exception("component %s failed for user %s", item.item.custom_id, interaction.user.id)
         try:
-            return await callback(self, interaction)
-        except Exception:
-            log.exception("component %s failed for user %s", self.item.custom_id, interaction.user.id)
-            try:
-                if interaction.response.is_done():
-                    await interaction.followup.send(SORRY, ephemeral=True)
-                else:
-                    await interaction.response.send_message(SORRY, ephemeral=True)
-            except discord.HTTPException:
-                log.warning("could not tell user %s about the failure", interaction.user.id)
-
-    return wrapper
+            if interaction.response.is_done():
+                await interaction.followup.send(SORRY, ephemeral=True)
+            else:
+                await interaction.response.send_message(SORRY, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell user %s about the failure", interaction.user.id)
 
 
 def _bot(interaction: discord.Interaction) -> QABot:
@@ -105,8 +100,10 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
     ) -> ContextSelect:
         return cls(list(item.options))
 
-    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
+        await replying_on_failure(self, interaction, self._show_context)
+
+    async def _show_context(self, interaction: discord.Interaction) -> None:
         corpus = _bot(interaction).holder.library.corpus
         passage_id = corpus.passage_id_for_key(self.item.values[0] if self.item.values else "")
         if passage_id is None:
@@ -143,8 +140,10 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
     ) -> MoreButton:
         return cls(min(int(match["offset"]), MAX_PASSAGES), max(1, min(int(match["k"]), 10)))
 
-    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
+        await replying_on_failure(self, interaction, self._more)
+
+    async def _more(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
         question = _question_of(interaction)
         if question is None:
@@ -184,8 +183,10 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb
     ) -> FeedbackButton:
         return cls(match["verdict"] == "up")
 
-    @replies_on_failure
     async def callback(self, interaction: discord.Interaction) -> Any:
+        await replying_on_failure(self, interaction, self._record)
+
+    async def _record(self, interaction: discord.Interaction) -> None:
         # Acknowledge first: a locked database may take a second to give up.
         await interaction.response.defer(ephemeral=True, thinking=True)
         bot = _bot(interaction)

@@ -251,3 +251,54 @@ def test_not_necessarily_is_no_denial_but_plain_negation_is():
         "Kim did not.",
     ]:
         assert passage_stance(denial, find_hedges(denial), Attribution(None, None)) == "denied", denial
+
+
+# --- whole words only ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hedges"),
+    [
+        # The evidence a negated verb says is missing ends at a word: "sign" is not "signature".
+        ("Officials have not seen any signature on the deal.", ["have not seen"]),
+        ("Officials have not seen any signs of it.", ["have not seen any signs"]),
+        ("Notably, the blackout lasted a day and Biden's evidence was shown.", []),
+    ],
+)
+def test_hedge_cues_match_whole_words(text: str, hedges: list[str]):
+    assert find_hedges(text) == hedges
+
+
+def _denying(hedges: tuple[str, ...]):
+    from retrieval.answer import AnsweredPassage, ArticleRef
+
+    article = ArticleRef("a", "Title", "Outlet", None, "2023-09-13")
+    return [
+        AnsweredPassage("a#p1", "It happened.", 1.0, 1, article, speaker="Officials", stance="asserted"),
+        AnsweredPassage("a#p2", "It did not.", 1.0, 2, article, hedges=hedges, stance="denied"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hedges", "telling"),
+    [
+        # Words with a negation cue inside them ("den", "not", "lack") are no negation.
+        (("have not seen any public evidence", "Biden aides' claims"), "have not seen any public evidence"),
+        (("denied", "notably unverified"), "denied"),
+        (("lacked proof", "blackout rumours"), "lacked proof"),
+        (("never", "a hidden agenda"), "never"),
+        # "n't" and "cannot" are negations too.
+        (("haven’t seen any evidence", "allegations"), "haven’t seen any evidence"),
+        (("cannot be verified", "rumours"), "cannot be verified"),
+        # No negation at all: the last hedge that is not the reporting verb.
+        (("allegations", "rumours"), "rumours"),
+    ],
+)
+def test_a_denial_is_explained_by_a_whole_word_negation(hedges: tuple[str, ...], telling: str):
+    from datetime import date
+
+    from retrieval.trust.caveats import answer_caveats
+
+    conflict = answer_caveats(_denying(hedges), date(2026, 11, 28))[0]
+    assert conflict.kind == "conflict"
+    assert conflict.text.endswith(f"Outlet in its own words: disputes it — “{telling}” (¶2).")

@@ -13,6 +13,7 @@ import rank_bm25
 from retrieval.answering.library import Library
 from retrieval.corpus.collection import Corpus
 from retrieval.corpus.loader import load_corpus
+from retrieval.ranking import index
 from retrieval.ranking.index import PassageIndex, RankingConfig
 from tests.conftest import SEEDS, shared_path
 
@@ -163,3 +164,24 @@ def test_the_index_key_follows_the_analyzer_lexicons_only(seed_library, monkeypa
         assert index.passages_key(seed_library.corpus, RankingConfig()) != key
     finally:
         datafiles.data_fingerprint.cache_clear()
+
+
+def test_an_edited_passage_text_changes_the_index_key(tmp_path):
+    """Same ids, same title, same number of passages, one word changed: the saved index must not
+    be reused, or the old postings would rank the new text."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    article = folder / "storm.txt"
+    article.write_text("Storm report\n\nThe storm hit the northern harbour.\n\nPower was cut.\n")
+    first, _ = load(folder, tmp_path / "data")
+    assert not first.answer("Did the storm hit the southern harbour?").passages[0].text.count("southern")
+    article.write_text("Storm report\n\nThe storm hit the southern harbour.\n\nPower was cut.\n")
+    second, stages = load(folder, tmp_path / "data")
+    assert [p.id for p in second.corpus.passages] == [p.id for p in first.corpus.passages]
+    assert "indexing" in stages  # rebuilt, not opened
+    assert index.passages_key(second.corpus, RankingConfig()) != index.passages_key(first.corpus, RankingConfig())
+    assert "southern" in second.answer("Did the storm hit the southern harbour?").passages[0].text
+    # The title is part of what a passage is indexed with: a new title changes the key too.
+    article.write_text("Storm update\n\nThe storm hit the southern harbour.\n\nPower was cut.\n")
+    _, stages = load(folder, tmp_path / "data")
+    assert "indexing" in stages

@@ -1,7 +1,7 @@
 from retrieval.corpus.articles import build_article
 from retrieval.corpus.collection import Corpus
 from retrieval.corpus.loader import load_corpus
-from retrieval.corpus.passages import MAX_PASSAGE_CHARS, article_passages, is_heading, split_long
+from retrieval.corpus.passages import article_passages, is_heading, split_long
 from tests.conftest import SEEDS
 
 
@@ -19,7 +19,7 @@ def test_long_paragraphs_split_at_sentences_verbatim():
     paragraph = (sentence * 20).strip()
     pieces = split_long(paragraph)
     assert len(pieces) > 1
-    assert all(len(p) <= MAX_PASSAGE_CHARS for p in pieces)
+    assert all(len(p) <= 700 for p in pieces)  # the documented passage size
     assert " ".join(pieces) == paragraph  # verbatim: nothing cut, nothing added
     assert all(p.endswith("Monday.") for p in pieces)  # never inside "Dr." or "U.S."
 
@@ -27,7 +27,7 @@ def test_long_paragraphs_split_at_sentences_verbatim():
 def test_overlong_sentence_splits_at_a_word_boundary():
     paragraph = " ".join(["word"] * 400)
     pieces = split_long(paragraph)
-    assert all(len(p) <= MAX_PASSAGE_CHARS for p in pieces)
+    assert all(len(p) <= 700 for p in pieces)  # the documented passage size
     assert all(not p.startswith(" ") and "wor d" not in p for p in pieces)
     assert " ".join(pieces) == paragraph
 

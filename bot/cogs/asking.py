@@ -27,8 +27,14 @@ HELP_TEXT = "Ask me about the articles in my corpus, e.g. “Did North Korea sen
 class Asking(commands.Cog):
     def __init__(self, bot: QABot) -> None:
         self.bot = bot
-        # The decorator form of context menus does not work inside a cog: build it here.
-        self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=self.find_sources)
+
+        # The decorator form of context menus does not work inside a cog: build it here. discord.py
+        # resolves the callback's annotations in the callback's module globals, so it gets a
+        # function of this module (a method wrapped by mutmut, bench/mutation.py, would not do).
+        async def find_sources(interaction: discord.Interaction, message: discord.Message) -> None:
+            await self.find_sources(interaction, message)
+
+        self.find_sources_menu = app_commands.ContextMenu(name="Find sources", callback=find_sources)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.find_sources_menu)
@@ -36,8 +42,8 @@ class Asking(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.find_sources_menu.name, type=self.find_sources_menu.type)
 
-    async def _answer(self, question: str) -> Answer:
-        return await self.bot.holder.answer(question, k=DEFAULT_K)
+    async def _answer(self, question: str, *, counted: bool = True) -> Answer:
+        return await self.bot.holder.answer(question, k=DEFAULT_K, counted=counted)
 
     def _reply(self, answer: Answer) -> dict:
         """The embed and components every surface sends for an answer."""
@@ -80,6 +86,10 @@ class Asking(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        await self._on_message(message)
+
+    async def _on_message(self, message: discord.Message) -> None:
+        # A plain method, unlike the listener: mutmut (bench/mutation.py) skips decorated functions.
         me = self.bot.user
         if me is None or message.author.bot or message.author.id == me.id:
             return
@@ -104,12 +114,14 @@ class Asking(commands.Cog):
         if wait:
             await message.reply(self.bot.cooldown.message(wait), mention_author=False, allowed_mentions=NONE)
             return
-        answer = await self._answer(question)
+        # One question for /corpus stats, however many tries it takes: the answer shown is counted.
+        answer = await self._answer(question, counted=False)
         if not answer.confident:
             previous = await self._previous_question(message)
             if previous:
                 # A short follow-up ("what about Russia?") leans on the question it replies to.
-                answer = await self._answer(f"{previous} {question}")
+                answer = await self._answer(f"{previous} {question}", counted=False)
+        self.bot.holder.count_question(answer)
         await message.reply(mention_author=False, **self._reply(answer))
 
     async def _previous_question(self, message: discord.Message) -> str | None:

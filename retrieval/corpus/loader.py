@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -103,18 +104,23 @@ def safe_article_filename(name: str) -> str:
     return f"{stem}.{suffix}"
 
 
+def article_id_for(filename: str) -> str:
+    """The id an article file gets: its stem, whatever folder it is in (so ids can clash across folders)."""
+    return Path(filename).stem
+
+
 def load_corpus(path: Path) -> LoadResult:
     """Every usable article under `path` (a folder of article and .jsonl files, or one .jsonl)."""
     path = Path(path)
     if not path.exists():
         raise CorpusPathError(f"corpus path does not exist: {path}")
     result = LoadResult()
-    if path.is_file():
-        if not path.name.endswith(JSONL_SUFFIX):
-            raise CorpusPathError(f"corpus must be a folder or a .jsonl file: {path}")
-        _load_jsonl(path, path.name, result)
-    else:
+    if path.is_dir():
         _load_folder(path, result)
+    elif path.is_file() and path.name.endswith(JSONL_SUFFIX):
+        _load_jsonl(path, path.name, result)
+    else:  # a named pipe would block the first read forever
+        raise CorpusPathError(f"corpus must be a folder or a .jsonl file: {path}")
     return _without_duplicates(result)
 
 
@@ -155,6 +161,11 @@ def _load_file(file: Path, root: Path, real_root: Path, result: LoadResult) -> N
     if not file.resolve().is_relative_to(real_root):
         result.problems.append(Problem(origin, "outside the corpus folder: refused"))
         return
+    kind = _not_regular(file)
+    if kind:
+        # Opening a named pipe blocks until something writes to it: the reload would hang.
+        result.problems.append(Problem(origin, f"not a regular file ({kind}): refused"))
+        return
     if file.name.endswith(JSONL_SUFFIX):
         _load_jsonl(file, origin, result)
         return
@@ -166,7 +177,7 @@ def _load_file(file: Path, root: Path, real_root: Path, result: LoadResult) -> N
         if size > MAX_ARTICLE_BYTES:
             raise ArticleError(f"too large ({size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,})")
         sidecar = _read_sidecar(file, origin, result)
-        article, note = parse_article_file(file.read_bytes(), file.stem, origin, sidecar)
+        article, note = parse_article_file(file.read_bytes(), article_id_for(file.name), origin, sidecar)
     except ArticleError as error:
         result.problems.append(Problem(origin, str(error)))
         return
@@ -179,6 +190,23 @@ def _load_file(file: Path, root: Path, real_root: Path, result: LoadResult) -> N
     if note:
         result.problems.append(Problem(origin, note, refused=False))
     result.articles.append(article)
+
+
+def _not_regular(file: Path) -> str | None:
+    """What a file is when it is not a regular one (the loader reads regular files only), else None."""
+    try:
+        mode = file.lstat().st_mode
+    except OSError:
+        return None  # gone or unreadable: reading it says so, with the reason
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _read_sidecar(file: Path, origin: str, result: LoadResult) -> dict | None:

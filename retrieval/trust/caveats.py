@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -12,7 +13,11 @@ NO_MATCH_TEXT = (
     "or ask a moderator to add an article on the subject."
 )
 _STANCE_PHRASES = {"asserted": "asserts it", "denied": "disputes it", "uncertain": "unsure"}
-_NEGATION = ("not", "no ", "never", "den", "without", "lack")
+# Whole words only: as substrings, "den" was found in "evidence" and "Biden", "not" in "notably"
+# and "lack" in "blackout".
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|without|den(?:y|ies|ied|ying|ials?)|lack(?:s|ed|ing)?)\b|\Bn[’']t\b", re.IGNORECASE
+)
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -59,7 +64,7 @@ def _conflict(passages: Sequence[AnsweredPassage]) -> Caveat | None:
 def _telling_hedge(p: AnsweredPassage) -> str | None:
     """The hedge that best explains the stance: a negation for a denial, not the reporting verb."""
     if p.stance == "denied":
-        negations = [h for h in p.hedges if any(n in h.lower() for n in _NEGATION)]
+        negations = [h for h in p.hedges if _NEGATION.search(h)]
         if negations:
             return negations[-1]
     others = [h for h in p.hedges if h != p.cue]

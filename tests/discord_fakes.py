@@ -1,0 +1,152 @@
+"""Stand-ins for the few discord.py objects the cogs and views touch, recording what is sent.
+
+Unit tests drive the cogs' and views' code directly with these; tests/e2e runs the real client
+against the loopback Discord server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+
+from bot.cooldown import Cooldown
+from bot.holder import LibraryHolder
+from bot.settings import Settings
+
+BOT_ID = 999
+
+
+@dataclass
+class Sent:
+    how: str  # "response", "followup", "defer" or "reply"
+    content: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embed(self) -> discord.Embed | None:
+        return self.kwargs.get("embed")
+
+    @property
+    def view(self) -> discord.ui.View | None:
+        view = self.kwargs.get("view")
+        return None if view is discord.utils.MISSING else view
+
+    @property
+    def text(self) -> str:
+        """Everything a member reads in it: content, embed title and description."""
+        embed = self.embed
+        return " ".join(x for x in (self.content, embed and embed.title, embed and embed.description) if x)
+
+
+class Member(discord.Member):
+    """A guild member with chosen permissions and roles (discord.Member needs a live guild)."""
+
+    def __init__(self, user_id: int = 1, *, manage_guild: bool = False, role_ids: tuple[int, ...] = ()) -> None:
+        self._fake = (user_id, manage_guild, role_ids)
+
+    id = property(lambda self: self._fake[0])
+    guild_permissions = property(lambda self: discord.Permissions(manage_guild=self._fake[1]))
+    roles = property(lambda self: [SimpleNamespace(id=r) for r in self._fake[2]])
+    bot = property(lambda self: False)
+
+    def __str__(self) -> str:
+        return f"member{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id}>"
+
+
+class Response:
+    def __init__(self, log: list[Sent]) -> None:
+        self._log = log
+        self._done = False
+
+    def is_done(self) -> bool:
+        return self._done
+
+    async def send_message(self, content: str | None = None, **kwargs: Any) -> None:
+        assert not self._done, "an interaction is answered once"
+        self._done = True
+        self._log.append(Sent("response", content, kwargs))
+
+    async def defer(self, **kwargs: Any) -> None:
+        assert not self._done, "an interaction is answered once"
+        self._done = True
+        self._log.append(Sent("defer", None, kwargs))
+
+
+class Followup:
+    def __init__(self, log: list[Sent]) -> None:
+        self._log = log
+
+    async def send(self, content: str | None = None, **kwargs: Any) -> None:
+        self._log.append(Sent("followup", content, kwargs))
+
+
+class Interaction:
+    def __init__(self, client: Any, user: Any = None, message: Any = None) -> None:
+        self.client = client
+        self.user = user if user is not None else Member()
+        self.message = message
+        self.guild_id = 10
+        self.channel_id = 20
+        self.sent: list[Sent] = []
+        self.response = Response(self.sent)
+        self.followup = Followup(self.sent)
+
+    @property
+    def answers(self) -> list[Sent]:
+        """What was sent, acknowledgements left out."""
+        return [s for s in self.sent if s.how != "defer"]
+
+
+class Attachment:
+    def __init__(self, filename: str, data: bytes, size: int | None = None, error: Exception | None = None) -> None:
+        self.filename = filename
+        self.size = len(data) if size is None else size
+        self._data = data
+        self._error = error
+
+    async def read(self) -> bytes:
+        if self._error is not None:
+            raise self._error
+        return self._data
+
+
+class Feedback:
+    """A feedback store that keeps verdicts in a list, or fails (`working=False`)."""
+
+    def __init__(self, working: bool = True) -> None:
+        self.working = working
+        self.verdicts: list[Any] = []
+
+    async def record(self, verdict: Any) -> bool:
+        if self.working:
+            self.verdicts.append(verdict)
+        return self.working
+
+    async def counts(self) -> dict[str, int] | None:
+        if not self.working:
+            return None
+        helpful = sum(v.helpful for v in self.verdicts)
+        return {"helpful": helpful, "not_helpful": len(self.verdicts) - helpful}
+
+
+def fake_bot(holder: LibraryHolder, *, cooldown_s: float = 0.0, moderator_role_id: int | None = None) -> Any:
+    return SimpleNamespace(
+        settings=Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
+        holder=holder,
+        cooldown=Cooldown(cooldown_s),
+        feedback=Feedback(),
+        user=SimpleNamespace(id=BOT_ID),
+    )
+
+
+def holder_with(library: Any, corpus_dir: Any = ".") -> LibraryHolder:
+    """A holder already serving `library` (no build)."""
+    holder = LibraryHolder(corpus_dir)
+    holder._library = library
+    return holder

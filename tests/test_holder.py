@@ -1,0 +1,254 @@
+"""The library holder: reload reports, what a failed reload keeps, and what /corpus stats counts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import pytest
+
+from bot import holder as holder_module
+from bot.holder import LibraryHolder
+from retrieval.answering.library import CorpusPathError, EmptyCorpusError
+
+STORM = "Storm hits the coast\n\nA storm hit the coast on Monday, officials said.\n\nPower was cut to homes.\n"
+QUAKE = "Quake shakes the city\n\nAn earthquake shook the city at dawn, damaging old buildings.\n"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "storm.txt").write_text(STORM)
+    return corpus
+
+
+async def test_nothing_is_served_before_the_first_load(folder):
+    holder = LibraryHolder(folder)
+    assert not holder.loaded and holder.median_answer_seconds() is None
+    with pytest.raises(RuntimeError, match="not loaded yet"):
+        holder.library  # noqa: B018
+
+
+async def test_the_first_load_reports_every_article_as_added(folder):
+    (folder / "empty.txt").write_text("")
+    holder = LibraryHolder(folder)
+    report = await holder.load()
+    assert holder.loaded and holder.corpus_dir == folder
+    assert (report.articles, report.passages) == (1, 2)
+    assert report.change.added == ("storm",) and report.change.removed == report.change.changed == ()
+    assert report.problems == ("empty.txt: empty file",) and report.seconds >= 0
+
+
+async def test_a_reload_reports_changes_and_a_failed_one_keeps_the_old_library(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    first = holder.library
+    (folder / "quake.txt").write_text(QUAKE)
+    (folder / "storm.txt").write_text(STORM.replace("Monday", "Tuesday"))
+    report = await holder.load()
+    assert (report.change.added, report.change.changed, report.change.removed) == (("quake",), ("storm",), ())
+    assert holder.library is not first
+    second = holder.library
+    for path in folder.iterdir():
+        path.unlink()
+    with pytest.raises(EmptyCorpusError):
+        await holder.load()
+    assert holder.library is second
+    folder.rmdir()
+    with pytest.raises(CorpusPathError, match="does not exist"):
+        await holder.load()
+    assert holder.library is second
+
+
+async def test_questions_are_counted_once_each_pages_and_retries_not(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    answer = await holder.answer("Did the storm hit the coast?", 3)
+    assert answer.confident and (holder.questions, holder.no_match) == (1, 0)
+    await holder.answer("banana bread recipe?", 3)
+    assert (holder.questions, holder.no_match) == (2, 1)
+    await holder.answer("Did the storm hit the coast?", 3, 3)  # "More passages": the same question
+    assert (holder.questions, holder.no_match) == (2, 1)
+    retry = await holder.answer("banana bread?", 3, counted=False)
+    assert (holder.questions, holder.no_match) == (2, 1)
+    holder.count_question(retry)
+    assert (holder.questions, holder.no_match) == (3, 2)
+    assert holder.median_answer_seconds() > 0  # every call is timed, counted or not
+
+
+async def test_an_answer_uses_the_library_of_the_moment_it_was_asked(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    assert not holder._delivering
+    pending = asyncio.ensure_future(holder.answer("Did the storm hit the coast?", 3))
+    await asyncio.sleep(0)
+    assert list(holder._delivering.values()) == ["an answer"]
+    assert await holder.drain(timeout=60) == 0
+    assert pending.done() and (await pending).passages
+    await asyncio.sleep(0)  # the done callback that forgets the task runs on the next turn
+    assert not holder._delivering
+
+
+async def test_drain_gives_up_after_its_timeout_says_what_it_drops_and_cancels_it(folder, monkeypatch, caplog):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    release = threading.Event()
+    monkeypatch.setattr(holder.library, "answer", lambda *args: release.wait(30))
+    stuck = asyncio.create_task(holder.answer("a", 3), name="ask-1")
+    paging = asyncio.create_task(holder.answer("a", 3, 3), name="ask-2")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.holder"):
+            assert await holder.drain(timeout=0) == 2
+    finally:
+        release.set()
+    assert caplog.records[-1].getMessage() == (
+        "shutdown: dropped 2 replies not delivered within 0.0 s: an answer (ask-1), more passages (ask-2)"
+    )
+    assert stuck.cancelled() and paging.cancelled()
+
+
+async def test_close_refuses_new_work(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    holder.close()
+    with pytest.raises(RuntimeError):
+        await holder.answer("Did the storm hit the coast?", 3)
+
+
+def test_only_long_builds_log_their_progress(caplog):
+    with caplog.at_level(logging.INFO, logger="bot.holder"):
+        holder_module._log_progress("analysing", 10, 49_999)
+        assert caplog.records == []
+        holder_module._log_progress("analysing", 25_000, 50_000)
+    assert caplog.records[0].getMessage() == "corpus build: analysing 25000/50000 passages (50%)"
+
+
+# --- what the first mutation run showed untested -------------------------------------------------
+
+
+class Clock:
+    """perf_counter for the holder: each call moves on by `step` seconds."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 100.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+async def test_the_reload_report_and_log_line_say_what_was_built(folder, caplog, monkeypatch):
+    holder = LibraryHolder(folder)
+    monkeypatch.setattr(holder_module.time, "perf_counter", Clock(0.25))
+    with caplog.at_level(logging.INFO, logger="bot.holder"):
+        report = await holder.load()
+    assert report.seconds == pytest.approx(0.25)
+    assert caplog.records[-1].getMessage() == "corpus loaded: 1 articles, 2 passages in 0.25s (+1 -0 ~0), 0 problems"
+
+
+async def test_answer_times_are_measured_per_answer_and_the_last_1000_kept(folder, monkeypatch):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    monkeypatch.setattr(holder_module.time, "perf_counter", Clock(0.125))
+    await holder.answer("Did the storm hit the coast?", 3)
+    assert holder.median_answer_seconds() == pytest.approx(0.125)
+    holder._answer_seconds.extend([9.0] * 1000)
+    assert len(holder._answer_seconds) == 1000 and holder.median_answer_seconds() == 9.0
+
+
+async def test_a_later_page_is_the_next_passages(seed_library):
+    holder = LibraryHolder(".")
+    holder._library = seed_library
+    first = await holder.answer("Did North Korea send arms?", 1)
+    second = await holder.answer("Did North Korea send arms?", 1, 1)
+    assert len(first.passages) == len(second.passages) == 1
+    assert first.passages[0].id != second.passages[0].id
+
+
+async def test_the_index_is_saved_in_the_data_dir_and_progress_reported(folder, tmp_path, monkeypatch):
+    stages = []
+    monkeypatch.setattr(holder_module, "_log_progress", lambda stage, done, total: stages.append(stage))
+    holder = LibraryHolder(folder, tmp_path / "data")
+    await holder.load()
+    assert holder.data_dir == tmp_path / "data"
+    assert sorted(p.suffix for p in (tmp_path / "data" / "index").iterdir()) == [".bm25", ".snapshot"]
+    assert "analysing" in stages and "indexing" in stages
+
+
+async def test_answers_and_builds_each_run_in_one_thread_of_their_own(folder, monkeypatch):
+    holder = LibraryHolder(folder)
+    threads = []
+    real_load = holder_module.Library.load
+
+    def load(*args, **kwargs):
+        threads.append(("build", threading.current_thread().name))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(holder_module.Library, "load", load)
+    await holder.load()
+    library = holder.library
+    release = threading.Event()
+
+    def answer(question, k, offset):
+        threads.append(("answer", threading.current_thread().name))
+        release.wait(30)
+        return library.answerer.answer(question, k=k, offset=offset)
+
+    monkeypatch.setattr(library, "answer", answer)
+    first = asyncio.ensure_future(holder.answer("Did the storm hit the coast?", 3))
+    second = asyncio.ensure_future(holder.answer("Did the storm hit the coast?", 3))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert len(holder._delivering) == 2
+    release.set()
+    await asyncio.gather(first, second)
+    assert threads == [("build", "reload_0"), ("answer", "answer_0"), ("answer", "answer_0")]
+
+
+async def test_close_cancels_queued_answers_without_waiting(folder, monkeypatch):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    release = threading.Event()
+    monkeypatch.setattr(holder.library, "answer", lambda *args: release.wait(30))
+    running = asyncio.ensure_future(holder.answer("a", 3))
+    queued = asyncio.ensure_future(holder.answer("b", 3))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    holder.close()  # returns at once: the running answer still holds the only thread
+    assert not release.is_set()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await queued
+    with pytest.raises(AttributeError):  # the running one finished: its "answer" was a bool
+        await running
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        holder._building.submit(lambda: None)
+
+
+def test_progress_is_logged_in_whole_percents(caplog):
+    with caplog.at_level(logging.INFO, logger="bot.holder"):
+        holder_module._log_progress("indexing", 20_000, 60_000)
+    assert caplog.records[0].getMessage() == "corpus build: indexing 20000/60000 passages (33%)"
+
+
+async def test_close_during_a_build_does_not_wait_for_it(folder, monkeypatch):
+    holder = LibraryHolder(folder)
+    release = threading.Event()
+    real_load = holder_module.Library.load
+
+    def slow_load(*args, **kwargs):
+        release.wait(30)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(holder_module.Library, "load", slow_load)
+    building = asyncio.ensure_future(holder.load())
+    for _ in range(3):
+        await asyncio.sleep(0)
+    holder.close()  # the build keeps its thread; close does not wait for it
+    assert not release.is_set()
+    release.set()
+    assert (await building).articles == 1

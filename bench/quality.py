@@ -79,10 +79,8 @@ def bot_system(articles: Sequence[Article]) -> tuple[Answerer, Ask, Ask]:
     def ask(question: str) -> Shown:
         return shown(answerer.answer(question, k=K))
 
-    claim_answer = getattr(answerer, "answer_claim", None) or answerer.answer
-
     def claim(text: str) -> Shown:
-        return shown(claim_answer(text, k=K))
+        return shown(answerer.answer_claim(text, k=K))
 
     return answerer, ask, claim
 

@@ -8,11 +8,13 @@ from datetime import date
 
 import numpy as np
 
+from retrieval.analysis.claims import claim_question, question_body
 from retrieval.answer import Answer, AnsweredPassage
 from retrieval.ranking.index import PassageIndex
-from retrieval.relevance.coverage import OTHERS_MARGIN, coverages, min_coverage
+from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
+from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
-from retrieval.trust.caveats import answer_caveats, no_match
+from retrieval.trust.caveats import answer_caveats, low_confidence, no_match
 from retrieval.trust.stance import is_yes_no_question, passage_stance
 
 MAX_QUESTION_CHARS = 2000
@@ -37,48 +39,87 @@ def validate_question(question: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
-    index: int
+class Candidate:
+    index: int  # passage index in the corpus
     score: float
-    coverage: float
+    probability: float  # that it answers the question (retrieval/relevance/confidence.py)
+    features: tuple[float, ...] = ()
 
 
 class Answerer:
-    def __init__(self, index: PassageIndex, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        index: PassageIndex,
+        today: Callable[[], date] = date.today,
+        model: ConfidenceModel | None = None,
+    ) -> None:
         self.index = index
         self.corpus = index.corpus
+        self.model = model or default_model()
         self._annotator = Annotator(self.corpus)
         self._today = today
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         """The k most relevant passages after the first `offset` ("more passages"), with caveats.
 
-        Never raises for any question text: an unanswerable one gets `confident=False`.
+        Never raises for any question text: nothing relevant gives `confidence="none"`.
         """
         question = normalize_question(question)
-        terms = self.index.analyzer.terms(question)
+        terms = self.index.analyzer.terms(question_body(question))
         query_terms = tuple(dict.fromkeys(terms))
-        bar = min_coverage(self.index.size)
-        candidates = self._relevant(terms, bar - OTHERS_MARGIN)
-        if not candidates or max(c.coverage for c in candidates) < bar:
-            return Answer(question, False, (), (no_match(),), query_terms)
+        candidates = self.candidates(question)
+        best = max((c.probability for c in candidates), default=0.0)
+        level = self.model.level(best)
+        if level == NONE:
+            return Answer(question, False, (), (no_match(),), query_terms, NONE)
+        floor = self.model.answer_at if level == ANSWER else self.model.related_at
+        # Only passages that would be shown at this level for the question take part, so stance
+        # diversity never reaches for a passage that merely shares words.
+        eligible = at_most_per_article(
+            [c for c in candidates if c.probability >= floor], lambda c: self.corpus.passages[c.index].article.id, k
+        )
         if is_yes_no_question(question):
             # Every candidate's stance is needed to give each side a place.
-            shown = tuple(_with_both_sides([self._answered(c, True) for c in candidates], k)[offset : offset + k])
+            shown = tuple(_with_both_sides([self._answered(c, True) for c in eligible], k)[offset : offset + k])
         else:
             # Only the passages shown are annotated: attribution reads their whole articles.
-            shown = tuple(self._answered(c, False) for c in candidates[offset : offset + k])
-        caveats = tuple(answer_caveats(shown, self._today())) if shown else ()
-        return Answer(question, True, shown, caveats, query_terms)
+            shown = tuple(self._answered(c, False) for c in eligible[offset : offset + k])
+        caveats = list(answer_caveats(shown, self._today())) if shown else []
+        if level == RELATED:
+            caveats.insert(0, low_confidence())
+        return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
-    def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
-        """Candidates in ranking order that cover at least `bar` of the question."""
-        hits = self.index.search(terms, MAX_PASSAGES)
-        ids = np.array([i for i, _ in hits], dtype=np.int32)
-        covered = coverages(
-            terms, lambda term: self.index.engine.contains(term, ids), self.index.relevance_idf, len(ids)
+    def answer_claim(self, message: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
+        """ "Find sources" on a chat message: its claim answered as the yes/no question it makes."""
+        return self.answer(claim_question(normalize_question(message)), k, offset)
+
+    def candidates(self, question: str) -> list[Candidate]:
+        """The passages sharing words with the question, best first, each with its probability of
+        answering it (what bench/fit_confidence.py fits the model on)."""
+        terms = self.index.analyzer.terms(question_body(normalize_question(question)))
+        distinct = tuple(dict.fromkeys(terms))
+        reading = QuestionTerms(
+            {t: self.index.relevance_idf(t) for t in distinct},
+            unknown=frozenset(t for t in distinct if self.index.df(t) == 0),
         )
-        return [_Candidate(i, score, float(cov)) for (i, score), cov in zip(hits, covered, strict=True) if cov >= bar]
+        hits = self.index.search(terms, MAX_PASSAGES)
+        if not hits:
+            return []
+        ids = np.array([i for i, _ in hits], dtype=np.int32)
+        text_terms = [set(self.index.analyzer.terms(self.corpus.passages[i].text)) for i in ids.tolist()]
+        features = candidate_features(
+            reading,
+            [s for _, s in hits],
+            [self.corpus.passages[i].article.id for i in ids.tolist()],
+            lambda term: self.index.engine.contains(term, ids),
+            lambda term: np.array([term in held for held in text_terms], dtype=bool),
+            self.index.size,
+        )
+        probabilities = self.model.probabilities(features)
+        return [
+            Candidate(i, score, float(p), tuple(row))
+            for (i, score), p, row in zip(hits, probabilities, features.tolist(), strict=True)
+        ]
 
     def describe(self, passage_id: str, score: float = 0.0, stance: str | None = None) -> AnsweredPassage:
         """A passage with its source and trust notes, as every surface shows it."""
@@ -99,7 +140,7 @@ class Answerer:
             stance=stance,
         )
 
-    def _answered(self, candidate: _Candidate, yes_no: bool) -> AnsweredPassage:
+    def _answered(self, candidate: Candidate, yes_no: bool) -> AnsweredPassage:
         passage = self.corpus.passages[candidate.index]
         notes = self._annotator.notes(passage.id)
         stance = passage_stance(passage.text, notes.hedges, notes.attribution) if yes_no else None
@@ -126,3 +167,18 @@ def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPa
         rest.remove(candidate)
         rest.insert(0, dropped)
     return top + rest
+
+
+def at_most_per_article(items: list, article_of: Callable[[object], str], k: int, cap: int = 2) -> list:
+    """Each run of k shown holds at most `cap` items of one article while another article's item
+    can take the place; an item held back keeps its order among the rest."""
+    out: list = []
+    waiting = list(items)
+    while waiting:
+        window = out[len(out) - len(out) % k :]
+        counts: dict[str, int] = {}
+        for item in window:
+            counts[article_of(item)] = counts.get(article_of(item), 0) + 1
+        pick = next((j for j, item in enumerate(waiting) if counts.get(article_of(item), 0) < cap), 0)
+        out.append(waiting.pop(pick))
+    return out

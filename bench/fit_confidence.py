@@ -170,7 +170,8 @@ def report(model: ConfidenceModel, data: list[Question], label: str) -> None:
         if answerable:
             rows.append(f"answerable {len(chosen)}: right passage among the best {K} shown {np.mean(shown_right):.3f}")
             rows.append(
-                f"  level answer {levels.count('answer') / len(levels):.3f}, none {levels.count('none') / len(levels):.3f}"
+                f"  level answer {levels.count('answer') / len(levels):.3f}, "
+                f"none {levels.count('none') / len(levels):.3f}"
             )
         else:
             rows.append(

@@ -11,6 +11,7 @@ import numpy as np
 from retrieval.analysis.claims import claim_question, question_body
 from retrieval.answer import Answer, AnsweredPassage
 from retrieval.ranking.index import PassageIndex
+from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
 from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
@@ -20,6 +21,7 @@ from retrieval.trust.stance import is_yes_no_question, passage_stance
 MAX_QUESTION_CHARS = 2000
 DEFAULT_K = 3
 MAX_PASSAGES = 50  # how deep we look for relevant passages (and "more passages" can go)
+ARTICLE_CAP = 2  # passages of one article among each k shown, while other articles can fill the place
 
 
 class QuestionError(ValueError):
@@ -65,25 +67,29 @@ class Answerer:
         Never raises for any question text: nothing relevant gives `confidence="none"`.
         """
         question = normalize_question(question)
-        terms = self.index.analyzer.terms(question_body(question))
-        query_terms = tuple(dict.fromkeys(terms))
-        candidates = self.candidates(question)
+        reading = self.read(question)
+        query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
+        candidates = self._candidates(reading)
         best = max((c.probability for c in candidates), default=0.0)
         level = self.model.level(best)
         if level == NONE:
             return Answer(question, False, (), (no_match(),), query_terms, NONE)
-        floor = self.model.answer_at if level == ANSWER else self.model.related_at
-        # Only passages that would be shown at this level for the question take part, so stance
-        # diversity never reaches for a passage that merely shares words.
-        eligible = at_most_per_article(
-            [c for c in candidates if c.probability >= floor], lambda c: self.corpus.passages[c.index].article.id, k
+        shown_ones = at_most_per_article(
+            [c for c in candidates if c.probability >= self.model.related_at],
+            lambda c: self.corpus.passages[c.index].article.id,
+            k,
+            ARTICLE_CAP,
         )
         if is_yes_no_question(question):
-            # Every candidate's stance is needed to give each side a place.
-            shown = tuple(_with_both_sides([self._answered(c, True) for c in eligible], k)[offset : offset + k])
+            # Every candidate's stance is needed to give each side a place; only a passage that would
+            # itself be shown at `answer` level may take a side's place, never one that merely shares words.
+            answered = [self._answered(c, True) for c in shown_ones]
+            answering = {c.index for c in shown_ones if c.probability >= self.model.answer_at}
+            may_swap = {p.id for p, c in zip(answered, shown_ones, strict=True) if c.index in answering}
+            shown = tuple(_with_both_sides(answered, k, lambda p: p.id in may_swap)[offset : offset + k])
         else:
             # Only the passages shown are annotated: attribution reads their whole articles.
-            shown = tuple(self._answered(c, False) for c in eligible[offset : offset + k])
+            shown = tuple(self._answered(c, False) for c in shown_ones[offset : offset + k])
         caveats = list(answer_caveats(shown, self._today())) if shown else []
         if level == RELATED:
             caveats.insert(0, low_confidence())
@@ -96,19 +102,19 @@ class Answerer:
     def candidates(self, question: str) -> list[Candidate]:
         """The passages sharing words with the question, best first, each with its probability of
         answering it (what bench/fit_confidence.py fits the model on)."""
-        terms = self.index.analyzer.terms(question_body(normalize_question(question)))
-        distinct = tuple(dict.fromkeys(terms))
-        reading = QuestionTerms(
-            {t: self.index.relevance_idf(t) for t in distinct},
-            unknown=frozenset(t for t in distinct if self.index.df(t) == 0),
-        )
-        hits = self.index.search(terms, MAX_PASSAGES)
+        return self._candidates(self.read(question))
+
+    def read(self, question: str) -> Reading:
+        return read_question(question_body(normalize_question(question)), self.index)
+
+    def _candidates(self, reading: Reading) -> list[Candidate]:
+        hits = self.index.search_expanded(reading.terms, reading.expanded, EXPANDED_WEIGHT, MAX_PASSAGES)
         if not hits:
             return []
         ids = np.array([i for i, _ in hits], dtype=np.int32)
         text_terms = [set(self.index.analyzer.terms(self.corpus.passages[i].text)) for i in ids.tolist()]
         features = candidate_features(
-            reading,
+            QuestionTerms(reading.weights, frozenset(reading.expanded), reading.unknown),
             [s for _, s in hits],
             [self.corpus.passages[i].article.id for i in ids.tolist()],
             lambda term: self.index.engine.contains(term, ids),
@@ -147,7 +153,9 @@ class Answerer:
         return self.describe(passage.id, candidate.score, stance)
 
 
-def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPassage]:
+def _with_both_sides(
+    passages: list[AnsweredPassage], k: int, may_take_a_place: Callable[[AnsweredPassage], bool] = lambda p: True
+) -> list[AnsweredPassage]:
     """Every stance the relevant passages take gets a place in the top k, where there is room.
 
     A passage of a missing stance replaces the lowest-ranked top-k passage whose stance is
@@ -157,7 +165,7 @@ def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPa
     top, rest = list(passages[:k]), list(passages[k:])
     for candidate in list(rest):
         shown = [p.stance for p in top]
-        if candidate.stance in shown:
+        if candidate.stance in shown or not may_take_a_place(candidate):
             continue
         duplicated = [i for i in range(len(top) - 1, -1, -1) if shown.count(top[i].stance) > 1]
         if not duplicated:

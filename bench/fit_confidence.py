@@ -44,7 +44,7 @@ from retrieval.relevance.features import FEATURES  # noqa: E402
 FIT_SEEDS = (3, 4, 5, 6, 7, 8)
 TOP = 20  # candidates per question the model is fitted on
 ANSWER_FALSE = 0.03
-RELATED_MISS = 0.01
+RELATED_MISS = 0.005
 OFFTOPIC = REPO / "tests" / "data" / "offtopic_questions.txt"
 
 

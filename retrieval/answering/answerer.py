@@ -15,7 +15,7 @@ from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
 from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
-from retrieval.trust.caveats import answer_caveats, low_confidence, no_match
+from retrieval.trust.caveats import answer_caveats, low_confidence, no_match, question_reading
 from retrieval.trust.stance import is_yes_no_question, passage_stance
 
 MAX_QUESTION_CHARS = 2000
@@ -83,17 +83,50 @@ class Answerer:
         if is_yes_no_question(question):
             # Every candidate's stance is needed to give each side a place; only a passage that would
             # itself be shown at `answer` level may take a side's place, never one that merely shares words.
+            # A passage of an article that answers is about the same matter, so it may take a side's
+            # place too; a passage of another article only if it answers by itself.
+            answering = {c.index for c in candidates if c.probability >= self.model.answer_at}
+            articles = {self.corpus.passages[i].article.id for i in answering}
+            pool = {c.index for c in shown_ones}
+            shown_ones = [
+                c for c in candidates if c.index in pool or self.corpus.passages[c.index].article.id in articles
+            ]
             answered = [self._answered(c, True) for c in shown_ones]
-            answering = {c.index for c in shown_ones if c.probability >= self.model.answer_at}
-            may_swap = {p.id for p, c in zip(answered, shown_ones, strict=True) if c.index in answering}
+            may_swap = {
+                p.id
+                for p, c in zip(answered, shown_ones, strict=True)
+                if c.index in answering or p.article.id in articles
+            }
             shown = tuple(_with_both_sides(answered, k, lambda p: p.id in may_swap)[offset : offset + k])
         else:
             # Only the passages shown are annotated: attribution reads their whole articles.
             shown = tuple(self._answered(c, False) for c in shown_ones[offset : offset + k])
         caveats = list(answer_caveats(shown, self._today())) if shown else []
+        readings = self._readings(question, reading, shown)
+        if readings:
+            caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
         if level == RELATED:
             caveats.insert(0, low_confidence())
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
+
+    def _readings(
+        self, question: str, reading: Reading, shown: tuple[AnsweredPassage, ...]
+    ) -> list[tuple[str, str, str]]:
+        """(as written, as read, passage id) where a shown passage matched only through an expanded
+        term: the word of the question it stands for is not in that passage."""
+        analyzer = self.index.analyzer
+        asked = {t: question[a:b] for a, b, terms in analyzer.words(question) for t in terms}
+        out: list[tuple[str, str, str]] = []
+        for p in shown:
+            words = list(analyzer.words(p.text))
+            held = {t for _, _, terms in words for t in terms}
+            for term, (originals, _fuzzy) in reading.stands_for.items():
+                if term in held and not set(originals) <= held:
+                    written = " ".join(dict.fromkeys(asked.get(o, o) for o in originals))
+                    read = next(p.text[a:b] for a, b, terms in words if term in terms)
+                    if all(r[1].casefold() != read.casefold() for r in out):
+                        out.append((written, read, p.id))
+        return out
 
     def answer_claim(self, message: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         """ "Find sources" on a chat message: its claim answered as the yes/no question it makes."""

@@ -1,9 +1,9 @@
 """Question words the corpus never uses, matched to its vocabulary by edit distance ("verstapen").
 
-Like Elasticsearch's `fuzziness: AUTO` (a transposition is one edit), a little stricter: terms of 4-7
+Like Elasticsearch's `fuzziness: AUTO` (a transposition is one edit), a little stricter: terms of 6-7
 characters may be one edit away, longer ones two; shorter terms and numbers are never corrected. Among
-the closest vocabulary terms the most frequent wins. The vocabulary is grouped by first character: a misspelling rarely changes the first letter, and
-searching one group keeps a correction to a few milliseconds at a million passages.
+the closest vocabulary terms the most frequent wins. The vocabulary is grouped by first character: a
+misspelling rarely changes the first letter, and one group is searched in milliseconds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-MIN_LENGTH = 4
+MIN_LENGTH = 6  # shorter words are too often everyday words a small corpus lacks ("world" -> "word")
 LONG = 8  # from this length two edits; Elasticsearch allows them from 6, which on a small corpus
 # turned everyday words into unrelated ones ("banana" -> "balance")
 

@@ -100,13 +100,16 @@ def candidate_features(
 
 
 def _article_margins(scores: np.ndarray, articles: Sequence[str]) -> np.ndarray:
-    """For each candidate, its score minus the best score among candidates of other articles."""
+    """For each candidate, its score minus the best score among candidates of other articles; where no
+    other article shares a word (a one-article corpus), minus the best other candidate's score."""
     margins = np.empty(len(scores))
     best_by_article: dict[str, float] = {}
     for score, article in zip(scores, articles, strict=True):
         best_by_article.setdefault(article, float(score))  # candidates come best first
     ranked = sorted(best_by_article.items(), key=lambda item: -item[1])
     for i, (score, article) in enumerate(zip(scores, articles, strict=True)):
-        other = next((s for a, s in ranked if a != article), 0.0)
+        other = next((s for a, s in ranked if a != article), None)
+        if other is None:
+            other = next((float(s) for j, s in enumerate(scores) if j != i), float(score))
         margins[i] = score - other
     return margins

@@ -45,6 +45,7 @@ FIT_SEEDS = (3, 4, 5, 6, 7, 8)
 TOP = 20  # candidates per question the model is fitted on
 ANSWER_FALSE = 0.03
 RELATED_MISS = 0.005
+QUESTION_MISS = 0.01  # answerable fit questions the question-level model may leave at `none`
 OFFTOPIC = REPO / "tests" / "data" / "offtopic_questions.txt"
 
 
@@ -132,8 +133,43 @@ def fit(data: list[Question]) -> ConfidenceModel:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-    fitted = ConfidenceModel(model.coef_[0], float(model.intercept_[0]), mean, scale, 1.0, 1.0)
-    return calibrate(fitted, data)
+    fitted = calibrate(ConfidenceModel(model.coef_[0], float(model.intercept_[0]), mean, scale, 1.0, 1.0), data)
+    return fit_question_level(fitted, data)
+
+
+def question_rows(model: ConfidenceModel, data: list[Question]) -> np.ndarray:
+    """Per question: its most probable passage's features and that probability."""
+    rows = []
+    for q in data:
+        if len(q.features) == 0:
+            rows.append(np.zeros(len(FEATURES) + 1))
+            continue
+        p = model.probabilities(q.features)
+        j = int(np.argmax(p))
+        rows.append(np.append(q.features[j], p[j]))
+    return np.array(rows)
+
+
+def fit_question_level(model: ConfidenceModel, data: list[Question]) -> ConfidenceModel:
+    """Whether the corpus has passages on the question at all (answerable or not), for `none`."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = question_rows(model, data)
+    y = np.array([q.answerable for q in data], dtype=int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    fitted = LogisticRegression(C=1.0, max_iter=3000).fit((x - mean) / scale, y)
+    with_question = replace(
+        model,
+        question_weights=fitted.coef_[0],
+        question_bias=float(fitted.intercept_[0]),
+        question_mean=mean,
+        question_scale=scale,
+    )
+    answerable = np.array(
+        [with_question.question_probability(r[:-1], r[-1]) for r, q in zip(x, data, strict=True) if q.answerable]
+    )
+    return replace(with_question, question_at=float(np.quantile(answerable, QUESTION_MISS)))
 
 
 def best_probabilities(model: ConfidenceModel, data: list[Question]) -> np.ndarray:
@@ -156,7 +192,10 @@ def report(model: ConfidenceModel, data: list[Question], label: str) -> None:
         chosen = [i for i, q in enumerate(data) if q.answerable == answerable]
         if not chosen:
             continue
-        levels = [model.level(best[i]) for i in chosen]
+        rows_q = question_rows(model, [data[i] for i in chosen])
+        levels = [
+            model.level(best[i], model.question_probability(r[:-1], r[-1])) for i, r in zip(chosen, rows_q, strict=True)
+        ]
         shown_right = [
             any(
                 data[i].labels[j]

@@ -21,6 +21,9 @@ from retrieval.trust.stance import is_yes_no_question, passage_stance
 MAX_QUESTION_CHARS = 2000
 DEFAULT_K = 3
 MAX_PASSAGES = 50  # how deep we look for relevant passages (and "more passages" can go)
+ORDER_BY_PROBABILITY = (
+    True  # the model weighs coverage and margin with the score: better hit@3 on XQuAD and the dev set
+)
 ARTICLE_CAP = 2  # passages of one article among each k shown, while other articles can fill the place
 
 
@@ -70,33 +73,39 @@ class Answerer:
         reading = self.read(question)
         query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
         candidates = self._candidates(reading)
-        best = max((c.probability for c in candidates), default=0.0)
-        level = self.model.level(best)
+        top = max(candidates, key=lambda c: c.probability, default=None)
+        level = (
+            NONE
+            if top is None
+            else self.model.level(
+                top.probability, self.model.question_probability(np.asarray(top.features), top.probability)
+            )
+        )
         if level == NONE:
             return Answer(question, False, (), (no_match(),), query_terms, NONE)
+        ranked = sorted(candidates, key=lambda c: -c.probability) if ORDER_BY_PROBABILITY else candidates
         shown_ones = at_most_per_article(
-            [c for c in candidates if c.probability >= self.model.related_at],
+            [c for c in ranked if c.probability >= self.model.related_at],
             lambda c: self.corpus.passages[c.index].article.id,
             k,
             ARTICLE_CAP,
         )
         if is_yes_no_question(question):
-            # Every candidate's stance is needed to give each side a place; only a passage that would
-            # itself be shown at `answer` level may take a side's place, never one that merely shares words.
-            # A passage of an article that answers is about the same matter, so it may take a side's
-            # place too; a passage of another article only if it answers by itself.
-            answering = {c.index for c in candidates if c.probability >= self.model.answer_at}
-            articles = {self.corpus.passages[i].article.id for i in answering}
-            pool = {c.index for c in shown_ones}
-            shown_ones = [
-                c for c in candidates if c.index in pool or self.corpus.passages[c.index].article.id in articles
-            ]
-            answered = [self._answered(c, True) for c in shown_ones]
-            may_swap = {
-                p.id
-                for p, c in zip(answered, shown_ones, strict=True)
-                if c.index in answering or p.article.id in articles
-            }
+            # Every stance gets a place, but only from a passage that would itself be shown at `answer`
+            # level, or from an article that answers or is shown anyway (it is about the same matter),
+            # never from one that merely shares words. Same-article passages are tried in order of how
+            # much of the question they hold.
+            head = shown_ones[:k]
+            answering = [c for c in candidates if c.probability >= self.model.answer_at]
+            articles = {self.corpus.passages[c.index].article.id for c in answering + head}
+            taken = {c.index for c in head}
+            others = [c for c in answering if c.index not in taken]
+            same = self._same_article_passages(articles, reading, taken | {c.index for c in others})
+            rest = [c for c in shown_ones[k:] if c.index not in {x.index for x in others + same}]
+            pool = head + others + same + rest
+            swappable = {c.index for c in others + same}
+            answered = [self._answered(c, True) for c in pool]
+            may_swap = {p.id for p, c in zip(answered, pool, strict=True) if c.index in swappable}
             shown = tuple(_with_both_sides(answered, k, lambda p: p.id in may_swap)[offset : offset + k])
         else:
             # Only the passages shown are annotated: attribution reads their whole articles.
@@ -108,6 +117,23 @@ class Answerer:
         if level == RELATED:
             caveats.insert(0, low_confidence())
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
+
+    def _same_article_passages(self, articles: set[str], reading: Reading, seen: set[int]) -> list[Candidate]:
+        """Passages of these articles beyond the ranked candidates that hold one of the question's own
+        terms (a long article's other side of the story can rank below other articles' passages)."""
+        own = set(reading.terms)
+        found: list[tuple[float, int]] = []
+        for article in sorted(articles):
+            for passage in self.corpus.article_passages(article):
+                i = self.corpus._by_id.get(passage.id)  # noqa: SLF001
+                if i is None or i in seen or self.corpus.passages[i].id != passage.id:
+                    continue
+                held = set(self.index.analyzer.terms(passage.text))
+                if own & held:
+                    found.append((sum(w for t, w in reading.weights.items() if t in held), i))
+                    seen.add(i)
+        # The passage holding most of the question's weight first: the likeliest other side of the story.
+        return [Candidate(i, 0.0, 0.0) for _, i in sorted(found, key=lambda f: (-f[0], f[1]))]
 
     def _readings(
         self, question: str, reading: Reading, shown: tuple[AnsweredPassage, ...]
@@ -200,7 +226,12 @@ def _with_both_sides(
         shown = [p.stance for p in top]
         if candidate.stance in shown or not may_take_a_place(candidate):
             continue
-        duplicated = [i for i in range(len(top) - 1, -1, -1) if shown.count(top[i].stance) > 1]
+        # The lowest-ranked passage of a stance shown twice gives way, preferring one whose article
+        # is shown twice: each article keeps its voice.
+        per_article = [sum(p.article.id == q.article.id for q in top) for p in top]
+        duplicated = sorted(
+            (i for i in range(len(top)) if shown.count(top[i].stance) > 1), key=lambda i: (-per_article[i], -i)
+        )
         if not duplicated:
             break
         dropped = top.pop(duplicated[0])

@@ -17,7 +17,7 @@ class Reading:
     weights: dict[str, float]  # every distinct term, expanded ones included, with its relevance weight
     # expanded term -> the question's term(s) it stands for, and whether it is a fuzzy correction
     stands_for: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
-    unknown: frozenset[str] = frozenset()  # own terms no passage holds and nothing stands in for
+    unknown: frozenset[str] = frozenset()  # own terms no passage holds (even where a correction stands in)
 
     @property
     def expanded(self) -> tuple[str, ...]:
@@ -33,11 +33,10 @@ def read_question(text: str, index: PassageIndex, expander: Expander | None = No
     for term in own:
         if index.df(term):
             continue
+        unknown.add(term)
         corrected = index.fuzzy.correct(term)
-        if corrected is None or corrected in weights:
-            unknown.add(term)
-            continue
-        stands_for[corrected] = ((term,), True)
+        if corrected is not None and corrected not in weights:
+            stands_for[corrected] = ((term,), True)
     for expansion in (expander or default_expander()).expand(list(terms)):
         for term in expansion.terms:
             if term not in weights and term not in stands_for and index.df(term):

@@ -123,3 +123,27 @@ def test_an_overlong_source_never_breaks_the_field_limit():
     value = answer_embed(answer).fields[0].value
     assert len(value) <= FIELD_VALUE_LIMIT and value.startswith("> word")
     assert cut_words("anything", 0) == "" and cut_words("anything", 1) == ""
+
+
+def test_related_answers_have_their_own_colour_and_first_line():
+    from bot.render import COLOUR_CAVEAT, COLOUR_CONFIDENT, COLOUR_NO_MATCH
+    from bot.text_render import render_text
+
+    related = Answer(
+        "Who built the Vostochny launch pad?",
+        False,
+        (passage("Putin and Kim toured the Vostochny Cosmodrome."),),
+        (Caveat("low_confidence", "These passages may not answer the question."),),
+        confidence="related",
+    )
+    embed = answer_embed(related)
+    assert embed.colour not in (COLOUR_CONFIDENT, COLOUR_CAVEAT, COLOUR_NO_MATCH)
+    assert embed.description.splitlines()[0].startswith("**Related, not an answer:**")
+    assert len(embed.fields) == 1
+    lines = render_text(related).splitlines()
+    assert lines[0] == "Q: Who built the Vostochny launch pad?"
+    assert lines[2].startswith("RELATED, NOT AN ANSWER")
+    answered = Answer("Q?", True, (passage("Text."),), ())
+    assert answer_embed(answered).colour == COLOUR_CONFIDENT
+    assert "RELATED" not in render_text(answered)
+    assert related.to_dict()["confidence"] == "related" and related.to_dict()["confident"] is False

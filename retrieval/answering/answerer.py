@@ -62,6 +62,7 @@ class Answerer:
         self.corpus = index.corpus
         self.model = model or default_model()
         self._annotator = Annotator(self.corpus)
+        self._titles: dict[str, frozenset[str]] = {}
         self._today = today
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
@@ -85,7 +86,8 @@ class Answerer:
             return Answer(question, False, (), (no_match(),), query_terms, NONE)
         ranked = sorted(candidates, key=lambda c: -c.probability) if ORDER_BY_PROBABILITY else candidates
         shown_ones = at_most_per_article(
-            [c for c in ranked if c.probability >= self.model.related_at],
+            # Under an answer, only passages at least related; a related answer shows the closest ones.
+            [c for c in ranked if level == RELATED or c.probability >= self.model.related_at],
             lambda c: self.corpus.passages[c.index].article.id,
             k,
             ARTICLE_CAP,
@@ -102,7 +104,8 @@ class Answerer:
             others = [c for c in answering if c.index not in taken]
             same = self._same_article_passages(articles, reading, taken | {c.index for c in others})
             rest = [c for c in shown_ones[k:] if c.index not in {x.index for x in others + same}]
-            pool = head + others + same + rest
+            # Passages past the page asked for are never shown: not annotated.
+            pool = head + others + same + rest[: offset + k]
             swappable = {c.index for c in others + same}
             answered = [self._answered(c, True) for c in pool]
             may_swap = {p.id for p, c in zip(answered, pool, strict=True) if c.index in swappable}
@@ -117,6 +120,23 @@ class Answerer:
         if level == RELATED:
             caveats.insert(0, low_confidence())
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
+
+    def _in_text(self, term: str, passages: list, ids: np.ndarray) -> np.ndarray:
+        """Which candidates hold `term` in their own text, not only in their article's title; a
+        passage is analysed only when its title holds the term too (rare: titles are short)."""
+        held = self.index.engine.contains(term, ids)
+        for j in np.flatnonzero(held).tolist():
+            if term in self._title_terms(passages[j].article.title):
+                held[j] = term in self.index.analyzer.terms(passages[j].text)
+        return held
+
+    def _title_terms(self, title: str) -> frozenset[str]:
+        terms = self._titles.get(title)
+        if terms is None:
+            if len(self._titles) > 100_000:
+                self._titles.clear()
+            terms = self._titles[title] = frozenset(self.index.analyzer.terms(title))
+        return terms
 
     def _same_article_passages(self, articles: set[str], reading: Reading, seen: set[int]) -> list[Candidate]:
         """Passages of these articles beyond the ranked candidates that hold one of the question's own
@@ -171,13 +191,13 @@ class Answerer:
         if not hits:
             return []
         ids = np.array([i for i, _ in hits], dtype=np.int32)
-        text_terms = [set(self.index.analyzer.terms(self.corpus.passages[i].text)) for i in ids.tolist()]
+        passages = [self.corpus.passages[i] for i in ids.tolist()]
         features = candidate_features(
             QuestionTerms(reading.weights, frozenset(reading.expanded), reading.unknown),
             [s for _, s in hits],
             [self.corpus.passages[i].article.id for i in ids.tolist()],
             lambda term: self.index.engine.contains(term, ids),
-            lambda term: np.array([term in held for held in text_terms], dtype=bool),
+            lambda term: self._in_text(term, passages, ids),
             self.index.size,
         )
         probabilities = self.model.probabilities(features)

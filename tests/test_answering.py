@@ -63,9 +63,9 @@ def test_seed_dev_set(seed_library):
 def test_offtopic_questions_get_no_match_on_the_seed(seed_library):
     answers = [seed_library.answer(question) for question in OFFTOPIC]
     assert not any(a.confident for a in answers)
-    # Measured 28 of 30 `none`, the rest `related` under a low_confidence caveat (bench/fit_confidence.py).
+    # Measured 30 of 30 `none` (they are fit data of the confidence model: bench/fit_confidence.py).
     refused = [a for a in answers if a.confidence == "none"]
-    assert len(refused) >= 26
+    assert len(refused) >= 28
     for answer in refused:
         assert not answer.passages and answer.caveats[0].kind == "no_match"
         assert answer.caveats[0].text.startswith("Nothing in the corpus answers this")

@@ -25,6 +25,8 @@ QUESTION_PREFIX = "Q: "  # the footer carries the question, so buttons work afte
 COLOUR_CONFIDENT = discord.Colour.blurple()
 COLOUR_CAVEAT = discord.Colour.gold()
 COLOUR_NO_MATCH = discord.Colour.light_grey()
+COLOUR_RELATED = discord.Colour.dark_teal()  # the closest passages, which may not answer: never the answer's colour
+RELATED_LINE = "**Related, not an answer:** the closest passages the corpus has."
 _CAVEAT_ICONS = {
     "conflict": "⚖️",
     "hedge": "❔",
@@ -32,6 +34,8 @@ _CAVEAT_ICONS = {
     "single_source": "📰",
     "date": "🗓️",
     "no_match": "🔍",
+    "low_confidence": "🧭",
+    "reading": "🔤",
 }
 
 
@@ -108,12 +112,16 @@ def passage_field_value(p: AnsweredPassage, terms: frozenset[str]) -> str:
 
 def caveats_text(answer: Answer) -> str:
     lines = [f"{_CAVEAT_ICONS.get(c.kind, '⚠️')} {safe_text(c.text)}" for c in answer.caveats]
+    if answer.confidence == "related":
+        lines.insert(0, RELATED_LINE)
     return cut_words("\n".join(lines), 1500)
 
 
 def answer_embed(answer: Answer, first_number: int = 1) -> discord.Embed:
     """One embed: caveats first, then each passage as a quote with its source."""
-    if not answer.confident:
+    if answer.confidence == "related":
+        colour = COLOUR_RELATED
+    elif not answer.confident:
         colour = COLOUR_NO_MATCH
     elif any(c.kind in ("conflict", "hedge") for c in answer.caveats):
         colour = COLOUR_CAVEAT

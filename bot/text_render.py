@@ -21,8 +21,13 @@ def source_line(p: AnsweredPassage) -> str:
     return line
 
 
+RELATED_LINE = "RELATED, NOT AN ANSWER: the closest passages the corpus has; they may not answer the question."
+
+
 def render_text(answer: Answer) -> str:
     lines = [f"Q: {answer.question}", ""]
+    if answer.confidence == "related":
+        lines += [RELATED_LINE, ""]
     if answer.caveats:
         lines.append("Caveats:")
         for caveat in answer.caveats:

@@ -69,7 +69,7 @@ class AnsweredPassage:
 
 @dataclass(frozen=True, slots=True)
 class Caveat:
-    kind: str  # conflict | hedge | attribution | single_source | date | no_match
+    kind: str  # conflict | hedge | attribution | single_source | date | no_match | low_confidence | reading
     text: str
     passages: tuple[str, ...] = ()
 
@@ -85,11 +85,19 @@ class Answer:
     caveats: tuple[Caveat, ...] = ()
     # Words of the question that took part in matching, for highlighting; not part of the JSON.
     query_terms: tuple[str, ...] = field(default=(), compare=False)
+    # "answer" (the passages answer it), "related" (the closest passages, which may not answer it)
+    # or "none" (nothing shown); given or else read from `confident`.
+    confidence: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.confidence:
+            object.__setattr__(self, "confidence", "answer" if self.confident else "none")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "confident": self.confident,
+            "confidence": self.confidence,
             "passages": [p.to_dict() for p in self.passages],
             "caveats": [c.to_dict() for c in self.caveats],
         }

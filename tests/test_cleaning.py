@@ -29,6 +29,14 @@ from tests.conftest import shared_path
         "* * *",
         "Washington CNN —",
         "CNN —",
+        "Follow live reports of Hurricane Idalia on USA TODAY.",
+        "Get the latest updates on the storm here.",
+        "Download our IndyStar sports app for all your Purdue content",
+        "The Short List is a snappy USA TODAY news roundup. Subscribe to the newsletter here.",
+        "Sign up for CNN’s Wonder Theory science newsletter. Explore the universe with news",
+        "A version of this story appeared in CNN’s Wonder Theory science newsletter.",
+        "How to watch the Aug. 30 supermoon",
+        "PHOTOS: Rodney Crowell through the years",
     ],
 )
 def test_boilerplate_is_recognised(paragraph):
@@ -45,6 +53,10 @@ def test_boilerplate_is_recognised(paragraph):
         "Follow-up talks are expected next month in Geneva.",
         "The US has previously accused North Korea of providing arms.",
         "CNN reported that the talks had stalled.",
+        "Follow the money, investigators told the committee on Tuesday.",
+        "Fans can download the new album from Friday, the label said.",
+        "How to watch the supermoon safely is the question astronomers get most, she said, and the answer is simple.",
+        "Photos taken by the drone show the extent of the flooding.",
     ],
 )
 def test_article_text_is_not_boilerplate(paragraph):

@@ -385,3 +385,27 @@ def test_a_one_character_description_goes_when_nothing_else_can():
     embed = embed_of("d", 1, 6500)
     _fit_total(embed)
     assert embed.description == "" and len(embed.fields) == 1
+
+
+def test_related_answers_have_their_own_colour_and_first_line():
+    from bot.render import COLOUR_CAVEAT, COLOUR_CONFIDENT, COLOUR_NO_MATCH
+    from bot.text_render import render_text
+
+    related = Answer(
+        "Who built the Vostochny launch pad?",
+        False,
+        (passage("Putin and Kim toured the Vostochny Cosmodrome."),),
+        (Caveat("low_confidence", "These passages may not answer the question."),),
+        confidence="related",
+    )
+    embed = answer_embed(related)
+    assert embed.colour not in (COLOUR_CONFIDENT, COLOUR_CAVEAT, COLOUR_NO_MATCH)
+    assert embed.description.splitlines()[0].startswith("**Related, not an answer:**")
+    assert len(embed.fields) == 1
+    lines = render_text(related).splitlines()
+    assert lines[0] == "Q: Who built the Vostochny launch pad?"
+    assert lines[2].startswith("RELATED, NOT AN ANSWER")
+    answered = Answer("Q?", True, (passage("Text."),), ())
+    assert answer_embed(answered).colour == COLOUR_CONFIDENT
+    assert "RELATED" not in render_text(answered)
+    assert related.to_dict()["confidence"] == "related" and related.to_dict()["confident"] is False

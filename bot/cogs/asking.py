@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.render import answer_embed, question_from_embed
 from bot.views import SORRY, answer_view
+from retrieval.analysis.claims import claim_question
 from retrieval.answer import Answer
 from retrieval.answering.answerer import DEFAULT_K
 
@@ -82,6 +83,8 @@ class Asking(commands.Cog):
         text = message.content
         if not text.strip() and message.embeds:
             text = question_from_embed(message.embeds[0]) or (message.embeds[0].description or "")
+        # The message's claim is looked up as the yes/no question it makes, so stances apply.
+        text = claim_question(text) if text.strip() else text
         await self._respond(interaction, text, empty="That message has no text I can look up.", private=True)
 
     @commands.Cog.listener()

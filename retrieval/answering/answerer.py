@@ -8,16 +8,23 @@ from datetime import date
 
 import numpy as np
 
+from retrieval.analysis.claims import claim_question, question_body
 from retrieval.answer import Answer, AnsweredPassage
 from retrieval.ranking.index import PassageIndex
-from retrieval.relevance.coverage import OTHERS_MARGIN, coverages, min_coverage
+from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
+from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
+from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
-from retrieval.trust.caveats import answer_caveats, no_match
+from retrieval.trust.caveats import answer_caveats, low_confidence, no_match, question_reading
 from retrieval.trust.stance import is_yes_no_question, passage_stance
 
 MAX_QUESTION_CHARS = 2000
 DEFAULT_K = 3
 MAX_PASSAGES = 50  # how deep we look for relevant passages (and "more passages" can go)
+ORDER_BY_PROBABILITY = (
+    True  # the model weighs coverage and margin with the score: better hit@3 on XQuAD and the dev set
+)
+ARTICLE_CAP = 2  # passages of one article among each k shown, while other articles can fill the place
 
 
 class QuestionError(ValueError):
@@ -37,48 +44,167 @@ def validate_question(question: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
-    index: int
+class Candidate:
+    index: int  # passage index in the corpus
     score: float
-    coverage: float
+    probability: float  # that it answers the question (retrieval/relevance/confidence.py)
+    features: tuple[float, ...] = ()
 
 
 class Answerer:
-    def __init__(self, index: PassageIndex, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        index: PassageIndex,
+        today: Callable[[], date] = date.today,
+        model: ConfidenceModel | None = None,
+    ) -> None:
         self.index = index
         self.corpus = index.corpus
+        self.model = model or default_model()
         self._annotator = Annotator(self.corpus)
+        self._titles: dict[str, frozenset[str]] = {}
         self._today = today
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         """The k most relevant passages after the first `offset` ("more passages"), with caveats.
 
-        Never raises for any question text: an unanswerable one gets `confident=False`.
+        Never raises for any question text: nothing relevant gives `confidence="none"`.
         """
         question = normalize_question(question)
-        terms = self.index.analyzer.terms(question)
-        query_terms = tuple(dict.fromkeys(terms))
-        bar = min_coverage(self.index.size)
-        candidates = self._relevant(terms, bar - OTHERS_MARGIN)
-        if not candidates or max(c.coverage for c in candidates) < bar:
-            return Answer(question, False, (), (no_match(),), query_terms)
+        reading = self.read(question)
+        query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
+        candidates = self._candidates(reading)
+        top = max(candidates, key=lambda c: c.probability, default=None)
+        level = (
+            NONE
+            if top is None
+            else self.model.level(
+                top.probability, self.model.question_probability(np.asarray(top.features), top.probability)
+            )
+        )
+        if level == NONE:
+            return Answer(question, False, (), (no_match(),), query_terms, NONE)
+        ranked = sorted(candidates, key=lambda c: -c.probability) if ORDER_BY_PROBABILITY else candidates
+        shown_ones = at_most_per_article(
+            # Under an answer, only passages at least related; a related answer shows the closest ones.
+            [c for c in ranked if level == RELATED or c.probability >= self.model.related_at],
+            lambda c: self.corpus.passages[c.index].article.id,
+            k,
+            ARTICLE_CAP,
+        )
         if is_yes_no_question(question):
-            # Every candidate's stance is needed to give each side a place.
-            shown = tuple(_with_both_sides([self._answered(c, True) for c in candidates], k)[offset : offset + k])
+            # Every stance gets a place, but only from a passage that would itself be shown at `answer`
+            # level, or from another passage of an article that answers (it is about the same matter),
+            # never from one that merely shares words. Same-article passages are tried in order of how
+            # much of the question they hold.
+            head = shown_ones[:k]
+            answering = [c for c in candidates if c.probability >= self.model.answer_at]
+            articles = {self.corpus.passages[c.index].article.id for c in answering}
+            taken = {c.index for c in head}
+            others = [c for c in answering if c.index not in taken]
+            same = self._same_article_passages(articles, reading, taken | {c.index for c in others})
+            rest = [c for c in shown_ones[k:] if c.index not in {x.index for x in others + same}]
+            # Passages past the page asked for are never shown: not annotated.
+            pool = head + others + same + rest[: offset + k]
+            swappable = {c.index for c in others + same}
+            answered = [self._answered(c, True) for c in pool]
+            may_swap = {p.id for p, c in zip(answered, pool, strict=True) if c.index in swappable}
+            shown = tuple(_with_both_sides(answered, k, lambda p: p.id in may_swap)[offset : offset + k])
         else:
             # Only the passages shown are annotated: attribution reads their whole articles.
-            shown = tuple(self._answered(c, False) for c in candidates[offset : offset + k])
-        caveats = tuple(answer_caveats(shown, self._today())) if shown else ()
-        return Answer(question, True, shown, caveats, query_terms)
+            shown = tuple(self._answered(c, False) for c in shown_ones[offset : offset + k])
+        caveats = list(answer_caveats(shown, self._today())) if shown else []
+        readings = self._readings(question, reading, shown)
+        if readings:
+            caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
+        if level == RELATED:
+            caveats.insert(0, low_confidence())
+        return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
-    def _relevant(self, terms: list[str], bar: float) -> list[_Candidate]:
-        """Candidates in ranking order that cover at least `bar` of the question."""
-        hits = self.index.search(terms, MAX_PASSAGES)
+    def _in_text(self, term: str, passages: list, ids: np.ndarray) -> np.ndarray:
+        """Which candidates hold `term` in their own text, not only in their article's title; a
+        passage is analysed only when its title holds the term too (rare: titles are short)."""
+        held = self.index.engine.contains(term, ids)
+        for j in np.flatnonzero(held).tolist():
+            if term in self._title_terms(passages[j].article.title):
+                held[j] = term in self.index.analyzer.terms(passages[j].text)
+        return held
+
+    def _title_terms(self, title: str) -> frozenset[str]:
+        terms = self._titles.get(title)
+        if terms is None:
+            if len(self._titles) > 100_000:
+                self._titles.clear()
+            terms = self._titles[title] = frozenset(self.index.analyzer.terms(title))
+        return terms
+
+    def _same_article_passages(self, articles: set[str], reading: Reading, seen: set[int]) -> list[Candidate]:
+        """Passages of these articles beyond the ranked candidates that hold one of the question's own
+        terms (a long article's other side of the story can rank below other articles' passages)."""
+        own = set(reading.terms)
+        found: list[tuple[float, int]] = []
+        for article in sorted(articles):
+            for passage in self.corpus.article_passages(article):
+                i = self.corpus._by_id.get(passage.id)  # noqa: SLF001
+                if i is None or i in seen or self.corpus.passages[i].id != passage.id:
+                    continue
+                held = set(self.index.analyzer.terms(passage.text))
+                if own & held:
+                    found.append((sum(w for t, w in reading.weights.items() if t in held), i))
+                    seen.add(i)
+        # The passage holding most of the question's weight first: the likeliest other side of the story.
+        return [Candidate(i, 0.0, 0.0) for _, i in sorted(found, key=lambda f: (-f[0], f[1]))]
+
+    def _readings(
+        self, question: str, reading: Reading, shown: tuple[AnsweredPassage, ...]
+    ) -> list[tuple[str, str, str]]:
+        """(as written, as read, passage id) where a shown passage matched only through an expanded
+        term: the word of the question it stands for is not in that passage."""
+        analyzer = self.index.analyzer
+        asked = {t: question[a:b] for a, b, terms in analyzer.words(question) for t in terms}
+        out: list[tuple[str, str, str]] = []
+        for p in shown:
+            words = list(analyzer.words(p.text))
+            held = {t for _, _, terms in words for t in terms}
+            for term, (originals, _fuzzy) in reading.stands_for.items():
+                if term in held and not set(originals) <= held:
+                    written = " ".join(dict.fromkeys(asked.get(o, o) for o in originals))
+                    read = next(p.text[a:b] for a, b, terms in words if term in terms)
+                    if all(r[1].casefold() != read.casefold() for r in out):
+                        out.append((written, read, p.id))
+        return out
+
+    def answer_claim(self, message: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
+        """ "Find sources" on a chat message: its claim answered as the yes/no question it makes."""
+        return self.answer(claim_question(normalize_question(message)), k, offset)
+
+    def candidates(self, question: str) -> list[Candidate]:
+        """The passages sharing words with the question, best first, each with its probability of
+        answering it (what bench/fit_confidence.py fits the model on)."""
+        return self._candidates(self.read(question))
+
+    def read(self, question: str) -> Reading:
+        return read_question(question_body(normalize_question(question)), self.index)
+
+    def _candidates(self, reading: Reading) -> list[Candidate]:
+        hits = self.index.search_expanded(reading.terms, reading.expanded, EXPANDED_WEIGHT, MAX_PASSAGES)
+        if not hits:
+            return []
         ids = np.array([i for i, _ in hits], dtype=np.int32)
-        covered = coverages(
-            terms, lambda term: self.index.engine.contains(term, ids), self.index.relevance_idf, len(ids)
+        passages = [self.corpus.passages[i] for i in ids.tolist()]
+        features = candidate_features(
+            QuestionTerms(reading.weights, frozenset(reading.expanded), reading.unknown),
+            [s for _, s in hits],
+            [self.corpus.passages[i].article.id for i in ids.tolist()],
+            lambda term: self.index.engine.contains(term, ids),
+            lambda term: self._in_text(term, passages, ids),
+            self.index.size,
         )
-        return [_Candidate(i, score, float(cov)) for (i, score), cov in zip(hits, covered, strict=True) if cov >= bar]
+        probabilities = self.model.probabilities(features)
+        return [
+            Candidate(i, score, float(p), tuple(row))
+            for (i, score), p, row in zip(hits, probabilities, features.tolist(), strict=True)
+        ]
 
     def describe(self, passage_id: str, score: float = 0.0, stance: str | None = None) -> AnsweredPassage:
         """A passage with its source and trust notes, as every surface shows it."""
@@ -99,14 +225,16 @@ class Answerer:
             stance=stance,
         )
 
-    def _answered(self, candidate: _Candidate, yes_no: bool) -> AnsweredPassage:
+    def _answered(self, candidate: Candidate, yes_no: bool) -> AnsweredPassage:
         passage = self.corpus.passages[candidate.index]
         notes = self._annotator.notes(passage.id)
         stance = passage_stance(passage.text, notes.hedges, notes.attribution) if yes_no else None
         return self.describe(passage.id, candidate.score, stance)
 
 
-def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPassage]:
+def _with_both_sides(
+    passages: list[AnsweredPassage], k: int, may_take_a_place: Callable[[AnsweredPassage], bool] = lambda p: True
+) -> list[AnsweredPassage]:
     """Every stance the relevant passages take gets a place in the top k, where there is room.
 
     A passage of a missing stance replaces the lowest-ranked top-k passage whose stance is
@@ -116,9 +244,14 @@ def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPa
     top, rest = list(passages[:k]), list(passages[k:])
     for candidate in list(rest):
         shown = [p.stance for p in top]
-        if candidate.stance in shown:
+        if candidate.stance in shown or not may_take_a_place(candidate):
             continue
-        duplicated = [i for i in range(len(top) - 1, -1, -1) if shown.count(top[i].stance) > 1]
+        # The lowest-ranked passage of a stance shown twice gives way, preferring one whose article
+        # is shown twice: each article keeps its voice.
+        per_article = [sum(p.article.id == q.article.id for q in top) for p in top]
+        duplicated = sorted(
+            (i for i in range(len(top)) if shown.count(top[i].stance) > 1), key=lambda i: (-per_article[i], -i)
+        )
         if not duplicated:
             break
         dropped = top.pop(duplicated[0])
@@ -126,3 +259,18 @@ def _with_both_sides(passages: list[AnsweredPassage], k: int) -> list[AnsweredPa
         rest.remove(candidate)
         rest.insert(0, dropped)
     return top + rest
+
+
+def at_most_per_article(items: list, article_of: Callable[[object], str], k: int, cap: int = 2) -> list:
+    """Each run of k shown holds at most `cap` items of one article while another article's item
+    can take the place; an item held back keeps its order among the rest."""
+    out: list = []
+    waiting = list(items)
+    while waiting:
+        window = out[len(out) - len(out) % k :]
+        counts: dict[str, int] = {}
+        for item in window:
+            counts[article_of(item)] = counts.get(article_of(item), 0) + 1
+        pick = next((j for j, item in enumerate(waiting) if counts.get(article_of(item), 0) < cap), 0)
+        out.append(waiting.pop(pick))
+    return out

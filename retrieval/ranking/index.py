@@ -12,13 +12,17 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from retrieval.analysis.analyzer import ANALYZER_DATA_FILES, ANALYZER_VERSION, Analyzer, default_analyzer
 from retrieval.corpus.collection import Corpus
 from retrieval.corpus.snapshot import sources_slot
 from retrieval.datafiles import data_fingerprint
 from retrieval.ranking.engine import BM25Params, SparseBM25
+from retrieval.ranking.fuzzy import FuzzyVocabulary
 
 log = logging.getLogger(__name__)
 # (stage, done, total): stage is "analysing" (the larger cost) or "indexing".
@@ -118,6 +122,36 @@ class PassageIndex:
         """(passage index, score), best first; only passages sharing a term with the query.
         Ties go to the earlier passage (corpus order)."""
         return self.engine.top_k(terms, k)
+
+    def search_expanded(
+        self, terms: Sequence[str], expanded: Sequence[str], weight: float, k: int
+    ) -> list[tuple[int, float]]:
+        """As `search`, with `expanded` terms (fuzzy corrections, lexicon expansions) adding `weight`
+        times their own BM25 score: they can lift a passage, never outweigh the question's words."""
+        if not expanded:
+            return self.search(terms, k)
+        scores = self.engine.get_scores(terms) + weight * self.engine.get_scores(expanded)
+        touched = np.flatnonzero(self._touching(list(terms) + list(expanded), scores))
+        if len(touched) == 0:
+            return []
+        order = touched[np.lexsort((touched, -scores[touched]))][:k]
+        return [(int(i), float(scores[i])) for i in order]
+
+    def _touching(self, terms: Sequence[str], scores: np.ndarray) -> np.ndarray:
+        """Which passages hold at least one of `terms` (the engine's `top_k` returns only those)."""
+        held = np.zeros(len(scores), dtype=bool)
+        everything = np.arange(len(scores), dtype=np.int32)
+        for term in dict.fromkeys(terms):
+            if self.engine.term_df(term):
+                held |= self.engine.contains(term, everything)
+        return held
+
+    @cached_property
+    def fuzzy(self) -> FuzzyVocabulary:
+        """The index vocabulary for correcting question words it does not contain (built on first use)."""
+        # The engine keeps its vocabulary private; its keys are exactly the indexed terms.
+        vocabulary = self.engine._vocabulary  # noqa: SLF001
+        return FuzzyVocabulary({term: self.engine.term_df(term) for term in vocabulary})
 
 
 def settings_key(config: RankingConfig) -> hashlib.blake2b:

@@ -21,8 +21,26 @@ _NEGATION = re.compile(
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+LOW_CONFIDENCE_TEXT = (
+    "These passages are the closest the corpus has, but they may not answer the question: "
+    "read them as related reporting, not as an answer."
+)
+
+
 def no_match() -> Caveat:
     return Caveat("no_match", NO_MATCH_TEXT)
+
+
+def low_confidence() -> Caveat:
+    """For passages shown at the `related` level."""
+    return Caveat("low_confidence", LOW_CONFIDENCE_TEXT)
+
+
+def question_reading(readings: Sequence[tuple[str, str]], passage_ids: Sequence[str] = ()) -> Caveat:
+    """How the question was read where a fuzzy or expanded match decided what was shown:
+    (as written, as read) pairs."""
+    parts = ", ".join(f"“{written}” as “{read}”" for written, read in readings)
+    return Caveat("reading", f"Read {parts}.", tuple(passage_ids))
 
 
 def answer_caveats(passages: Sequence[AnsweredPassage], today: date) -> list[Caveat]:

@@ -1,0 +1,47 @@
+"""How a question is read against one index: its own terms, fuzzy corrections of words the corpus
+never uses, and lexicon expansions (countries, informal words), each expanded term at a reduced weight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from retrieval.analysis.expansion import Expander, default_expander
+from retrieval.ranking.index import PassageIndex
+
+EXPANDED_WEIGHT = 0.5  # an expanded term's share of the weight of the word it stands for
+
+
+@dataclass(frozen=True)
+class Reading:
+    terms: tuple[str, ...]  # the question's own terms, repeats kept
+    weights: dict[str, float]  # every distinct term, expanded ones included, with its relevance weight
+    # expanded term -> the question's term(s) it stands for, and whether it is a fuzzy correction
+    stands_for: dict[str, tuple[tuple[str, ...], bool]] = field(default_factory=dict)
+    unknown: frozenset[str] = frozenset()  # own terms no passage holds (even where a correction stands in)
+
+    @property
+    def expanded(self) -> tuple[str, ...]:
+        return tuple(self.stands_for)
+
+
+def read_question(text: str, index: PassageIndex, expander: Expander | None = None) -> Reading:
+    terms = tuple(index.analyzer.terms(text))
+    own = tuple(dict.fromkeys(terms))
+    weights = {t: index.relevance_idf(t) for t in own}
+    stands_for: dict[str, tuple[tuple[str, ...], bool]] = {}
+    unknown = set()
+    for term in own:
+        if index.df(term):
+            continue
+        unknown.add(term)
+        corrected = index.fuzzy.correct(term)
+        if corrected is not None and corrected not in weights:
+            stands_for[corrected] = ((term,), True)
+    for expansion in (expander or default_expander()).expand(list(terms)):
+        for term in expansion.terms:
+            if term not in weights and term not in stands_for and index.df(term):
+                stands_for[term] = (expansion.matched, False)
+    for term, (originals, _) in stands_for.items():
+        # Never more than the word it stands for: a common expansion cannot outweigh a rare word.
+        weights[term] = EXPANDED_WEIGHT * min(index.relevance_idf(term), max(weights[o] for o in originals))
+    return Reading(terms, weights, stands_for, frozenset(unknown))

@@ -1,0 +1,76 @@
+"""Three confidence levels, fuzzy and lexicon reading of questions, claims read as yes/no questions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrieval.analysis.analyzer import default_analyzer
+from retrieval.analysis.claims import claim_question, question_body
+from retrieval.analysis.expansion import default_expander
+from retrieval.ranking.fuzzy import FuzzyVocabulary
+from retrieval.relevance.confidence import ConfidenceModel
+from retrieval.relevance.features import FEATURES
+
+
+def test_levels_follow_the_two_thresholds():
+    n = len(FEATURES)
+    model = ConfidenceModel(np.zeros(n), 0.0, np.zeros(n), np.ones(n), answer_at=0.6, related_at=0.2)
+    assert [model.level(p) for p in (0.95, 0.6, 0.59, 0.2, 0.19, 0.0)] == [
+        "answer",
+        "answer",
+        "related",
+        "related",
+        "none",
+        "none",
+    ]
+    assert model.probabilities(np.zeros((2, n))).tolist() == [0.5, 0.5]
+
+
+def test_fuzzy_corrects_long_misspellings_to_the_most_frequent_closest_term():
+    vocabulary = FuzzyVocabulary({"verstappen": 5, "verstappan": 1, "mourinho": 3, "word": 9, "libya": 4})
+    assert vocabulary.correct("verstapen") == "verstappen"  # one deletion
+    assert vocabulary.correct("mourinio") == "mourinho"
+    assert vocabulary.correct("world") is None  # five letters: an everyday word, never bent to "word"
+    assert vocabulary.correct("vrstppn") is None  # three edits away
+
+
+def test_countries_lexicon_reads_demonyms_and_capitals_as_the_country():
+    analyzer = default_analyzer()
+    expander = default_expander()
+    found = {e.terms for e in expander.expand(analyzer.terms("What did the French say?"))}
+    assert tuple(analyzer.terms("France")) in found
+    found = {e.terms for e in expander.expand(analyzer.terms("Is Moscow sending troops?"))}
+    assert tuple(analyzer.terms("Russia")) in found
+
+
+def test_a_chat_claim_becomes_the_yes_no_question_it_makes():
+    assert claim_question("north korea is literally sending shells to russia now") == (
+        "Is it true that north korea is literally sending shells to russia now?"
+    )
+    assert claim_question("lol apparently apple is buying netflix smh") == "Is it true that apple is buying netflix?"
+    assert claim_question("did putin meet kim?") == "did putin meet kim?"
+    assert question_body("Is it true that Kim met Putin?") == "Kim met Putin?"
+
+
+def test_related_answers_are_marked_and_never_confident(seed_library):
+    answer = seed_library.answer("How has COVID affected North Korea?")
+    assert answer.confidence in ("answer", "related")
+    related = [
+        seed_library.answer(q)
+        for q in (
+            "Which rockets did the space agency build?",
+            "What did Kim eat at the dinner?",
+            "How has COVID affected North Korea?",
+        )
+    ]
+    for a in related:
+        payload = a.to_dict()
+        assert payload["confident"] == (payload["confidence"] == "answer")
+        if a.confidence == "related":
+            assert a.caveats[0].kind == "low_confidence" and a.passages
+
+
+def test_find_sources_on_a_chat_claim_gets_stances(seed_library):
+    answer = seed_library.answerer.answer_claim("north korea is already sending weapons to russia lol")
+    assert answer.question.startswith("Is it true that north korea")
+    assert answer.passages and all(p.stance for p in answer.passages)

@@ -149,9 +149,7 @@ class PassageIndex:
     @cached_property
     def fuzzy(self) -> FuzzyVocabulary:
         """The index vocabulary for correcting question words it does not contain (built on first use)."""
-        # The engine keeps its vocabulary private; its keys are exactly the indexed terms.
-        vocabulary = self.engine._vocabulary  # noqa: SLF001
-        return FuzzyVocabulary({term: self.engine.term_df(term) for term in vocabulary})
+        return FuzzyVocabulary({term: self.engine.term_df(term) for term in self.engine.vocabulary})
 
 
 def settings_key(config: RankingConfig) -> hashlib.blake2b:

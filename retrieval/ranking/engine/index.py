@@ -25,7 +25,7 @@ can also be searched together with others under the union's statistics (union.py
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,11 @@ class SparseBM25:
         """rank-bm25's get_scores, bit for bit: every document's float64 score (O(n_docs): for
         tests and thresholds, not for serving)."""
         return self.segment.scores(self._query(query_tokens), self._weighting)
+
+    @property
+    def vocabulary(self) -> Mapping[str, int]:
+        """Every indexed term (with its term number): what a question word may be corrected to."""
+        return self.segment.vocabulary
 
     def term_df(self, token: str) -> int:
         """Number of documents containing `token` (0 if unknown)."""

@@ -115,7 +115,7 @@ class LibraryHolder:
 
     def count_question(self, answer: Answer) -> None:
         self.questions += 1
-        self.no_match += not answer.confident
+        self.no_match += answer.confidence == "none"  # a related answer still showed passages
 
     def _track_caller(self, what: str) -> None:
         task = asyncio.current_task()

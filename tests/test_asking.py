@@ -128,7 +128,8 @@ async def test_find_sources_uses_the_message_text_or_an_answers_question(cog, se
     other_embed = Interaction(cog.bot)
     embed = discord.Embed(description="Putin and Kim met in Vostochny")
     await cog.find_sources(other_embed, Message("", embeds=[embed]))
-    assert answered(other_embed.sent[1]) == "Putin and Kim met in Vostochny"
+    # a posted claim is read as the yes/no question it makes, so stances apply to it
+    assert answered(other_embed.sent[1]) == "Is it true that Putin and Kim met in Vostochny?"
     nothing = Interaction(cog.bot)
     await cog.find_sources(nothing, Message(" "))
     assert nothing.sent == [Sent("response", "That message has no text I can look up.", {"ephemeral": True})]

@@ -66,7 +66,7 @@ async def test_questions_are_counted_once_each_pages_and_retries_not(folder):
     holder = LibraryHolder(folder)
     await holder.load()
     answer = await holder.answer("Did the storm hit the coast?", 3)
-    assert answer.confident and (holder.questions, holder.no_match) == (1, 0)
+    assert answer.passages and (holder.questions, holder.no_match) == (1, 0)
     await holder.answer("banana bread recipe?", 3)
     assert (holder.questions, holder.no_match) == (2, 1)
     await holder.answer("Did the storm hit the coast?", 3, 3)  # "More passages": the same question

@@ -47,6 +47,7 @@ class IdentifyPacer:
         lock = self._locks.setdefault(bucket, asyncio.Lock())
         async with lock:
             last = self._last.get(bucket)
-            if last is not None:
-                await asyncio.sleep(min(max(0.0, last + hold_s - time.monotonic()), max_wait_s))
+            remaining = 0.0 if last is None else min(last + hold_s - time.monotonic(), max_wait_s)
+            if remaining > 0:
+                await asyncio.sleep(remaining)
             self._last[bucket] = time.monotonic()

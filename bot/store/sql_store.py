@@ -87,7 +87,9 @@ class SqlStore:
         # SQLite has one writer at a time; serialising writes here (one process owns the file)
         # makes them queue instead of failing on each other's locks.
         self._sqlite_writes = asyncio.Lock() if self.backend == "sqlite" else None
-        self._identify_holds: set[asyncio.Task] = set()  # held: the loop keeps only weak references
+        # Held: the loop keeps only weak references to tasks; the connection is closed here too, since a
+        # task cancelled before its first step never runs its own cleanup.
+        self._identify_holds: dict[asyncio.Task, AsyncConnection] = {}
 
     @classmethod
     async def open(cls, url: URL) -> SqlStore:
@@ -125,9 +127,12 @@ class SqlStore:
         return self._engine
 
     async def close(self) -> None:
-        for hold in list(self._identify_holds):  # closing the connection ends its session and its lock
+        holds = dict(self._identify_holds)
+        for hold in holds:  # closing the connection ends its session and so its lock
             hold.cancel()
-        await asyncio.gather(*self._identify_holds, return_exceptions=True)
+        await asyncio.gather(*holds, return_exceptions=True)
+        for connection in holds.values():
+            await connection.close()
         await self._engine.dispose()
         if self._lock is not None:
             self._lock.release()
@@ -420,8 +425,8 @@ class SqlStore:
                 raise _unavailable("take an identify slot", error) from error
             raise
         hold = asyncio.create_task(self._release_identify_lock(connection, key, hold_s), name=f"identify-{bucket}")
-        self._identify_holds.add(hold)
-        hold.add_done_callback(self._identify_holds.discard)
+        self._identify_holds[hold] = connection
+        hold.add_done_callback(lambda done: self._identify_holds.pop(done, None))
         return True
 
     async def _release_identify_lock(self, connection: AsyncConnection, key: int, hold_s: float) -> None:

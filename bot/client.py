@@ -121,7 +121,10 @@ class QABot(commands.AutoShardedBot):
         # open; closing it first would lose an answer already computed ("Session is closed").
         if not self.is_closed():
             await self.holder.drain(self.shutdown_grace_s)
-        await super().close()
+        if hasattr(self, "_AutoShardedClient__queue"):
+            await super().close()
+        else:  # never logged in (setup_hook run on its own): AutoShardedClient.close needs login's event queue
+            await discord.Client.close(self)
         self.holder.close()
         await self.feedback.close()
 

@@ -1,4 +1,5 @@
-"""The Discord client: a `commands.Bot` subclass whose `setup_hook` loads the corpus and cogs."""
+"""The Discord client: an `AutoShardedBot` whose `setup_hook` loads the corpus and cogs, and whose
+`before_identify_hook` paces shard start-up across processes (bot/identify.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from discord.ext import commands
 from bot.cooldown import Cooldown
 from bot.feedback import FeedbackStore
 from bot.holder import LibraryHolder
+from bot.identify import IdentifyPacer
 from bot.settings import Settings
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation")
 SHUTDOWN_GRACE_S = 10.0
+SHARD_CONNECT_TIMEOUT_S = 180.0  # discord.py's default, stated so the identify wait can stay inside it
 
 
 def intents() -> discord.Intents:
@@ -31,7 +34,7 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class QABot(commands.Bot):
+class QABot(commands.AutoShardedBot):
     def __init__(self, settings: Settings) -> None:
         # This bot never joins voice: spare moderators two warnings about voice libraries at start.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
@@ -40,6 +43,9 @@ class QABot(commands.Bot):
             intents=intents(),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=settings.shard_count,  # None: Discord's recommended count (GET /gateway/bot)
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+            shard_connect_timeout=SHARD_CONNECT_TIMEOUT_S,
         )
         self.settings = settings
         self.serve_corpus = True  # False for `qa-bot sync`, which only publishes commands
@@ -48,6 +54,8 @@ class QABot(commands.Bot):
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S
+        self.identify_pacer = IdentifyPacer()
+        self._max_concurrency: int | None = None
 
     def __repr__(self) -> str:  # never show settings (the token) in a repr
         return f"<QABot corpus={str(self.settings.corpus_dir)!r}>"
@@ -68,6 +76,22 @@ class QABot(commands.Bot):
                 log.info("synced %d commands to the development guild %s", len(synced), guild.id)
             except discord.HTTPException as error:
                 log.error("command sync to guild %s failed (%s); the bot runs on", guild.id, error)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Replaces discord.py's own 5 s sleep, which only spaces this process's shards: the slot is
+        per bucket over every process. The wait is bounded to a third of the shard connect timeout,
+        which also covers the connection and READY."""
+        bucket = (shard_id or 0) % await self._identify_buckets()
+        await self.identify_pacer.wait_for_slot(bucket, self.feedback.store, SHARD_CONNECT_TIMEOUT_S / 3)
+
+    async def _identify_buckets(self) -> int:
+        if self._max_concurrency is None:
+            try:
+                self._max_concurrency = max(1, (await self.fetch_session_start_limits()).max_concurrency)
+            except (discord.HTTPException, discord.GatewayNotFound) as error:
+                log.warning("could not read max_concurrency (%s); pacing every shard as one bucket", error)
+                return 1  # the safe assumption, asked again at the next identify
+        return self._max_concurrency
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: mentions and DMs are handled by the asking cog's listener."""
@@ -97,7 +121,10 @@ class QABot(commands.Bot):
         # open; closing it first would lose an answer already computed ("Session is closed").
         if not self.is_closed():
             await self.holder.drain(self.shutdown_grace_s)
-        await super().close()
+        if hasattr(self, "_AutoShardedClient__queue"):
+            await super().close()
+        else:  # never logged in (setup_hook run on its own): AutoShardedClient.close needs login's event queue
+            await discord.Client.close(self)
         self.holder.close()
         await self.feedback.close()
 

@@ -52,6 +52,9 @@ class Settings:
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     database_url: Secret = field(default_factory=lambda: Secret(""))  # empty: SQLite in data_dir (bot/store)
+    # None: one process runs Discord's recommended number of shards (GET /gateway/bot).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
 
     @property
     def feedback_db(self) -> Path:
@@ -77,10 +80,12 @@ class Settings:
             dev_guild_id=_optional_int(get("QA_DEV_GUILD_ID"), "QA_DEV_GUILD_ID"),
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
             database_url=Secret(get("QA_DATABASE_URL")),
+            **_shards(get("QA_SHARD_COUNT"), get("QA_SHARD_IDS")),
         )
 
 
 _MAX_SNOWFLAKE = 2**64 - 1  # Discord ids are unsigned 64-bit integers
+_MAX_SHARDS = 65_536  # far beyond any bot; a typo of many digits is caught here, not at Discord
 
 
 def _optional_int(text: str, key: str) -> int | None:
@@ -109,3 +114,35 @@ def _float(text: str, key: str, default: float) -> float:
     if value < 0:
         raise SettingsError(f"{key} cannot be negative")
     return value
+
+
+def _shards(count_text: str, ids_text: str) -> dict:
+    """QA_SHARD_COUNT and QA_SHARD_IDS; ids only make sense against a count (which shard 1 of how many?)."""
+    if not count_text:
+        if ids_text:
+            raise SettingsError("QA_SHARD_IDS needs QA_SHARD_COUNT (the total number of shards over all processes)")
+        return {}
+    try:
+        count = int(count_text)
+    except ValueError:
+        raise SettingsError(f"QA_SHARD_COUNT must be a whole number of shards, got {count_text!r}") from None
+    if not 1 <= count <= _MAX_SHARDS:
+        raise SettingsError(f"QA_SHARD_COUNT must be between 1 and {_MAX_SHARDS}, got {count_text!r}")
+    if not ids_text:
+        return {"shard_count": count}
+    ids: list[int] = []
+    for part in ids_text.split(","):
+        try:
+            shard_id = int(part.strip())
+        except ValueError:
+            raise SettingsError(
+                f"QA_SHARD_IDS must be shard numbers separated by commas (e.g. 0,1), got {ids_text!r}"
+            ) from None
+        if not 0 <= shard_id < count:
+            raise SettingsError(
+                f"QA_SHARD_IDS: shard {shard_id} does not exist with QA_SHARD_COUNT={count} (0..{count - 1})"
+            )
+        if shard_id in ids:
+            raise SettingsError(f"QA_SHARD_IDS lists shard {shard_id} twice")
+        ids.append(shard_id)
+    return {"shard_count": count, "shard_ids": tuple(ids)}

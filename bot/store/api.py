@@ -80,3 +80,7 @@ class Store(Protocol):
     async def get_base_version(self) -> str | None: ...
 
     async def set_base_version(self, version: str) -> None: ...
+
+    # Gateway start-up across processes (PostgreSQL only)
+    async def take_identify_slot(self, bucket: int, hold_s: float, max_wait_s: float) -> bool:
+        """Hold the bucket's identify lock for `hold_s` from now; False if not had within `max_wait_s`."""

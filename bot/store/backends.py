@@ -81,3 +81,15 @@ def guild_lock(engine: AsyncEngine, guild_id: int) -> sa.TextClause | None:
     if engine.dialect.name != "postgresql":
         return None
     return sa.text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=guild_id)
+
+
+# Advisory lock keys share one bigint space per database; guild ids (positive) key the per-guild
+# locks and migrate.MIGRATION_LOCK_KEY is negative, so identify buckets get their own negative range.
+_IDENTIFY_LOCK_BASE = -0x7161_6964_0000  # "qaid"
+MAX_IDENTIFY_BUCKETS = 0x1_0000  # Discord's max_concurrency is 1, 16, 32 or 64 in practice
+
+
+def identify_lock_key(bucket: int) -> int:
+    if not 0 <= bucket < MAX_IDENTIFY_BUCKETS:
+        raise ValueError(f"identify bucket {bucket} out of range")
+    return _IDENTIFY_LOCK_BASE - bucket

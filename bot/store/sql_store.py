@@ -42,6 +42,7 @@ from bot.store.schema import (
 QUOTA_WINDOW = timedelta(hours=1)
 # The add log is only read for the last hour; older rows are dropped as the guild adds more.
 ADD_LOG_KEPT = timedelta(days=1)
+IDENTIFY_LOCK_POLL_S = 0.1  # how often a process waiting for an identify bucket asks again
 
 # The errors that mean "the database is not there or not answering", as opposed to a mistake in
 # a query, which must surface as itself.
@@ -86,6 +87,9 @@ class SqlStore:
         # SQLite has one writer at a time; serialising writes here (one process owns the file)
         # makes them queue instead of failing on each other's locks.
         self._sqlite_writes = asyncio.Lock() if self.backend == "sqlite" else None
+        # Held: the loop keeps only weak references to tasks; the connection is closed here too, since a
+        # task cancelled before its first step never runs its own cleanup.
+        self._identify_holds: dict[asyncio.Task, AsyncConnection] = {}
 
     @classmethod
     async def open(cls, url: URL) -> SqlStore:
@@ -123,6 +127,12 @@ class SqlStore:
         return self._engine
 
     async def close(self) -> None:
+        holds = dict(self._identify_holds)
+        for hold in holds:  # closing the connection ends its session and so its lock
+            hold.cancel()
+        await asyncio.gather(*holds, return_exceptions=True)
+        for connection in holds.values():
+            await connection.close()
         await self._engine.dispose()
         if self._lock is not None:
             self._lock.release()
@@ -378,6 +388,56 @@ class SqlStore:
         values = {"guild_id": DIRECT_MESSAGES, "version": version, "updated_at": datetime.now(UTC).timestamp()}
         async with self._writing("save the base version") as connection:
             await connection.execute(backends.upsert(self._engine, corpus_versions, values))
+
+    # Gateway identify coordination (PostgreSQL only: one SQLite file has one process)
+
+    async def take_identify_slot(self, bucket: int, hold_s: float, max_wait_s: float) -> bool:
+        """Wait until no other process holds `bucket`'s identify lock, then hold it for `hold_s` more
+        seconds from now (in the background), so the next identify of that bucket, in any process,
+        comes at least `hold_s` after ours. False when `max_wait_s` passed without the lock: the
+        caller identifies anyway rather than miss discord.py's shard connect timeout.
+
+        A session-level advisory lock on its own connection: a process that dies mid-hold frees it."""
+        if self.backend != "postgresql":
+            raise StoreError("identify slots are coordinated through PostgreSQL only")
+        key = backends.identify_lock_key(bucket)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_wait_s
+        try:
+            connection = await self._engine.connect()
+        except Exception as error:
+            if _is_outage(error):
+                raise _unavailable("take an identify slot", error) from error
+            raise
+        try:
+            while True:
+                got = (await connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key})).scalar()
+                await connection.commit()  # the lock is the session's; no transaction stays open while waiting
+                if got:
+                    break
+                if loop.time() >= deadline:
+                    await connection.close()
+                    return False
+                await asyncio.sleep(IDENTIFY_LOCK_POLL_S)
+        except BaseException as error:
+            await connection.close()
+            if isinstance(error, Exception) and _is_outage(error):
+                raise _unavailable("take an identify slot", error) from error
+            raise
+        hold = asyncio.create_task(self._release_identify_lock(connection, key, hold_s), name=f"identify-{bucket}")
+        self._identify_holds[hold] = connection
+        hold.add_done_callback(lambda done: self._identify_holds.pop(done, None))
+        return True
+
+    async def _release_identify_lock(self, connection: AsyncConnection, key: int, hold_s: float) -> None:
+        try:
+            await asyncio.sleep(hold_s)
+            await connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            await connection.commit()
+        except Exception:  # the connection is gone, and with it the session that held the lock
+            pass
+        finally:
+            await connection.close()
 
 
 def _article(row: sa.Row) -> ServerArticle:

@@ -1,5 +1,11 @@
 """The gateway websocket: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, dispatches.
 
+Sharding: an IDENTIFY may carry `shard: [id, count]`; a guild's events go only to the session of
+shard `(guild_id >> 22) % count`, DMs to shard 0. IDENTIFYs of one bucket (`id % max_concurrency`)
+closer than `identify_interval` seconds apart (on the fake's clock) are refused with
+INVALID_SESSION(false) and recorded, so a bot that does not pace its shards fails a test. A
+session that would hold more than GUILDS_PER_SESSION guilds is closed with 4011.
+
 A session outlives its connections: events dispatched while the bot is
 disconnected (or sent on a socket that was dying) stay in the session's log
 and are replayed on RESUME, as Discord does. Closing with 1000/1001 or an
@@ -20,6 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from . import permissions as perms
+from .clock import Clock
 from .compression import encoder_for
 from .models import FakeMessage
 from .responses import dumps, json_response
@@ -29,6 +36,16 @@ from .world import World
 # Opcodes.
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE = 0, 1, 2, 3, 4
 RESUME, RECONNECT, REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 6, 7, 8, 9, 10, 11
+GUILDS_PER_SESSION = 2500  # Discord's limit; beyond it an IDENTIFY is closed with 4011 (sharding required)
+
+
+@dataclass(frozen=True)
+class IdentifyRefusal:
+    """An IDENTIFY refused for breaking its bucket's rate, for assertions."""
+
+    shard: list[int] | None
+    bucket: int
+    seconds_after_previous: float  # on the fake's clock
 
 
 @dataclass
@@ -92,13 +109,35 @@ class GatewaySession:
         self.log: list[dict[str, Any]] = []  # dispatches, for replay on RESUME
         self.connection: _Connection | None = None
         self.ready = False
+        self.identified_at = 0.0
         # Holds sequence numbers and socket order together (dispatch vs. replay).
         self.lock = asyncio.Lock()
 
 
 class Gateway:
-    def __init__(self, world: World, signal: Signal, *, token: str, heartbeat_interval_ms: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        signal: Signal,
+        *,
+        token: str,
+        heartbeat_interval_ms: int,
+        clock: Clock | None = None,
+        max_concurrency: int = 1,
+        identify_interval: float = 5.0,
+        application_guild_count: int = 1,
+        recommended_shards: int = 1,
+    ) -> None:
         self.world = world
+        self.recommended_shards = recommended_shards  # GET /gateway/bot's `shards`
+        self.clock = clock or Clock()
+        self.max_concurrency = max_concurrency
+        self.identify_interval = identify_interval
+        # How many guilds the application is in as far as 4011 and the recommended count go; only
+        # world.guild is real, the rest make the fake a big bot without building thousands of guilds.
+        self.application_guild_count = application_guild_count
+        self._last_identify: dict[int, float] = {}  # bucket -> clock time of its latest accepted IDENTIFY
+        self.identify_refusals: list[IdentifyRefusal] = []
         self.signal = signal
         self.token = token
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -195,7 +234,25 @@ class Gateway:
         if data["intents"] & perms.PRIVILEGED_INTENTS & ~self.world.privileged_intents:
             await conn.close(4014)  # Disallowed intent(s): not switched on for this application
             return
-        session = GatewaySession(data["intents"], data.get("shard"))
+        shard = data.get("shard")
+        if shard is not None and not _valid_shard(shard):
+            await conn.close(4010)  # Invalid shard
+            return
+        shard_count = shard[1] if shard is not None else 1
+        if -(-self.application_guild_count // shard_count) > GUILDS_PER_SESSION:
+            await conn.close(4011)  # Sharding required
+            return
+        bucket = (shard[0] if shard is not None else 0) % self.max_concurrency
+        now = self.clock.now()
+        previous = self._last_identify.get(bucket)
+        if previous is not None and now - previous < self.identify_interval:
+            self.identify_refusals.append(IdentifyRefusal(shard, bucket, now - previous))
+            await conn.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+            self.signal.notify()
+            return
+        self._last_identify[bucket] = now
+        session = GatewaySession(data["intents"], shard)
+        session.identified_at = now
         self.sessions[session.id] = session
         self.current = session
         self.identify_count += 1
@@ -204,7 +261,7 @@ class Gateway:
         async with session.lock:
             self._attach(session, conn)
             await self._send_dispatch(session, "READY", self._ready_payload(session))
-            if session.intents & perms.INTENT_GUILDS:
+            if session.intents & perms.INTENT_GUILDS and _owns(session, self.world.guild.id):
                 include_members = bool(session.intents & perms.INTENT_GUILD_MEMBERS)
                 await self._send_dispatch(
                     session, "GUILD_CREATE", self.world.guild_create_payload(include_members=include_members)
@@ -268,7 +325,7 @@ class Gateway:
         data: dict[str, Any] = {
             "v": 10,
             "user": {**world.bot.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(world.guild.id), "unavailable": True}],
+            "guilds": [{"id": str(world.guild.id), "unavailable": True}] if _owns(session, world.guild.id) else [],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url,
@@ -331,13 +388,33 @@ class Gateway:
         session = self.current
         return session is not None and session.ready and session.connection is not None
 
-    async def dispatch(self, event: str, build: Callable[[GatewaySession], dict[str, Any]], *, intent: int = 0) -> bool:
-        """Dispatch to the current session if its intents allow; False if nobody would receive it.
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The session that receives `guild_id`'s events (None: a DM, shard 0): the current one if it
+        owns them, else the latest other session that does."""
+        if self.current is not None and _owns(self.current, guild_id):
+            return self.current
+        owners = [s for s in self.sessions.values() if _owns(s, guild_id)]
+        return max(owners, key=lambda s: s.identified_at) if owners else None
+
+    def ready_shards(self) -> set[int]:
+        """Shard ids with a READY session on a live socket (an unsharded session counts as 0)."""
+        return {(s.shard[0] if s.shard else 0) for s in self.sessions.values() if s.ready and s.connection is not None}
+
+    async def dispatch(
+        self,
+        event: str,
+        build: Callable[[GatewaySession], dict[str, Any]],
+        *,
+        guild_id: int | None,
+        intent: int = 0,
+    ) -> bool:
+        """Dispatch to the session owning `guild_id` (None: a DM) if its intents allow; False if
+        nobody would receive it.
 
         `build` makes the payload for the session, because what a bot sees
         (e.g. message content) depends on the intents it identified with.
         """
-        session = self.current
+        session = self.session_for(guild_id)
         if session is None or (intent and not session.intents & intent):
             return False
         async with session.lock:
@@ -352,14 +429,14 @@ class Gateway:
             content_intent = bool(session.intents & perms.INTENT_MESSAGE_CONTENT)
             return self.world.message_payload(message, gateway=True, content_intent=content_intent)
 
-        return await self.dispatch(event, build, intent=intent)
+        return await self.dispatch(event, build, guild_id=message.guild_id, intent=intent)
 
     async def dispatch_message_delete(self, message: FakeMessage) -> bool:
         intent = perms.INTENT_GUILD_MESSAGES if message.guild_id is not None else perms.INTENT_DIRECT_MESSAGES
         data: dict[str, Any] = {"id": str(message.id), "channel_id": str(message.channel_id)}
         if message.guild_id is not None:
             data["guild_id"] = str(message.guild_id)
-        return await self.dispatch("MESSAGE_DELETE", lambda _session: data, intent=intent)
+        return await self.dispatch("MESSAGE_DELETE", lambda _session: data, guild_id=message.guild_id, intent=intent)
 
     def _live_connection(self) -> _Connection:
         session = self.current
@@ -385,3 +462,20 @@ class Gateway:
     async def shutdown(self) -> None:
         for conn in list(self._live):
             await conn.close(1001)
+
+
+def _valid_shard(shard: Any) -> bool:
+    return (
+        isinstance(shard, list)
+        and len(shard) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
+        and 0 <= shard[0] < shard[1]
+    )
+
+
+def _owns(session: GatewaySession, guild_id: int | None) -> bool:
+    """Discord's rule: a guild belongs to shard (guild_id >> 22) % count; DMs to shard 0."""
+    if session.shard is None:
+        return True
+    shard_id, count = session.shard
+    return shard_id == (0 if guild_id is None else (guild_id >> 22) % count)

@@ -70,14 +70,34 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 1000,
         interaction_timeout: float = 3.0,
         privileged_intents: int = INTENT_GUILD_MEMBERS | INTENT_MESSAGE_CONTENT,
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
+        identify_interval: float = 5.0,
+        application_guild_count: int = 1,
+        guild_shard: tuple[int, int] | None = None,
     ) -> None:
         """privileged_intents: those switched on for the application in the developer portal;
-        an IDENTIFY asking for another privileged intent is closed with 4014."""
+        an IDENTIFY asking for another privileged intent is closed with 4014.
+
+        Sharding: GET /gateway/bot answers `recommended_shards` and `max_concurrency`; IDENTIFYs of
+        one bucket less than `identify_interval` s apart are refused (`identify_refusals`); an
+        application in `application_guild_count` guilds must shard (4011 above 2,500 per session);
+        guild_shard=(id, count) gives the guild an id that shard `id` of `count` owns."""
         self.token = token
         self._signal = Signal()
         self.clock = Clock()
-        self.world = World(privileged_intents=privileged_intents)
-        self._gateway = Gateway(self.world, self._signal, token=token, heartbeat_interval_ms=heartbeat_interval_ms)
+        self.world = World(privileged_intents=privileged_intents, guild_shard=guild_shard)
+        self._gateway = Gateway(
+            self.world,
+            self._signal,
+            token=token,
+            heartbeat_interval_ms=heartbeat_interval_ms,
+            clock=self.clock,
+            max_concurrency=max_concurrency,
+            identify_interval=identify_interval,
+            application_guild_count=application_guild_count,
+            recommended_shards=recommended_shards,
+        )
         self._interactions = Interactions(
             self.world, self._gateway, self._signal, self.clock, timeout=interaction_timeout
         )
@@ -143,13 +163,17 @@ class FakeDiscord:
         the bot is told with CHANNEL_UPDATE, as Discord does."""
         kind = 0 if isinstance(target, FakeRole) else 1
         channel.overwrites[target.id] = (kind, allow, deny)
-        await self._gateway.dispatch("CHANNEL_UPDATE", lambda _session: channel.payload(), intent=INTENT_GUILDS)
+        await self._gateway.dispatch(
+            "CHANNEL_UPDATE", lambda _session: channel.payload(), guild_id=self.guild.id, intent=INTENT_GUILDS
+        )
 
     async def set_role_permissions(self, role: FakeRole, permissions: int) -> None:
         """Change a role's guild permissions (GUILD_ROLE_UPDATE is dispatched)."""
         role.permissions = permissions
         data = {"guild_id": str(self.guild.id), "role": role.payload()}
-        await self._gateway.dispatch("GUILD_ROLE_UPDATE", lambda _session: data, intent=INTENT_GUILDS)
+        await self._gateway.dispatch(
+            "GUILD_ROLE_UPDATE", lambda _session: data, guild_id=self.guild.id, intent=INTENT_GUILDS
+        )
 
     @property
     def bot_role(self) -> FakeRole:
@@ -257,6 +281,26 @@ class FakeDiscord:
             lambda: self._gateway.identify_count >= count and self._gateway.connected, timeout, f"IDENTIFY #{count}"
         )
 
+    async def wait_until_shards_ready(self, shard_ids: Iterable[int], timeout: float = 15.0) -> None:
+        """Until each of `shard_ids` has a READY session on a live socket."""
+        wanted = set(shard_ids)
+        await self.wait_for(lambda: wanted <= self._gateway.ready_shards(), timeout, f"shards {sorted(wanted)} READY")
+
+    def ready_shards(self) -> set[int]:
+        return self._gateway.ready_shards()
+
+    @property
+    def identify_refusals(self) -> list:
+        """IDENTIFYs refused for coming too soon after another of their bucket (IdentifyRefusal)."""
+        return list(self._gateway.identify_refusals)
+
+    def shard_of_session_for(self, guild_id: int | None) -> int | None:
+        """Which shard's session receives `guild_id`'s events (None: a DM); None if no session does."""
+        session = self._gateway.session_for(guild_id)
+        if session is None:
+            return None
+        return session.shard[0] if session.shard else 0
+
     async def wait_until_resumed(self, timeout: float = 5.0, *, count: int = 1) -> None:
         """Until `count` successful RESUMEs happened and the session is live again."""
         await self.wait_for(
@@ -316,7 +360,8 @@ class FakeDiscord:
             payload, user=user, channel=channel, signal=self._signal, clock=self.clock, message=message
         )
         self._interactions.add(record)
-        await self._gateway.dispatch("INTERACTION_CREATE", lambda _session: payload)
+        guild_id = int(payload["guild_id"]) if payload.get("guild_id") else None
+        await self._gateway.dispatch("INTERACTION_CREATE", lambda _session: payload, guild_id=guild_id)
         return record
 
     async def invoke_slash(

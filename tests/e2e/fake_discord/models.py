@@ -51,6 +51,15 @@ class SnowflakeFactory:
         self._last_ms = now_ms
         return ((now_ms - DISCORD_EPOCH_MS) << 22) | (self._increment & 0xFFF)
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id that shard `shard_id` of `shard_count` owns ((id >> 22) % count): the
+        timestamp part moves up to count-1 ms ahead, and later ids stay above it."""
+        snowflake = self.next()
+        stamp = snowflake >> 22
+        stamp += (shard_id - stamp) % shard_count
+        self._last_ms = stamp + DISCORD_EPOCH_MS
+        return (stamp << 22) | (snowflake & 0x3FFFFF)
+
 
 def iso_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat()

@@ -238,8 +238,13 @@ class RestApi:
         return self.world.application_payload()
 
     async def get_gateway(self, request: web.Request) -> Any:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return {"url": self.gateway.url, "shards": 1, "session_start_limit": limit}
+        limit = {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": self.gateway.max_concurrency,
+        }
+        return {"url": self.gateway.url, "shards": self.gateway.recommended_shards, "session_start_limit": limit}
 
     # ------------------------------------------------------------ commands
 

@@ -47,7 +47,12 @@ class Upload:
 
 
 class World:
-    def __init__(self, *, privileged_intents: int = perms.INTENT_GUILD_MEMBERS | perms.INTENT_MESSAGE_CONTENT) -> None:
+    def __init__(
+        self,
+        *,
+        privileged_intents: int = perms.INTENT_GUILD_MEMBERS | perms.INTENT_MESSAGE_CONTENT,
+        guild_shard: tuple[int, int] | None = None,
+    ) -> None:
         self.ids = SnowflakeFactory()
         self.privileged_intents = privileged_intents  # switched on in the developer portal
         # Set by the server once it knows its port; attachment URLs need it.
@@ -60,7 +65,7 @@ class World:
         self.member = FakeUser(self.ids.next(), "plain-member", global_name="Plain Member")
         self.users = {u.id: u for u in (self.bot, self.owner, self.moderator, self.member)}
 
-        guild_id = self.ids.next()
+        guild_id = self.ids.next() if guild_shard is None else self.ids.next_on_shard(*guild_shard)
         self.guild = FakeGuild(guild_id, "Fake Guild", owner_id=self.owner.id)
         everyone = FakeRole(guild_id, "@everyone", perms.EVERYONE_DEFAULT)
         self.moderator_role = FakeRole(

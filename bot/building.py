@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -29,7 +30,10 @@ from retrieval.ranking.index import Progress
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")
-_POLL_S = 0.25  # how often the waiting thread checks that the child is still alive
+_POLL_S = 0.25
+# The build is background work and answers are not: where the two compete for a core, the
+# scheduler should favour the bot's process. The reload takes longer; members wait less.
+CHILD_NICENESS = 10  # how often the waiting thread checks that the child is still alive
 
 
 class BuildFailedError(CorpusPathError):
@@ -51,6 +55,7 @@ def build_and_save(corpus_dir: Path, data_dir: Path, messages: Any) -> None:
 
 
 def _child(main: ChildMain, corpus_dir: Path, data_dir: Path, messages: Any) -> None:
+    os.nice(CHILD_NICENESS)
     try:
         main(corpus_dir, data_dir, messages)
     except BaseException as error:  # noqa: BLE001 - everything must reach the parent, not only Exceptions

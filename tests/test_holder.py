@@ -265,6 +265,7 @@ async def test_close_during_a_build_does_not_wait_for_it(folder, monkeypatch):
 
 def build_and_record_pid(corpus_dir, data_dir, messages):
     (data_dir / "builder.pid").write_text(str(os.getpid()))
+    (data_dir / "builder.nice").write_text(str(os.nice(0)))
     building.build_and_save(corpus_dir, data_dir, messages)
 
 
@@ -295,6 +296,7 @@ async def test_a_reload_builds_in_another_process_and_swaps_in_what_it_saved(fol
     report = await holder.load()
     builder = int((data / "builder.pid").read_text())
     assert builder != os.getpid()
+    assert int((data / "builder.nice").read_text()) == min(os.nice(0) + 10, 19)  # answering comes first
     assert (report.articles, report.passages, report.change.added) == (2, 3, ("quake",))
     assert holder.library is not first and len(holder.library.corpus.articles) == 2
     answer = await holder.answer("Did an earthquake shake the city?", 3)

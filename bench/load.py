@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/load.py [--passages 100000] [--users 50] [--questions 500]
 
+Phase 0: a first burst on the seed, no reload: the first questions a process answers are slow
+to acknowledge (cold code paths; 1.7-2.2 s for the slowest), which phase 1 would otherwise
+mistake for the reload's doing.
 Phase 1: the bot starts on the seed; a moderator adds a corpus of N passages (real news text,
 topped up with recombined real sentences: bench/corpus.py) and runs /corpus reload; once it is
 acknowledged, --users members ask --questions questions at once, so they arrive during the build.
@@ -54,6 +57,9 @@ async def main(passages: int, users: int, questions: int) -> None:
                 f"corpus: {passages:,} passages ({n_real:,} real, the rest recombined real sentences), "
                 f"written in {time.perf_counter() - started:.1f} s"
             )
+            cold = await ask_many(fake, users, questions, timeout=600)
+            print("\nphase 0 — first burst, on the seed, no reload:")
+            print(*("  " + line for line in cold.lines()), sep="\n")
             since = time.monotonic()
             during = await ask_many(fake, users, questions, reload_by=fake.moderator, timeout=600)
             print("\nphase 1 — burst during /corpus reload to the new corpus:")

@@ -1,7 +1,11 @@
 """The bot's current `Library`: answers read it, a reload builds a new one and swaps it in.
 
-Building runs in a worker thread under a lock, so the event loop keeps serving and the old
-library answers until the new one is complete; a failed build leaves the old one in place.
+A reload builds in a child process (bot/building.py) under a lock: a build in a thread of this
+process held the GIL for seconds and starved the event loop. The child saves the corpus snapshot and
+the index under the data dir; a worker thread then opens them (mmap'd, a fraction of a second) and
+the new library is swapped in whole. The old library answers until then, and stays if the child
+fails, is killed, or is stopped by shutdown. The first load, before the bot connects, has no
+event loop to starve and builds in the worker thread itself: a child would only add its start-up.
 
 Shutdown drains by task, not by answer: the task that asked for an answer (or a reload) is
 the one that still has to send it to Discord, so `drain` waits for those tasks to end.
@@ -12,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import statistics
+import tempfile
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.building import ChildBuild, ChildMain, build_and_save
 from retrieval.answer import Answer
 from retrieval.answering.library import CorpusChange, Library
 
@@ -56,6 +62,10 @@ class LibraryHolder:
         self._building = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reload")
         # Tasks that asked for work and have yet to reply, with what they are delivering.
         self._delivering: dict[asyncio.Task, str] = {}
+        self._child_main: ChildMain = build_and_save  # what the child runs; tests make it fail
+        self._child: ChildBuild | None = None
+        self._private_dir: tempfile.TemporaryDirectory | None = None  # the child's output without a data dir
+        self._closed = False
 
     @property
     def library(self) -> Library:
@@ -74,7 +84,10 @@ class LibraryHolder:
         async with self._lock:
             started = time.perf_counter()
             old = self._library
-            new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._build, old)
+            if old is None:
+                new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._build, old)
+            else:
+                new, change = await self._rebuild(old)
             self._library = new  # one assignment: answers see the old library or the new, never a mix
             report = ReloadReport(
                 change,
@@ -99,6 +112,31 @@ class LibraryHolder:
         new = Library.load(self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
         change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
         return new, change
+
+    async def _rebuild(self, old: Library) -> tuple[Library, CorpusChange]:
+        if self._closed:
+            raise RuntimeError("cannot reload after shutdown")
+        build_dir = self._build_dir()
+        self._child = ChildBuild(self.corpus_dir, build_dir, self._child_main)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._building, self._open_built, old, build_dir)
+        finally:
+            self._child = None
+
+    def _open_built(self, old: Library, build_dir: Path) -> tuple[Library, CorpusChange]:
+        """Wait for the child's build, then open what it saved. Were the corpus edited in between,
+        the snapshot no longer matches and this load builds again, here: correct, only slower."""
+        assert self._child is not None
+        self._child.run(progress=lambda stage, done, total: _log_progress(stage, done, total))
+        new = Library.load(self.corpus_dir, data_dir=build_dir, progress=_log_progress)
+        return new, new.changes_since(old)
+
+    def _build_dir(self) -> Path:
+        if self.data_dir is not None:
+            return Path(self.data_dir)
+        if self._private_dir is None:
+            self._private_dir = tempfile.TemporaryDirectory(prefix="qa-build-", ignore_cleanup_errors=True)
+        return Path(self._private_dir.name)
 
     async def answer(self, question: str, k: int, offset: int = 0, *, counted: bool = True) -> Answer:
         """Answer in a worker thread, counting what /corpus stats reports. A page after the first
@@ -147,10 +185,14 @@ class LibraryHolder:
         return len(dropped)
 
     def close(self) -> None:
-        """Stop taking work: queued answers and builds are cancelled. A build already running
+        """Stop taking work: queued answers and builds are cancelled, a reload's child process is
+        terminated (its reload then fails, keeping the old library). A first load already running
         finishes in its thread (Python waits for worker threads before the process exits)."""
+        self._closed = True
         self._answering.shutdown(wait=False, cancel_futures=True)
         self._building.shutdown(wait=False, cancel_futures=True)
+        if self._child is not None:
+            self._child.stop()
 
     def median_answer_seconds(self) -> float | None:
         return statistics.median(self._answer_seconds) if self._answer_seconds else None

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import threading
+import time
 
 import pytest
 
+from bot import building
 from bot import holder as holder_module
+from bot.building import BuildFailedError
 from bot.holder import LibraryHolder
 from retrieval.answering.library import CorpusPathError, EmptyCorpusError
 
@@ -252,3 +257,113 @@ async def test_close_during_a_build_does_not_wait_for_it(folder, monkeypatch):
     assert not release.is_set()
     release.set()
     assert (await building).articles == 1
+
+
+# --- a reload builds in a child process -----------------------------------------------------------
+# The child is spawned: it imports what it runs, so these run-in-the-child functions live at module level.
+
+
+def build_and_record_pid(corpus_dir, data_dir, messages):
+    (data_dir / "builder.pid").write_text(str(os.getpid()))
+    (data_dir / "builder.nice").write_text(str(os.nice(0)))
+    building.build_and_save(corpus_dir, data_dir, messages)
+
+
+def run_out_of_memory(corpus_dir, data_dir, messages):
+    raise MemoryError("no room for the index")
+
+
+def wait_to_be_killed(corpus_dir, data_dir, messages):
+    (data_dir / "builder.pid").write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+async def wait_for_file(path, seconds=30.0):
+    for _ in range(int(seconds / 0.05)):
+        if path.exists() and path.read_text():
+            return int(path.read_text())
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+async def test_a_reload_builds_in_another_process_and_swaps_in_what_it_saved(folder, tmp_path):
+    data = tmp_path / "data"
+    holder = LibraryHolder(folder, data)
+    await holder.load()
+    first = holder.library
+    holder._child_main = build_and_record_pid
+    (folder / "quake.txt").write_text(QUAKE)
+    report = await holder.load()
+    builder = int((data / "builder.pid").read_text())
+    assert builder != os.getpid()
+    assert int((data / "builder.nice").read_text()) == min(os.nice(0) + 10, 19)  # answering comes first
+    assert (report.articles, report.passages, report.change.added) == (2, 3, ("quake",))
+    assert holder.library is not first and len(holder.library.corpus.articles) == 2
+    answer = await holder.answer("Did an earthquake shake the city?", 3)
+    assert answer.passages[0].article.id == "quake"
+
+
+async def test_a_reload_without_a_data_dir_builds_in_a_private_folder(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    (folder / "quake.txt").write_text(QUAKE)
+    assert (await holder.load()).articles == 2
+    assert sorted(p.suffix for p in (holder._build_dir() / "index").iterdir()) == [".bm25", ".snapshot"]
+
+
+async def test_a_reload_passes_the_childs_progress_to_the_log(folder, tmp_path, monkeypatch):
+    holder = LibraryHolder(folder, tmp_path / "data")
+    await holder.load()
+    stages = []
+    monkeypatch.setattr(holder_module, "_log_progress", lambda stage, done, total: stages.append((stage, total)))
+    (folder / "quake.txt").write_text(QUAKE)
+    await holder.load()
+    assert ("analysing", 3) in stages and ("indexing", 3) in stages
+
+
+async def test_a_child_that_raises_leaves_the_old_library_and_says_why(folder, caplog):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    first = holder.library
+    holder._child_main = run_out_of_memory
+    with caplog.at_level(logging.ERROR, logger="bot.building"):
+        with pytest.raises(BuildFailedError, match=r"^the build failed: MemoryError: no room for the index$"):
+            await holder.load()
+    assert holder.library is first
+    assert "MemoryError: no room for the index" in caplog.records[-1].getMessage()  # the child's traceback
+    assert "run_out_of_memory" in caplog.records[-1].getMessage()
+    assert (await holder.answer("Did the storm hit the coast?", 3)).confident
+
+
+async def test_a_killed_child_leaves_the_old_library_and_the_next_reload_works(folder, tmp_path):
+    data = tmp_path / "data"
+    holder = LibraryHolder(folder, data)
+    await holder.load()
+    first = holder.library
+    holder._child_main = wait_to_be_killed
+    reloading = asyncio.ensure_future(holder.load())
+    os.kill(await wait_for_file(data / "builder.pid"), signal.SIGKILL)
+    with pytest.raises(BuildFailedError, match=r"^the build process was killed by signal 9 before it finished$"):
+        await asyncio.wait_for(reloading, 30)
+    assert holder.library is first
+    holder._child_main = building.build_and_save
+    (folder / "quake.txt").write_text(QUAKE)
+    assert (await asyncio.wait_for(holder.load(), 60)).articles == 2  # the reload lock was released
+
+
+async def test_close_terminates_a_reloads_child_and_the_reload_fails(folder, tmp_path):
+    data = tmp_path / "data"
+    holder = LibraryHolder(folder, data)
+    await holder.load()
+    first = holder.library
+    holder._child_main = wait_to_be_killed
+    reloading = asyncio.ensure_future(holder.load())
+    pid = await wait_for_file(data / "builder.pid")
+    holder.close()
+    with pytest.raises(BuildFailedError, match=r"^the build was stopped \(the bot is shutting down\)$"):
+        await asyncio.wait_for(reloading, 10)  # not the child's 60 s sleep
+    assert holder.library is first
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        await holder.load()

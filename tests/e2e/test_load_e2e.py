@@ -23,8 +23,9 @@ async def test_burst_of_questions_during_a_reload(tmp_path, monkeypatch):
     started, release = threading.Event(), threading.Event()
 
     class GatedLibrary(Library):
-        """The build waits, in its worker thread, until half the questions have been answered:
-        those answers can only have come from the old index."""
+        """The reload's child has built the new index; opening it waits, in the worker thread,
+        until half the questions have been answered: those answers can only have come from the
+        old index."""
 
         @classmethod
         def load(cls, *args, **kwargs):

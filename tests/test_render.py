@@ -399,6 +399,7 @@ def test_related_answers_have_their_own_colour_and_first_line():
         confidence="related",
     )
     embed = answer_embed(related)
+    assert embed.colour is not None and embed.colour.value == 0x11806A  # dark teal: its own, never None
     assert embed.colour not in (COLOUR_CONFIDENT, COLOUR_CAVEAT, COLOUR_NO_MATCH)
     assert embed.description.splitlines()[0].startswith("**Related, not an answer:**")
     assert len(embed.fields) == 1

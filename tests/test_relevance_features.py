@@ -126,6 +126,27 @@ def test_score_share_uses_the_best_score_even_below_one():
     assert _column(rows, "article_margin") == [0.5, -0.5]
 
 
+def test_small_weights_and_shares_below_one_are_not_floored_at_one():
+    terms = QuestionTerms({"a": 0.25, "b": 0.25}, expanded=frozenset({"b"}))
+    rows = _features(terms, [1.0, 0.5], ["p", "q"], {"a": [0, 1], "b": [1, 1]})
+    assert _column(rows, "score_per_idf") == [2.0, 1.0]  # over 0.5, not over 1
+    assert _column(rows, "expanded_share") == [1.0, 0.5]  # 0.25 / 0.25 and 0.25 / 0.5
+
+
+def test_a_non_positive_best_score_leaves_scores_unscaled():
+    terms = QuestionTerms({"a": 1.0})
+    rows = _features(terms, [-1.0, -3.0], ["p", "q"], {"a": [1, 1]})
+    assert _column(rows, "score_share") == [-1.0, -3.0]
+    assert _column(rows, "article_margin") == [2.0, -2.0]
+
+
+def test_single_precision_scores_are_divided_in_double_precision():
+    terms = QuestionTerms({"a": 1.0})
+    scores = np.asarray([3.0, 1.0], dtype=np.float32)
+    rows = _features(terms, scores, ["p", "q"], {"a": [1, 1]})
+    assert _column(rows, "score_share") == [1.0, 1 / 3]
+
+
 def test_zero_scores_give_zero_shares_not_nan():
     terms = QuestionTerms({"a": 1.0})
     rows = _features(terms, [0.0, 0.0], ["p", "q"], {"a": [0, 0]})
@@ -139,6 +160,9 @@ def test_margin_is_against_the_best_other_article():
     rows = _features(terms, [6.0, 4.0, 3.0, 1.5], ["a", "b", "c", "a"], {"a": [1, 1, 1, 1]})
     # a: 6 - 4 (b); b: 4 - 6 (a); c: 3 - 6 (a); the second a passage: 1.5 - 4 (b)
     assert _column(rows, "article_margin") == pytest.approx([2 / 6, -2 / 6, -3 / 6, -2.5 / 6])
+    # the best other article is the best by score, whatever the names' order
+    named = _features(terms, [6.0, 4.0, 3.0], ["z", "m", "a"], {"a": [1, 1, 1]})
+    assert _column(named, "article_margin") == pytest.approx([2 / 6, -2 / 6, -3 / 6])
 
 
 def test_margin_in_a_one_article_list_is_against_the_best_other_candidate():
@@ -236,7 +260,9 @@ def test_probabilities_clip_extreme_scores():
     rows[1, 0] = -1000.0
     high, low = model.probabilities(rows).tolist()
     assert high == pytest.approx(1.0)
-    assert low == pytest.approx(1 / (1 + math.exp(50)), rel=1e-9)
+    assert low == pytest.approx(1 / (1 + math.exp(50)), rel=1e-9, abs=0)
+    one = model.probabilities(rows[:1])  # a single row is scored, not mistaken for no rows
+    assert one.tolist() == pytest.approx([1.0])
 
 
 def test_question_probability_reads_the_best_passage_and_its_probability():
@@ -253,7 +279,7 @@ def test_question_probability_reads_the_best_passage_and_its_probability():
     # z = 2 * (0.75 - 0.5) + 4 / 4 - 1 = 0.5
     assert model.question_probability(features, 0.75) == pytest.approx(1 / (1 + math.exp(-0.5)))
     features[1] = -1e6
-    assert model.question_probability(features, 0.75) == pytest.approx(1 / (1 + math.exp(50)), rel=1e-9)
+    assert model.question_probability(features, 0.75) == pytest.approx(1 / (1 + math.exp(50)), rel=1e-9, abs=0)
     features[1] = 1e6
     assert model.question_probability(features, 0.75) == pytest.approx(1.0)
 
@@ -268,7 +294,7 @@ def test_parameters_are_written_rounded_and_read_back():
     model = _question_model(
         weights=np.full(N, 0.12345678),
         bias=-1.23456789,
-        mean=np.full(N, 2.00000049),
+        mean=np.full(N, 2.25000049),
         scale=np.full(N, 3.1234567),
         answer_at=0.612345,
         related_at=0.298765,
@@ -283,7 +309,7 @@ def test_parameters_are_written_rounded_and_read_back():
         "features": list(FEATURES),
         "weights": [0.123457] * N,
         "bias": -1.234568,
-        "mean": [2.0] * N,
+        "mean": [2.25] * N,
         "scale": [3.123457] * N,
         "answer_at": 0.6123,
         "related_at": 0.2988,
@@ -298,7 +324,7 @@ def test_parameters_are_written_rounded_and_read_back():
     read = ConfidenceModel.from_dict(written)
     assert read.weights.tolist() == [0.123457] * N
     assert read.bias == -1.234568
-    assert read.mean.tolist() == [2.0] * N
+    assert read.mean.tolist() == [2.25] * N
     assert read.scale.tolist() == [3.123457] * N
     assert (read.answer_at, read.related_at) == (0.6123, 0.2988)
     assert read.question_weights.tolist() == [0.5] * (N + 1)
@@ -307,6 +333,15 @@ def test_parameters_are_written_rounded_and_read_back():
     assert read.question_scale.tolist() == [2.222222] * (N + 1)
     assert read.question_at == 0.4568
     assert read.to_dict() == written
+
+
+def test_integer_parameters_are_read_as_float_arrays():
+    written = _question_model().to_dict()
+    ints = {key: [int(v) for v in written[key]] for key in ("weights", "mean", "scale")}
+    question = {key: [int(v) for v in written["question"][key]] for key in ("weights", "mean", "scale")}
+    read = ConfidenceModel.from_dict({**written, **ints, "question": {**written["question"], **question}})
+    arrays = (read.weights, read.mean, read.scale, read.question_weights, read.question_mean, read.question_scale)
+    assert [a.dtype for a in arrays] == [np.dtype("float64")] * 6
 
 
 def test_a_model_without_question_part_reads_and_writes_none():

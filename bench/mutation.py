@@ -41,7 +41,7 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cogs": (("bot/cogs/asking.py", "bot/cogs/moderation.py"), ("tests/test_asking.py", "tests/test_moderation.py")),
     "holder": (("bot/holder.py",), ("tests/test_holder.py",)),
     "loader": (("retrieval/corpus/loader.py",), ("tests/test_loader.py",)),
-    "relevance": (("retrieval/relevance/*.py",), ("tests/test_confidence.py",)),
+    "relevance": (("retrieval/relevance/*.py",), ("tests/test_confidence.py", "tests/test_relevance_features.py")),
 }
 COPIED = ("bot", "retrieval", "tests", "seeds")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}

@@ -30,10 +30,10 @@ from retrieval.ranking.index import Progress
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")
-_POLL_S = 0.25
+_POLL_S = 0.25  # how often the waiting thread checks that the child is still alive
 # The build is background work and answers are not: where the two compete for a core, the
 # scheduler should favour the bot's process. The reload takes longer; members wait less.
-CHILD_NICENESS = 10  # how often the waiting thread checks that the child is still alive
+CHILD_NICENESS = 10
 
 
 class BuildFailedError(CorpusPathError):

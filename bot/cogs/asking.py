@@ -84,7 +84,7 @@ class Asking(commands.Cog):
         if not text.strip() and message.embeds:
             text = question_from_embed(message.embeds[0]) or (message.embeds[0].description or "")
         # The message's claim is looked up as the yes/no question it makes, so stances apply.
-        text = claim_question(text) if text.strip() else text
+        text = claim_question(text)  # blank stays blank: "no text" below
         await self._respond(interaction, text, empty="That message has no text I can look up.", private=True)
 
     @commands.Cog.listener()

@@ -40,7 +40,14 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "views": (("bot/views.py",), ("tests/test_views.py",)),
     "cogs": (("bot/cogs/asking.py", "bot/cogs/moderation.py"), ("tests/test_asking.py", "tests/test_moderation.py")),
     "holder": (("bot/holder.py",), ("tests/test_holder.py",)),
-    "loader": (("retrieval/corpus/loader.py",), ("tests/test_loader.py",)),
+    "loader": (
+        ("retrieval/corpus/loader.py",),
+        (
+            "tests/test_loader.py",
+            "tests/test_snapshot.py",
+            "tests/test_cli.py",
+        ),  # the last two: several paths, the summary
+    ),
     "relevance": (("retrieval/relevance/*.py",), ("tests/test_confidence.py", "tests/test_relevance_features.py")),
 }
 COPIED = ("bot", "retrieval", "tests", "seeds")

@@ -67,10 +67,8 @@ def candidate_features(
     covered_text = np.zeros(n)
     via_expansion = np.zeros(n)
     rarest_missing = np.zeros(n)
-    held_original = {}
     for term, weight in original.items():
         held = contains(term)
-        held_original[term] = held
         covered += weight * held
         covered_text += weight * in_text(term)
         rarest_missing = np.maximum(rarest_missing, np.where(held, 0.0, weight / top_idf))

@@ -12,9 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cooldown import Cooldown
+from bot.database import Database
 from bot.feedback import FeedbackStore
 from bot.holder import LibraryHolder
 from bot.identify import IdentifyPacer
+from bot.libraries import ServerLibraries
 from bot.settings import Settings
 from bot.views import DYNAMIC_ITEMS
 
@@ -50,7 +52,9 @@ class QABot(commands.AutoShardedBot):
         self.settings = settings
         self.serve_corpus = True  # False for `qa-bot sync`, which only publishes commands
         self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
-        self.feedback = FeedbackStore(settings)
+        self.database = Database(settings)
+        self.feedback = FeedbackStore(self.database)
+        self.libraries = ServerLibraries(self.holder, self.database)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S
@@ -64,7 +68,7 @@ class QABot(commands.AutoShardedBot):
         if self.serve_corpus and not self.holder.loaded:
             await self.holder.load()
         if self.serve_corpus:  # refuses to start on a SQLite file another bot process holds
-            await self.feedback.open()
+            await self.database.open()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -82,7 +86,7 @@ class QABot(commands.AutoShardedBot):
         per bucket over every process. The wait is bounded to a third of the shard connect timeout,
         which also covers the connection and READY."""
         bucket = (shard_id or 0) % await self._identify_buckets()
-        await self.identify_pacer.wait_for_slot(bucket, self.feedback.store, SHARD_CONNECT_TIMEOUT_S / 3)
+        await self.identify_pacer.wait_for_slot(bucket, self.database.store, SHARD_CONNECT_TIMEOUT_S / 3)
 
     async def _identify_buckets(self) -> int:
         if self._max_concurrency is None:
@@ -126,7 +130,7 @@ class QABot(commands.AutoShardedBot):
         else:  # never logged in (setup_hook run on its own): AutoShardedClient.close needs login's event queue
             await discord.Client.close(self)
         self.holder.close()
-        await self.feedback.close()
+        await self.database.close()
 
 
 def create_bot(settings: Settings | None = None, **overrides: Any) -> QABot:

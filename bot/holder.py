@@ -51,8 +51,8 @@ class LibraryHolder:
         self.data_dir = data_dir
         self._library: Library | None = None
         self._lock = asyncio.Lock()
-        self.questions = 0
-        self.no_match = 0
+        self._questions: dict[int | None, int] = {}  # guild id (None: direct messages) -> questions
+        self._no_match: dict[int | None, int] = {}
         self._answer_seconds: deque[float] = deque(maxlen=1000)
         # Answering is CPU work under the GIL (0.3 ms at 100k passages): one thread, because more
         # only take turns with the event loop. Measured with bench/load.py during a reload: the
@@ -80,7 +80,7 @@ class LibraryHolder:
     async def load(self) -> ReloadReport:
         """(Re)build from the corpus folder; raises if nothing usable, keeping the old library."""
         if self.loaded:  # the first load runs in the start-up task, which only ends at shutdown
-            self._track_caller("a reload report")
+            self.track_caller("a reload report")
         async with self._lock:
             started = time.perf_counter()
             old = self._library
@@ -138,24 +138,39 @@ class LibraryHolder:
             self._private_dir = tempfile.TemporaryDirectory(prefix="qa-build-", ignore_cleanup_errors=True)
         return Path(self._private_dir.name)
 
-    async def answer(self, question: str, k: int, offset: int = 0, *, counted: bool = True) -> Answer:
-        """Answer in a worker thread, counting what /corpus stats reports. A page after the first
-        is not a new question; nor is an attempt the caller may redo (`counted=False`, then
-        `count_question` with the answer shown)."""
-        library = self.library  # the library at the time of asking, even if a reload swaps it
-        self._track_caller("an answer" if offset == 0 else "more passages")
+    async def answer(
+        self,
+        question: str,
+        k: int,
+        offset: int = 0,
+        *,
+        counted: bool = True,
+        library: Library | None = None,
+        guild_id: int | None = None,
+    ) -> Answer:
+        """Answer from `library` (default: the base) in a worker thread, counting what /corpus stats
+        reports for `guild_id`. A page after the first is not a new question; nor is an attempt the
+        caller may redo (`counted=False`, then `count_question` with the answer shown)."""
+        library = library or self.library  # the library at the time of asking, even if a reload swaps it
+        self.track_caller("an answer" if offset == 0 else "more passages")
         started = time.perf_counter()
         answer = await asyncio.get_running_loop().run_in_executor(self._answering, library.answer, question, k, offset)
         self._answer_seconds.append(time.perf_counter() - started)
         if offset == 0 and counted:
-            self.count_question(answer)
+            self.count_question(answer, guild_id)
         return answer
 
-    def count_question(self, answer: Answer) -> None:
-        self.questions += 1
-        self.no_match += answer.confidence == "none"  # a related answer still showed passages
+    def count_question(self, answer: Answer, guild_id: int | None = None) -> None:
+        self._questions[guild_id] = self._questions.get(guild_id, 0) + 1
+        # a related answer still showed passages
+        self._no_match[guild_id] = self._no_match.get(guild_id, 0) + (answer.confidence == "none")
 
-    def _track_caller(self, what: str) -> None:
+    def questions(self, guild_id: int | None) -> tuple[int, int]:
+        """(questions asked, of which no match) in a guild (None: direct messages) since start."""
+        return self._questions.get(guild_id, 0), self._no_match.get(guild_id, 0)
+
+    def track_caller(self, what: str) -> None:
+        """Shutdown waits for the current task: it has work to deliver (`what`, for the log)."""
         task = asyncio.current_task()
         if task is not None and task not in self._delivering:
             self._delivering[task] = what

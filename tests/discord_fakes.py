@@ -135,10 +135,24 @@ class Feedback:
         return {"helpful": helpful, "not_helpful": len(self.verdicts) - helpful}
 
 
+class BaseOnly:
+    """Server libraries where every guild answers from the base (no store behind them)."""
+
+    def __init__(self, holder: LibraryHolder) -> None:
+        self.holder = holder
+
+    async def for_guild(self, guild_id: int | None, *, base: bool = True) -> Any:
+        return self.holder.library
+
+    def changed(self, guild_id: int) -> None:
+        pass
+
+
 def fake_bot(holder: LibraryHolder, *, cooldown_s: float = 0.0, moderator_role_id: int | None = None) -> Any:
     return SimpleNamespace(
         settings=Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
         holder=holder,
+        libraries=BaseOnly(holder),
         cooldown=Cooldown(cooldown_s),
         feedback=Feedback(),
         user=SimpleNamespace(id=BOT_ID),

@@ -13,6 +13,8 @@ from bot.render import answer_embed
 from bot.views import SORRY
 from tests.discord_fakes import BOT_ID, Interaction, Sent, fake_bot, holder_with
 
+GUILD = 10  # the guild of discord_fakes.Interaction
+
 QUESTION = "Did North Korea send arms?"
 
 
@@ -46,7 +48,7 @@ class Message:
         self.id = 555
         self.content = content
         self.author = SimpleNamespace(id=author_id, bot=author_bot)
-        self.guild = object() if guild else None
+        self.guild = SimpleNamespace(id=GUILD) if guild else None
         self.mentions = [SimpleNamespace(id=BOT_ID)] if mentions_bot else [SimpleNamespace(id=4)]
         self.reference = reference
         self.channel = channel or Channel()
@@ -85,7 +87,7 @@ async def test_ask_acknowledges_then_answers_with_the_embed_and_buttons(cog):
     assert reply.embed.title == QUESTION and len(reply.embed.fields) == 3
     assert [c.custom_id for c in reply.view.children] == ["qa:ctx", "qa:more:3:3", "qa:fb:up", "qa:fb:down"]
     assert reply.kwargs["allowed_mentions"].to_dict() == {"parse": []}
-    assert cog.bot.holder.questions == 1 and cog.bot.holder.no_match == 0
+    assert cog.bot.holder.questions(GUILD) == (1, 0)
 
 
 async def test_a_private_ask_and_a_no_match_answer(cog):
@@ -95,14 +97,14 @@ async def test_a_private_ask_and_a_no_match_answer(cog):
     assert defer.kwargs == {"thinking": True, "ephemeral": True} and reply.kwargs["ephemeral"] is True
     assert reply.embed.fields == [] and reply.view is None
     assert "Nothing in the corpus answers this" in reply.embed.description
-    assert cog.bot.holder.questions == 1 and cog.bot.holder.no_match == 1
+    assert cog.bot.holder.questions(GUILD) == (1, 1)
 
 
 async def test_an_empty_question_gets_the_help_text_and_is_not_counted(cog):
     interaction = Interaction(cog.bot)
     await cog._respond(interaction, "  \n", empty="Ask me something.", private=False)
     assert interaction.sent == [Sent("response", "Ask me something.", {"ephemeral": True})]
-    assert cog.bot.holder.questions == 0
+    assert cog.bot.holder.questions(GUILD)[0] == 0
 
 
 async def test_the_cooldown_holds_a_member_back_politely(seed_library):
@@ -115,7 +117,7 @@ async def test_the_cooldown_holds_a_member_back_politely(seed_library):
     assert sent.content.startswith("You're asking quickly: please wait ") and sent.content.endswith(
         " s before your next question."
     )
-    assert cog.bot.holder.questions == 1
+    assert cog.bot.holder.questions(GUILD)[0] == 1
 
 
 async def test_find_sources_uses_the_message_text_or_an_answers_question(cog, seed_library):
@@ -142,7 +144,7 @@ async def test_a_mention_is_answered_as_a_reply_that_pings_nobody(cog):
     assert answered(reply) == QUESTION
     assert reply.kwargs["mention_author"] is False
     assert reply.kwargs["allowed_mentions"].to_dict() == {"parse": []}
-    assert cog.bot.holder.questions == 1
+    assert cog.bot.holder.questions(GUILD)[0] == 1
 
 
 async def test_dms_are_answered_without_a_mention(cog):
@@ -161,7 +163,7 @@ async def test_dms_are_answered_without_a_mention(cog):
 )
 async def test_messages_not_for_the_bot_are_ignored(cog, message):
     await cog._on_message(message)
-    assert message.replies == [] and cog.bot.holder.questions == 0
+    assert message.replies == [] and cog.bot.holder.questions(GUILD)[0] == 0
 
 
 async def test_nothing_is_answered_before_the_bot_knows_who_it_is(cog):
@@ -182,7 +184,7 @@ async def test_a_bare_mention_gets_the_help_text(cog):
         )
     ]
     assert message.replies[0].kwargs["allowed_mentions"].to_dict()["parse"] == []
-    assert cog.bot.holder.questions == 0
+    assert cog.bot.holder.questions(GUILD)[0] == 0
 
 
 async def test_mentions_share_the_cooldown(seed_library):
@@ -192,7 +194,7 @@ async def test_mentions_share_the_cooldown(seed_library):
     await cog._on_message(second)
     assert second.replies[0].content.startswith("You're asking quickly")
     assert second.replies[0].kwargs["mention_author"] is False
-    assert cog.bot.holder.questions == 1
+    assert cog.bot.holder.questions(GUILD)[0] == 1
 
 
 def follow_up(previous: Message, *, resolved: bool = False, fail: bool = False) -> Message:
@@ -207,7 +209,7 @@ async def test_a_follow_up_leans_on_the_answer_it_replies_to_and_counts_once(cog
     await cog._on_message(message)
     assert answered(message.replies[0]) == f"{QUESTION} and who denied it?"
     assert message.channel.fetched == [321]
-    assert (cog.bot.holder.questions, cog.bot.holder.no_match) == (1, 0)
+    assert cog.bot.holder.questions(GUILD) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -223,14 +225,14 @@ async def test_a_reply_to_anything_but_an_answer_is_a_question_of_its_own(cog, p
     await cog._on_message(message)
     assert message.replies[0].embed.title == "and who denied it?"
     assert message.replies[0].embed.fields == []
-    assert (cog.bot.holder.questions, cog.bot.holder.no_match) == (1, 1)
+    assert cog.bot.holder.questions(GUILD) == (1, 1)
 
 
 async def test_a_reply_whose_message_is_gone_is_a_question_of_its_own(cog, seed_library):
     message = follow_up(bot_answer(QUESTION, seed_library), fail=True)
     await cog._on_message(message)
     assert message.replies[0].embed.title == "and who denied it?"
-    assert cog.bot.holder.questions == 1
+    assert cog.bot.holder.questions(GUILD)[0] == 1
 
 
 async def test_a_confident_answer_needs_no_follow_up(cog, seed_library):
@@ -322,7 +324,7 @@ async def test_the_cooldown_is_per_member(seed_library, surface):
             message = Message(f"<@{BOT_ID}> {QUESTION}", author_id=user)
             await cog._on_message(message)
             assert answered(message.replies[0]) == QUESTION
-    assert cog.bot.holder.questions == 2
+    assert cog.bot.holder.questions(GUILD)[0] == 2
 
 
 async def test_replies_that_are_not_answers_ping_nobody_either(seed_library, caplog):

@@ -71,15 +71,15 @@ async def test_questions_are_counted_once_each_pages_and_retries_not(folder):
     holder = LibraryHolder(folder)
     await holder.load()
     answer = await holder.answer("Did the storm hit the coast?", 3)
-    assert answer.passages and (holder.questions, holder.no_match) == (1, 0)
+    assert answer.passages and holder.questions(None) == (1, 0)
     await holder.answer("banana bread recipe?", 3)
-    assert (holder.questions, holder.no_match) == (2, 1)
+    assert holder.questions(None) == (2, 1)
     await holder.answer("Did the storm hit the coast?", 3, 3)  # "More passages": the same question
-    assert (holder.questions, holder.no_match) == (2, 1)
+    assert holder.questions(None) == (2, 1)
     retry = await holder.answer("banana bread?", 3, counted=False)
-    assert (holder.questions, holder.no_match) == (2, 1)
+    assert holder.questions(None) == (2, 1)
     holder.count_question(retry)
-    assert (holder.questions, holder.no_match) == (3, 2)
+    assert holder.questions(None) == (3, 2)
     assert holder.median_answer_seconds() > 0  # every call is timed, counted or not
 
 

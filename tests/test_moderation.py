@@ -313,9 +313,9 @@ async def test_list_stops_at_40_articles_and_says_how_many_more(tmp_path):
 
 async def test_stats_report_questions_no_matches_feedback_and_answer_time(corpus):
     cog, bot = await cog_over(corpus)
-    await bot.holder.answer("Did the storm hit the coast?", k=3)
-    await bot.holder.answer("banana bread recipe?", k=3)
-    await bot.holder.answer("banana bread recipe?", k=3)
+    await bot.holder.answer("Did the storm hit the coast?", k=3, guild_id=10)
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=10)
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=10)
     await bot.feedback.record(type("V", (), {"helpful": True})())
     interaction = Interaction(bot)
     await cog._stats(interaction)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from bot.database import Database
 from bot.feedback import FeedbackStore, Verdict
 from bot.settings import Secret, Settings
 from bot.store import (
@@ -570,7 +571,7 @@ async def test_an_unreachable_postgresql_at_open_is_store_unavailable(tmp_path):
 
 
 def _feedback_store(data_dir: Path, url: str = "") -> FeedbackStore:
-    return FeedbackStore(Settings(data_dir=data_dir, database_url=Secret(url)))
+    return FeedbackStore(Database(Settings(data_dir=data_dir, database_url=Secret(url))))
 
 
 def _verdict(guild_id: int | None, helpful: bool = True) -> Verdict:
@@ -579,7 +580,7 @@ def _verdict(guild_id: int | None, helpful: bool = True) -> Verdict:
 
 async def test_feedback_store_records_per_guild_and_keeps_dms_apart(backend):
     feedback = _feedback_store(backend.data_dir, backend.url)
-    await feedback.open()
+    await feedback.database.open()
     try:
         assert await feedback.record(_verdict(A)) and await feedback.record(_verdict(A, helpful=False))
         assert await feedback.record(_verdict(None))
@@ -588,12 +589,12 @@ async def test_feedback_store_records_per_guild_and_keeps_dms_apart(backend):
         assert await feedback.counts(DIRECT_MESSAGES) == {"helpful": 1, "not_helpful": 0}
         assert await feedback.counts() == {"helpful": 2, "not_helpful": 1}
     finally:
-        await feedback.close()
+        await feedback.database.close()
 
 
 async def test_a_failing_database_drops_verdicts_logs_once_per_streak_and_never_raises(backend, caplog):
     feedback = _feedback_store(backend.data_dir, backend.url)
-    await feedback.open()
+    await feedback.database.open()
     caplog.set_level(logging.ERROR, logger="bot.feedback")
     try:
         with backend.outage():
@@ -607,20 +608,20 @@ async def test_a_failing_database_drops_verdicts_logs_once_per_streak_and_never_
         assert len([r for r in caplog.records if "feedback store is failing" in r.getMessage()]) == 2
         assert await feedback.counts(A) == {"helpful": 1, "not_helpful": 0}
     finally:
-        await feedback.close()
+        await feedback.database.close()
 
 
 async def test_the_feedback_store_refuses_to_open_on_a_sqlite_file_another_bot_holds(tmp_path):
     first = _feedback_store(tmp_path)
-    await first.open()
+    await first.database.open()
     second = _feedback_store(tmp_path)
     try:
         with pytest.raises(StoreInUse):
-            await second.open()
+            await second.database.open()
         assert await second.record(_verdict(A)) is False  # and a verdict there still never raises
     finally:
-        await first.close()
-        await second.close()
+        await first.database.close()
+        await second.database.close()
 
 
 async def test_a_database_unreachable_at_start_is_logged_and_tried_again_later(tmp_path, caplog):
@@ -628,13 +629,13 @@ async def test_a_database_unreachable_at_start_is_logged_and_tried_again_later(t
     blocker.write_text("a file where the data directory should be")
     feedback = _feedback_store(blocker)
     caplog.set_level(logging.ERROR, logger="bot.feedback")
-    await feedback.open()  # does not raise: answers must go on
-    assert feedback.store is None
+    await feedback.database.open()  # does not raise: answers must go on
+    assert feedback.database.store is None
     assert await feedback.record(_verdict(A)) is False
     blocker.unlink()
     assert await feedback.record(_verdict(A)) is True  # the folder can be made now: opened at this verdict
     assert await feedback.counts(A) == {"helpful": 1, "not_helpful": 0}
-    await feedback.close()
+    await feedback.database.close()
 
 
 _OLD_SCHEMA = """
@@ -667,13 +668,13 @@ async def test_old_feedback_sqlite3_rows_are_imported_once_on_first_start(backen
     _old_feedback_file(old)
     for _ in range(2):  # the second start finds the file renamed and imports nothing again
         feedback = _feedback_store(backend.data_dir, backend.url)
-        await feedback.open()
+        await feedback.database.open()
         try:
             assert await feedback.counts(A) == {"helpful": 1, "not_helpful": 1}
             assert await feedback.counts(B) == {"helpful": 1, "not_helpful": 0}
             assert await feedback.counts(DIRECT_MESSAGES) == {"helpful": 1, "not_helpful": 0}
         finally:
-            await feedback.close()
+            await feedback.database.close()
         assert not old.exists() and (backend.data_dir / "feedback.sqlite3.imported").exists()
 
 
@@ -701,14 +702,14 @@ async def test_a_second_bot_on_a_held_sqlite_file_refuses_to_start_and_a_closed_
     settings = Settings(corpus_dir=SEEDS, data_dir=tmp_path)
     first = create_bot(settings)
     await first.setup_hook()  # the store is opened at start, not at the first vote
-    assert first.feedback.store is not None
+    assert first.database.store is not None
     second = create_bot(settings)
     try:
         with pytest.raises(StoreInUse, match="another bot process"):
             await second.setup_hook()
     finally:
-        await first.close()
-        await second.close()
+        await first.database.close()
+        await second.database.close()
     third = create_bot(settings)
     await third.setup_hook()
     await third.close()

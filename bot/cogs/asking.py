@@ -43,8 +43,9 @@ class Asking(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.find_sources_menu.name, type=self.find_sources_menu.type)
 
-    async def _answer(self, question: str, *, counted: bool = True) -> Answer:
-        return await self.bot.holder.answer(question, k=DEFAULT_K, counted=counted)
+    async def _answer(self, question: str, guild_id: int | None, *, counted: bool = True) -> Answer:
+        library = await self.bot.libraries.for_guild(guild_id)
+        return await self.bot.holder.answer(question, k=DEFAULT_K, counted=counted, library=library, guild_id=guild_id)
 
     def _reply(self, answer: Answer) -> dict:
         """The embed and components every surface sends for an answer."""
@@ -65,7 +66,9 @@ class Asking(commands.Cog):
             return
         # Discord drops an interaction not acknowledged within 3 s: acknowledge first, then think.
         await interaction.response.defer(thinking=True, ephemeral=private)
-        await interaction.followup.send(ephemeral=private, **self._reply(await self._answer(text)))
+        await interaction.followup.send(
+            ephemeral=private, **self._reply(await self._answer(text, interaction.guild_id))
+        )
 
     @app_commands.command(
         name="ask", description="Ask a question about the articles; get sourced passages and caveats."
@@ -118,13 +121,13 @@ class Asking(commands.Cog):
             await message.reply(self.bot.cooldown.message(wait), mention_author=False, allowed_mentions=NONE)
             return
         # One question for /corpus stats, however many tries it takes: the answer shown is counted.
-        answer = await self._answer(question, counted=False)
+        answer = await self._answer(question, message.guild and message.guild.id, counted=False)
         if not answer.confident:
             previous = await self._previous_question(message)
             if previous:
                 # A short follow-up ("what about Russia?") leans on the question it replies to.
-                answer = await self._answer(f"{previous} {question}", counted=False)
-        self.bot.holder.count_question(answer)
+                answer = await self._answer(f"{previous} {question}", message.guild and message.guild.id, counted=False)
+        self.bot.holder.count_question(answer, message.guild and message.guild.id)
         await message.reply(mention_author=False, **self._reply(answer))
 
     async def _previous_question(self, message: discord.Message) -> str | None:

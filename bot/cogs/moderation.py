@@ -275,9 +275,10 @@ class Moderation(commands.Cog):
         holder = self.bot.holder
         feedback = await self.bot.feedback.counts()
         median = holder.median_answer_seconds()
-        rate = f"{holder.no_match / holder.questions:.0%}" if holder.questions else "n/a"
+        questions, no_match = holder.questions(interaction.guild_id)
+        rate = f"{no_match / questions:.0%}" if questions else "n/a"
         lines = [
-            f"Questions asked since start: **{holder.questions}**",
+            f"Questions asked since start: **{questions}**",
             f"No-match rate: **{rate}**",
             "Feedback: "
             + (f"👍 {feedback['helpful']} · 👎 {feedback['not_helpful']}" if feedback is not None else "unavailable"),

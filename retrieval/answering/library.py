@@ -11,6 +11,7 @@ from pathlib import Path
 
 from retrieval.answer import Answer
 from retrieval.answering.answerer import DEFAULT_K, Answerer
+from retrieval.corpus.articles import Article
 from retrieval.corpus.collection import Corpus
 from retrieval.corpus.loader import CorpusPathError, Problem, load_corpora
 from retrieval.corpus.snapshot import CorpusSnapshot, Loaded
@@ -94,6 +95,38 @@ class Library:
             saved_as = saved_index_path(data_dir, "passages", sources) if data_dir is not None else None
             index = PassageIndex.build(loaded.corpus, config=config, progress=progress, saved_as=saved_as)
         return cls(loaded.corpus, index, Answerer(index, today), list(loaded.problems))
+
+    @classmethod
+    def from_articles(
+        cls,
+        articles: Sequence[Article],
+        *,
+        config: RankingConfig | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> Library:
+        """A library over articles already parsed (a server's own, when the base corpus is off)."""
+        if not articles:
+            raise EmptyCorpusError("no articles")
+        corpus = Corpus.from_articles(articles)
+        index = PassageIndex.build(corpus, config=config)
+        return cls(corpus, index, Answerer(index, today))
+
+    def joined(self, articles: Sequence[Article]) -> Library:
+        """This library's articles followed by `articles`, answered as one corpus: BM25 statistics
+        are taken over both. An article whose id this library already has is left out (the first
+        one wins, as when loading), and listed in `problems`.
+
+        Simple for now: builds the union from scratch."""
+        taken = {a.id for a in self.corpus.articles}
+        extra = [a for a in articles if a.id not in taken]
+        problems = [Problem(a.origin, f"article id {a.id!r} is already used") for a in articles if a.id in taken]
+        if not extra:
+            return self
+        joined = Library.from_articles(
+            [*self.corpus.articles, *extra], config=self.index.config, today=self.answerer._today
+        )
+        joined.problems = problems
+        return joined
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         return self.answerer.answer(question, k=k, offset=offset)

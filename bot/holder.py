@@ -85,7 +85,7 @@ class LibraryHolder:
             started = time.perf_counter()
             old = self._library
             if old is None:
-                new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._build, old)
+                new, change = await asyncio.get_running_loop().run_in_executor(self._building, self._first_build)
             else:
                 new, change = await self._rebuild(old)
             self._library = new  # one assignment: answers see the old library or the new, never a mix
@@ -108,10 +108,9 @@ class LibraryHolder:
         )
         return report
 
-    def _build(self, old: Library | None) -> tuple[Library, CorpusChange]:
+    def _first_build(self) -> tuple[Library, CorpusChange]:
         new = Library.load(self.corpus_dir, data_dir=self.data_dir, progress=_log_progress)
-        change = new.changes_since(old) if old else CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
-        return new, change
+        return new, CorpusChange(tuple(a.id for a in new.corpus.articles), (), ())
 
     async def _rebuild(self, old: Library) -> tuple[Library, CorpusChange]:
         if self._closed:

@@ -83,6 +83,20 @@ async def test_questions_are_counted_once_each_pages_and_retries_not(folder):
     assert holder.median_answer_seconds() > 0  # every call is timed, counted or not
 
 
+async def test_questions_are_counted_per_guild_and_direct_messages_apart(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    await holder.answer("Did the storm hit the coast?", 3, guild_id=5)
+    await holder.answer("banana bread recipe?", 3, guild_id=6)
+    await holder.answer("Did the storm hit the coast?", 3, guild_id=5)
+    await holder.answer("banana bread recipe?", 3)  # a direct message
+    holder.count_question(await holder.answer("banana bread?", 3, counted=False, guild_id=6), 6)
+    assert holder.questions(5) == (2, 0)
+    assert holder.questions(6) == (2, 2)
+    assert holder.questions(None) == (1, 1)
+    assert holder.questions(7) == (0, 0)  # a guild that never asked
+
+
 async def test_an_answer_uses_the_library_of_the_moment_it_was_asked(folder):
     holder = LibraryHolder(folder)
     await holder.load()
@@ -122,6 +136,8 @@ async def test_close_refuses_new_work(folder):
     holder.close()
     with pytest.raises(RuntimeError):
         await holder.answer("Did the storm hit the coast?", 3)
+    with pytest.raises(RuntimeError, match="^cannot reload after shutdown$"):  # before any child is started
+        await holder.load()
 
 
 def test_only_long_builds_log_their_progress(caplog):
@@ -218,13 +234,20 @@ async def test_close_cancels_queued_answers_without_waiting(folder, monkeypatch)
     holder = LibraryHolder(folder)
     await holder.load()
     release = threading.Event()
-    monkeypatch.setattr(holder.library, "answer", lambda *args: release.wait(30))
+    finished = threading.Event()
+
+    def answer(*args):
+        released = release.wait(10)
+        finished.set()
+        return released
+
+    monkeypatch.setattr(holder.library, "answer", answer)
     running = asyncio.ensure_future(holder.answer("a", 3))
     queued = asyncio.ensure_future(holder.answer("b", 3))
     for _ in range(3):
         await asyncio.sleep(0)
     holder.close()  # returns at once: the running answer still holds the only thread
-    assert not release.is_set()
+    assert not finished.is_set()
     release.set()
     with pytest.raises(asyncio.CancelledError):
         await queued
@@ -309,6 +332,7 @@ async def test_a_reload_without_a_data_dir_builds_in_a_private_folder(folder):
     (folder / "quake.txt").write_text(QUAKE)
     assert (await holder.load()).articles == 2
     assert sorted(p.suffix for p in (holder._build_dir() / "index").iterdir()) == [".bm25", ".snapshot"]
+    assert holder._build_dir().name.startswith("qa-build-")  # what an operator finds in the temp folder
 
 
 async def test_a_reload_passes_the_childs_progress_to_the_log(folder, tmp_path, monkeypatch):
@@ -367,3 +391,116 @@ async def test_close_terminates_a_reloads_child_and_the_reload_fails(folder, tmp
         os.kill(pid, 0)
     with pytest.raises(RuntimeError, match="after shutdown"):
         await holder.load()
+
+
+async def test_a_reload_opens_what_the_child_saved_in_the_reload_thread_and_logs_its_progress(
+    folder, tmp_path, monkeypatch
+):
+    data = tmp_path / "data"
+    holder = LibraryHolder(folder, data)
+    await holder.load()
+    calls = []
+    real_load = holder_module.Library.load
+
+    def load(*args, **kwargs):
+        calls.append((threading.current_thread().name, kwargs.get("data_dir"), kwargs.get("progress")))
+        return real_load(*args, **kwargs)
+
+    logged = []
+    monkeypatch.setattr(holder_module.Library, "load", load)
+    monkeypatch.setattr(holder_module, "_log_progress", lambda stage, done, total: logged.append((stage, done, total)))
+    (folder / "quake.txt").write_text(QUAKE)
+    assert (await holder.load()).articles == 2
+    assert calls == [("reload_0", data, holder_module._log_progress)]  # opened, not rebuilt elsewhere
+    assert ("indexing", 3, 3) in logged  # the child's own progress, passed on as it came
+    holder.close()  # the reload's child is gone: nothing is left to stop
+
+
+async def test_drain_called_by_a_task_that_has_work_to_deliver_does_not_wait_for_itself(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+
+    async def shutting_down_from_an_answer():
+        holder.track_caller("an answer")
+        return await holder.drain(timeout=5)
+
+    assert await asyncio.wait_for(shutting_down_from_an_answer(), 10) == 0
+
+
+async def test_drain_waits_within_its_timeout_for_work_that_ends(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    done = asyncio.Event()
+
+    async def delivering():
+        holder.track_caller("an answer")
+        await done.wait()
+
+    task = asyncio.create_task(delivering())
+    await asyncio.sleep(0)
+    asyncio.get_running_loop().call_soon(done.set)
+    assert await holder.drain(timeout=0.9) == 0  # however short the timeout, it is waited for
+    assert task.done() and not task.cancelled()
+
+
+async def test_drain_stops_waiting_at_its_timeout(folder, monkeypatch):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    release = threading.Event()
+    monkeypatch.setattr(holder.library, "answer", lambda *args: release.wait(10))
+    stuck = asyncio.create_task(holder.answer("a", 3))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    try:
+        assert await holder.drain(timeout=0.2) == 1  # not the 10 s the answer would take
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert stuck.cancelled()
+
+
+async def test_drain_gives_cancelled_work_a_bounded_moment_to_end(folder):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    release = asyncio.Event()
+
+    async def refusing_to_stop():
+        holder.track_caller("an answer")
+        while not release.is_set():
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                continue  # keeps going, as a reply stuck in a library call might
+
+    stubborn = asyncio.create_task(refusing_to_stop())
+    await asyncio.sleep(0)
+    try:
+        assert await asyncio.wait_for(holder.drain(timeout=0), 15) == 1
+        assert not stubborn.done()
+    finally:
+        release.set()
+        await stubborn
+
+
+async def test_drain_names_a_reload_in_flight_once_however_often_it_asks(folder, monkeypatch, caplog):
+    holder = LibraryHolder(folder)
+    await holder.load()
+    release = asyncio.Event()
+
+    async def slow_rebuild(old):
+        holder.track_caller("something else")  # a task is tracked once, under its first purpose
+        await release.wait()
+        return old, holder_module.CorpusChange((), (), ())
+
+    monkeypatch.setattr(holder, "_rebuild", slow_rebuild)
+    reloading = asyncio.create_task(holder.load(), name="reload-1")
+    await asyncio.sleep(0)
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.holder"):
+            assert await holder.drain(timeout=0) == 1
+    finally:
+        release.set()
+    assert caplog.records[-1].getMessage() == (
+        "shutdown: dropped 1 replies not delivered within 0.0 s: a reload report (reload-1)"
+    )
+    assert reloading.cancelled()

@@ -372,6 +372,7 @@ async def test_remove_deletes_only_the_servers_article(corpus, database):
     for guild_id in (A, B):
         await cog._add(run(bot, guild_id), Attachment("quake.txt", QUAKE.encode()))
     await cog._add(run(bot, A), Attachment("gale.txt", GALE.encode()))
+    assert "quake" in {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}  # kept from here on
     before = files(corpus)
     interaction = run(bot, A)
     await cog._remove(interaction, "quake")
@@ -423,6 +424,15 @@ async def test_autocomplete_offers_only_the_servers_own_articles_matching_what_i
     assert await cog._removable_choices(A, "b-only") == []
     assert [c.value for c in await cog._removable_choices(B, "")] == ["b-only"]
     assert await cog._removable_choices(None, "") == []
+
+
+async def test_autocomplete_offers_nothing_to_a_member_who_is_not_a_moderator(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    member = Interaction(bot, Member(3, guild=Guild(A)))
+    assert await cog.remove_autocomplete(member, "") == []
+    moderator_asks = Interaction(bot, moderator(A))
+    assert [c.value for c in await cog.remove_autocomplete(moderator_asks, "")] == ["quake"]
 
 
 async def test_autocomplete_names_stay_within_discords_100_characters(corpus, database):

@@ -298,6 +298,9 @@ class Moderation(commands.Cog):
     async def remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        # discord.py runs no command check for autocomplete: without this, any member could list them.
+        if not await is_moderator(self.bot, interaction.user):
+            return []
         return await self._removable_choices(interaction.guild_id, current)
 
     async def _removable_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:

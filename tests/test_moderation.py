@@ -5,6 +5,7 @@ loopback Discord.)"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -740,3 +741,16 @@ def test_the_corpus_group_has_the_owner_and_moderator_commands():
     names = {c.name for c in Moderation.corpus.commands}
     assert names == {"add", "remove", "list", "stats", "reload", "forget"}
     assert Moderation.corpus.default_permissions == discord.Permissions(manage_guild=True)
+
+
+async def test_adds_at_the_same_moment_keep_each_servers_quota(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_articles=1)
+    racing = [run(bot, guild_id) for guild_id in (A, A, B, B)]
+    names = ["quake.txt", "gale.txt", "quake.txt", "gale.txt"]
+    data = [QUAKE, GALE, QUAKE, GALE]
+    await asyncio.gather(*(cog._add(i, Attachment(n, d.encode())) for i, n, d in zip(racing, names, data, strict=True)))
+    for guild_id in (A, B):
+        replies = [reply(i) for i in racing if i.guild_id == guild_id]
+        assert sum(r.startswith("Added") for r in replies) == 1
+        assert sum("limit of 1 articles" in r for r in replies) == 1
+        assert len(await own_ids(database, guild_id)) == 1

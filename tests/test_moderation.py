@@ -324,8 +324,8 @@ async def test_the_article_quota_refuses_with_its_number(corpus, database):
     cog, bot = await cog_over(corpus, database, quota_articles=2)
     for name in ("quake.txt", "gale.txt"):
         await cog._add(run(bot), Attachment(name, QUAKE.encode()))
-    interaction = run(bot)
-    await cog._add(interaction, Attachment("third.txt", QUAKE.encode()))
+    interaction = run(bot)  # refused before downloading anything
+    await cog._add(interaction, Attachment("third.txt", QUAKE.encode(), error=AssertionError("downloaded")))
     assert reply(interaction) == (
         "`third.txt` was not added: this server has reached its limit of 2 articles; remove one to add another."
     )
@@ -339,6 +339,18 @@ async def test_the_size_quota_refuses_with_its_number_and_where_the_server_stand
     await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))  # 83 bytes
     interaction = run(bot)
     await cog._add(interaction, Attachment("gale.txt", GALE.encode()))  # 98 more: 181 > 150
+    assert reply(interaction) == (
+        "`gale.txt` was not added: this server's articles may take at most 0.1 KB in all "
+        "(it has 0.1 KB; this file is 0.1 KB)."
+    )
+    assert await own_ids(database, A) == ["quake"]
+
+
+async def test_a_declared_size_that_lies_is_caught_by_the_stores_own_check(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_bytes=150)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))  # 83 bytes
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.txt", GALE.encode(), size=10))  # says 10 bytes, is 98
     assert reply(interaction) == (
         "`gale.txt` was not added: this server's articles may take at most 0.1 KB in all "
         "(it has 0.1 KB; this file is 0.1 KB)."

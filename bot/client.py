@@ -17,6 +17,7 @@ from bot.feedback import FeedbackStore
 from bot.holder import LibraryHolder
 from bot.identify import IdentifyPacer
 from bot.libraries import ServerLibraries
+from bot.server_settings import ServerSettingsCache
 from bot.settings import Settings
 from bot.views import DYNAMIC_ITEMS
 
@@ -55,6 +56,7 @@ class QABot(commands.AutoShardedBot):
         self.database = Database(settings)
         self.feedback = FeedbackStore(self.database)
         self.libraries = ServerLibraries(self.holder, self.database)
+        self.server_settings = ServerSettingsCache(self.database)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S

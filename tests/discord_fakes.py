@@ -15,6 +15,7 @@ import discord
 from bot.cooldown import Cooldown
 from bot.holder import LibraryHolder
 from bot.settings import Settings
+from bot.store import ServerSettings
 
 BOT_ID = 999
 
@@ -87,12 +88,15 @@ class Followup:
 
 
 class Interaction:
-    def __init__(self, client: Any, user: Any = None, message: Any = None) -> None:
+    def __init__(
+        self, client: Any, user: Any = None, message: Any = None, *, guild_id: int | None = 10, channel_id: int = 20
+    ) -> None:
         self.client = client
         self.user = user if user is not None else Member()
         self.message = message
-        self.guild_id = 10
-        self.channel_id = 20
+        self.guild_id = guild_id
+        self.guild = None if guild_id is None else SimpleNamespace(id=guild_id)
+        self.channel_id = channel_id
         self.sent: list[Sent] = []
         self.response = Response(self.sent)
         self.followup = Followup(self.sent)
@@ -148,11 +152,56 @@ class BaseOnly:
         pass
 
 
-def fake_bot(holder: LibraryHolder, *, cooldown_s: float = 0.0, moderator_role_id: int | None = None) -> Any:
+class GuildLibraries:
+    """Server libraries keyed by guild, recording what was asked: with the base on a guild answers
+    from `joined[guild]` (default: the base), with it off from `own[guild]` (default: nothing)."""
+
+    def __init__(self, holder: LibraryHolder, joined: dict | None = None, own: dict | None = None) -> None:
+        self.holder = holder
+        self.joined = dict(joined or {})
+        self.own = dict(own or {})
+        self.asked: list[tuple[int | None, bool]] = []
+        self.changes: list[int] = []
+
+    async def for_guild(self, guild_id: int | None, *, base: bool = True) -> Any:
+        self.asked.append((guild_id, base))
+        if guild_id is None:
+            return self.holder.library
+        if base:
+            return self.joined.get(guild_id, self.holder.library)
+        return self.own.get(guild_id)
+
+    def changed(self, guild_id: int) -> None:
+        self.changes.append(guild_id)
+
+
+class FakeServerSettings:
+    """Each guild's settings from a dict (the defaults otherwise), recording `changed` calls."""
+
+    def __init__(self, settings: dict[int, ServerSettings] | None = None) -> None:
+        self.settings = dict(settings or {})
+        self.changes: list[int] = []
+
+    async def get(self, guild_id: int | None) -> ServerSettings:
+        return self.settings.get(guild_id, ServerSettings()) if guild_id is not None else ServerSettings()
+
+    def changed(self, guild_id: int) -> None:
+        self.changes.append(guild_id)
+
+
+def fake_bot(
+    holder: LibraryHolder,
+    *,
+    cooldown_s: float = 0.0,
+    moderator_role_id: int | None = None,
+    libraries: Any = None,
+    server_settings: dict[int, ServerSettings] | None = None,
+) -> Any:
     return SimpleNamespace(
         settings=Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
         holder=holder,
-        libraries=BaseOnly(holder),
+        libraries=libraries if libraries is not None else BaseOnly(holder),
+        server_settings=FakeServerSettings(server_settings),
         cooldown=Cooldown(cooldown_s),
         feedback=Feedback(),
         user=SimpleNamespace(id=BOT_ID),

@@ -134,13 +134,15 @@ async def test_a_stale_show_context_choice_says_the_passage_changed(bot, seed_li
     chosen = answer.passages[0]
     # The same passage id, with the text it had before an edit: the key no longer matches.
     interaction = await choose(bot, posted(answer), short_key(chosen.id, chosen.text + " (edited)"))
-    assert interaction.sent[0].content == "That passage has changed or left the corpus since this answer."
+    assert interaction.sent[0].content == (
+        "That passage is not in this server's corpus (it may have changed or been removed since this answer)."
+    )
     assert interaction.sent[0].kwargs == {"ephemeral": True}
     nothing_chosen = ContextSelect()
     nothing_chosen.item._values = []
     empty = Interaction(bot)
     await nothing_chosen.callback(empty)
-    assert empty.sent[0].content.startswith("That passage has changed")
+    assert empty.sent[0].content.startswith("That passage is not in this server's corpus")
 
 
 async def test_more_passages_continues_the_question_for_whoever_clicks(bot, seed_library):

@@ -213,3 +213,20 @@ def holder_with(library: Any, corpus_dir: Any = ".") -> LibraryHolder:
     holder = LibraryHolder(corpus_dir)
     holder._library = library
     return holder
+
+
+class StoreDatabase:
+    """The bot's Database over a given store (a real SQLite one in tests); `down=True` is an outage."""
+
+    def __init__(self, store: Any = None) -> None:
+        self.store = store
+        self.down = False
+        self.reads = 0
+
+    async def get(self) -> Any:
+        from bot.store import StoreUnavailable
+
+        if self.down or self.store is None:
+            raise StoreUnavailable("database is down (test)")
+        self.reads += 1
+        return self.store

@@ -230,3 +230,16 @@ class StoreDatabase:
             raise StoreUnavailable("database is down (test)")
         self.reads += 1
         return self.store
+
+
+HARBOUR = (
+    b"Harbour reopens after storm\n\nThe harbour of Port Elling reopened on Friday after the storm closed it "
+    b"for three days, the port authority said.\n\nFishing boats returned to their berths on Saturday morning.\n"
+)
+
+
+def server_article(data: bytes = HARBOUR, article_id: str = "harbour") -> Any:
+    """A server's own article, parsed as the store's bytes are."""
+    from retrieval.corpus.loader import parse_article_file
+
+    return parse_article_file(data, article_id, f"{article_id}.txt")[0]

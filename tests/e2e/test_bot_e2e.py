@@ -15,6 +15,10 @@ DEFER = 5
 EPHEMERAL = 64
 QUESTION = "Did North Korea send arms?"
 
+# A reload builds in a child process, which on a busy 2-core machine takes seconds to start: patience,
+# not a timing check.
+RELOAD_WAIT_S = 60.0
+
 
 def embed_of(body: dict) -> dict:
     (embed,) = body["embeds"]
@@ -220,7 +224,7 @@ async def test_corpus_reload_refused_for_members_and_moderators_and_done_for_the
         "Hurricane Idalia hits Florida\n\nHurricane Idalia made landfall near Keaton Beach as a Category 3 storm.\n"
     )
     done = await fake.invoke_slash("corpus reload", user=fake.owner)
-    (report,) = await done.wait_followups(1)
+    (report,) = await done.wait_followups(1, timeout=RELOAD_WAIT_S)
     description = embed_of(report)["description"]
     assert "+1 added" in description and "`storm`" in description
 
@@ -233,7 +237,7 @@ async def test_broken_file_during_reload_is_reported_and_answers_go_on(env: Runn
     (env.corpus_dir / "broken.txt").write_bytes(b"\x00\x01\x02binary junk" * 50)
     (env.corpus_dir / "empty.md").write_bytes(b"")
     done = await fake.invoke_slash("corpus reload", user=fake.owner)
-    (report,) = await done.wait_followups(1)
+    (report,) = await done.wait_followups(1, timeout=RELOAD_WAIT_S)
     description = embed_of(report)["description"]
     assert "broken.txt: binary data" in description and "empty.md: empty file" in description
     _, _, followup = await ask(env)
@@ -459,7 +463,7 @@ async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Ru
     seed = env.corpus_dir / "000_ed5a8209f2aae2b8.txt"
     seed.write_text(seed.read_text().replace("has previously accused", "has repeatedly accused"))
     reload = await fake.invoke_slash("corpus reload", user=fake.owner)
-    assert "~1 changed" in embed_of((await reload.wait_followups(1))[0])["description"]
+    assert "~1 changed" in embed_of((await reload.wait_followups(1, timeout=RELOAD_WAIT_S))[0])["description"]
     context = await fake.click(answer, "qa:ctx", values=[stale])
     response = await context.wait_response()
     assert "may have changed or been removed" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
@@ -480,7 +484,7 @@ async def test_an_answer_from_an_article_with_a_very_long_title_still_fits_disco
     assert len(opening) == 100 and paragraph[100] == " "  # cutting at 101 would keep all 100 + "…"
     (env.corpus_dir / "long.txt").write_text(f"{title}\n\n{paragraph}\n")
     reload = await fake.invoke_slash("corpus reload", user=fake.owner)
-    await reload.wait_followups(1)
+    await reload.wait_followups(1, timeout=RELOAD_WAIT_S)
     record, _, followup = await ask(env, "Where did Hurricane Idalia make landfall?")
     assert embed_of(followup)["fields"]
     assert [r.status for r in fake.requests_to("POST", rf"/webhooks/\d+/{record.token}")] == [200]

@@ -55,6 +55,10 @@ class Settings:
     # None: one process runs Discord's recommended number of shards (GET /gateway/bot).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
+    # How often a process re-reads the change log for what a dropped notification missed (0: never,
+    # only notifications), and how often it reports itself in the processes table (bot/changes.py).
+    version_check_s: float = 60.0
+    heartbeat_s: float = 30.0
 
     @property
     def feedback_db(self) -> Path:
@@ -80,6 +84,8 @@ class Settings:
             dev_guild_id=_optional_int(get("QA_DEV_GUILD_ID"), "QA_DEV_GUILD_ID"),
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
             database_url=Secret(get("QA_DATABASE_URL")),
+            version_check_s=_float(get("QA_VERSION_CHECK_S"), "QA_VERSION_CHECK_S", 60.0),
+            heartbeat_s=_positive(get("QA_HEARTBEAT_S"), "QA_HEARTBEAT_S", 30.0),
             **_shards(get("QA_SHARD_COUNT"), get("QA_SHARD_IDS")),
         )
 
@@ -113,6 +119,13 @@ def _float(text: str, key: str, default: float) -> float:
         raise SettingsError(f"{key} must be a finite number of seconds, got {text!r}")
     if value < 0:
         raise SettingsError(f"{key} cannot be negative")
+    return value
+
+
+def _positive(text: str, key: str, default: float) -> float:
+    value = _float(text, key, default)
+    if value == 0:
+        raise SettingsError(f"{key} must be more than 0 seconds")
     return value
 
 

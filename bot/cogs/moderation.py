@@ -89,10 +89,13 @@ class Moderation(commands.Cog):
 
     async def _reload(self, interaction: discord.Interaction) -> ReloadReport | CorpusPathError:
         try:
-            return await self.bot.holder.load()
+            report = await self.bot.holder.load()
         except CorpusPathError as error:
             log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
             return error
+        if (changes := getattr(self.bot, "changes", None)) is not None:  # tests' stand-in bots have none
+            await changes.publish_base()  # the other processes reload their copy of the files
+        return report
 
     async def _reply(
         self, interaction: discord.Interaction, title: str, outcome: ReloadReport | CorpusPathError

@@ -107,7 +107,6 @@ class ChangeFeed:
         if store is None:
             return
         try:
-            self.last_seen, _ = await store.changes_since(2**62)  # the clock now; what is held is current
             stored = await store.get_base_version()
             if stored is None:  # the first process ever: its base is the base
                 await store.set_base_version(self.base_version)
@@ -118,6 +117,7 @@ class ChangeFeed:
                     self.base_version,
                     stored,
                 )
+            self.last_seen, _ = await store.changes_since(2**62)  # the clock now; what is held is current
         except StoreError as error:
             log.warning("changes: could not read the change log (%s); trying again later", error)
             self.last_seen = None

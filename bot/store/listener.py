@@ -95,6 +95,8 @@ class PostgresListener(Subscription):
                 self.connections += 1
                 if self.connections > 1:
                     log.info("change listener reconnected; catching up on what it missed")
+                else:
+                    log.info("change listener connected (LISTEN %s)", announce.CHANNEL)
                 retry = self.first_retry_s
                 self._on_connected()
                 while not lost.is_set():

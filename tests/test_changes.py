@@ -392,3 +392,71 @@ async def test_a_process_without_the_database_at_start_connects_when_it_comes_ba
         await until(lambda: bot.libraries.calls == [A], what="applied")
     finally:
         await _stop(bot)
+
+
+class SilentProxy:
+    """A TCP relay to PostgreSQL that can go silent without closing anything: a network that drops
+    packets, which neither side notices until it next expects an answer."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream_port = port
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self._pumps: set[asyncio.Task] = set()
+
+    async def __aenter__(self) -> SilentProxy:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._server.close()
+        for pump in self._pumps:
+            pump.cancel()
+        await asyncio.gather(*self._pumps, return_exceptions=True)
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        for source, target in ((reader, up_writer), (up_reader, writer)):
+            pump = asyncio.create_task(self._pump(source, target))
+            self._pumps.add(pump)
+            pump.add_done_callback(self._pumps.discard)
+
+    async def _pump(self, source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                await self.flowing.wait()
+                target.write(data)
+                await target.drain()
+        finally:
+            target.close()
+
+
+@pytest.mark.postgres
+async def test_a_listener_on_a_connection_gone_silent_notices_by_probing_and_catches_up(tmp_path, pg_url):
+    async with SilentProxy(int(pg_url.rsplit(":", 1)[1].split("/")[0])) as proxy:
+        via_proxy = pg_url.replace(pg_url.rsplit("@", 1)[1].split("/")[0], f"127.0.0.1:{proxy.port}")
+        bot = await _process(tmp_path, "one", via_proxy, probe_s=0.5)
+        try:
+            await until(lambda: bot.changes.listening, what="listening")
+            proxy.flowing.clear()  # nothing closes: only an unanswered probe can tell
+            await until(lambda: not bot.changes.listening, what="the probe noticed the silence")
+            other = await open_store(pg_url, Path())
+            await other.add_article(article(A, "storm"))
+            await other.close()
+            proxy.flowing.set()
+            await until(lambda: bot.libraries.calls == [A], what="the catch-up after reconnecting")
+        finally:
+            proxy.flowing.set()
+            await _stop(bot)
+
+
+def test_the_version_check_and_heartbeat_intervals_come_from_the_environment():
+    settings = Settings.from_env({"QA_VERSION_CHECK_S": "0", "QA_HEARTBEAT_S": "5"}, dotenv_path=None)
+    assert (settings.version_check_s, settings.heartbeat_s) == (0.0, 5.0)
+    defaults = Settings.from_env({}, dotenv_path=None)
+    assert (defaults.version_check_s, defaults.heartbeat_s) == (60.0, 30.0)
+    with pytest.raises(ValueError, match="QA_HEARTBEAT_S must be more than 0"):
+        Settings.from_env({"QA_HEARTBEAT_S": "0"}, dotenv_path=None)
+    with pytest.raises(ValueError, match="QA_VERSION_CHECK_S cannot be negative"):
+        Settings.from_env({"QA_VERSION_CHECK_S": "-1"}, dotenv_path=None)

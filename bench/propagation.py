@@ -25,6 +25,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -101,10 +102,10 @@ async def base_reload(cluster: Cluster, processes: list[BotProcess], hosts: list
     print(f"base reload: {passages:,} passages written to {len(hosts)} hosts in {time.perf_counter() - made:.1f} s")
     asked = time.time()
     record = await fake.invoke_slash("corpus reload", user=fake.moderator)
-    deadline = time.monotonic() + 1800
+    deadline = time.monotonic() + 900
     for process in processes:
-        while True:
-            loaded = [(_when(t), int(p)) for t, _a, p in LOADED.findall(process.log()) if int(p) >= passages]
+        while True:  # the archive's duplicates are skipped, so the size is a little under --passages
+            loaded = [(when, int(p)) for t, _a, p in LOADED.findall(process.log()) if (when := _when(t)) >= asked]
             if loaded or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
@@ -190,4 +191,5 @@ if __name__ == "__main__":
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=400)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: the bot processes and PostgreSQL too
     asyncio.run(main(args.processes, args.changes, args.passages, args.questions))

@@ -16,6 +16,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -193,6 +195,18 @@ def child_env(fake, *, identify_window_s: float) -> dict[str, str]:
     }
 
 
+def _exit_with_parent() -> None:
+    """A test or bench killed outright must not leave its bots running, reconnecting forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _child() -> int:
     from bot.client import create_bot
     from bot.identify import IdentifyPacer
@@ -201,6 +215,7 @@ def _child() -> int:
     from bot.store.errors import StoreConfigError, StoreInUse
     from tests.e2e.fake_discord.discord_patch import pointed_at
 
+    _exit_with_parent()
     settings = Settings.from_env(dotenv_path=None)
     configure_logging(settings.log_level)
     bot = create_bot(settings)

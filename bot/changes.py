@@ -7,9 +7,8 @@ corpus -> reload from this host's files if their version differs from the databa
 
 Notifications are lost while the listener is disconnected, so each (re)connection and, every
 `version_check_s` (0: never), a periodic check re-read the change log from the last clock value
-seen. Applying is idempotent (dropping a cached library twice costs nothing), so a change heard
-twice is harmless. A process that starts later holds nothing yet: it reads the current state as
-it needs it.
+seen. A change heard both ways is applied once (by its version). A process that starts later
+holds nothing yet: it reads the current state as it needs it.
 
 The base corpus's version is a hash of its articles (ids and content hashes). The database holds
 the one the owner last reloaded; a process whose files give another logs an error and serves what
@@ -60,6 +59,7 @@ class ChangeFeed:
         self.last_seen: int | None = None  # the clock value up to which every change was applied
         self.applied = 0  # changes applied since start (tests and the bench read it)
         self._subscription: Subscription | None = None
+        self._applied_versions: dict[tuple[int, str], int] = {}  # (guild, kind) -> latest version applied
         self._tasks: set[asyncio.Task] = set()
         self._loops: list[asyncio.Task] = []
         self._catching_up = asyncio.Lock()
@@ -167,6 +167,11 @@ class ChangeFeed:
             return len(changes)
 
     async def apply(self, change: Change) -> None:
+        """Apply a change once: the same one may come by notification and by a catch-up."""
+        key = (change.guild_id, change.kind)
+        if change.version <= self._applied_versions.get(key, 0):
+            return
+        self._applied_versions[key] = change.version
         if change.kind in ("articles", "forgotten"):
             self.bot.libraries.changed(change.guild_id)
         if change.kind in ("settings", "forgotten"):

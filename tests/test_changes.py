@@ -460,3 +460,16 @@ def test_the_version_check_and_heartbeat_intervals_come_from_the_environment():
         Settings.from_env({"QA_HEARTBEAT_S": "0"}, dotenv_path=None)
     with pytest.raises(ValueError, match="QA_VERSION_CHECK_S cannot be negative"):
         Settings.from_env({"QA_VERSION_CHECK_S": "-1"}, dotenv_path=None)
+
+
+async def test_a_change_heard_by_notification_and_again_by_a_catch_up_is_applied_once(tmp_path):
+    bot = await _process(tmp_path, "one", "")
+    try:
+        await bot.changes.apply(Change(A, "articles", 7))
+        await bot.changes.apply(Change(A, "articles", 7))  # the catch-up finds it again
+        await bot.changes.apply(Change(A, "articles", 5))  # an older one, heard late
+        await bot.changes.apply(Change(A, "settings", 7))  # another kind of the same guild
+        await bot.changes.apply(Change(A, "articles", 8))
+        assert bot.libraries.calls == [A, A] and bot.server_settings.calls == [A]
+    finally:
+        await _stop(bot)

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.changes import ChangeFeed
 from bot.cooldown import Cooldown
 from bot.database import Database
 from bot.feedback import FeedbackStore
@@ -58,6 +59,7 @@ class QABot(commands.AutoShardedBot):
         self.libraries = ServerLibraries(self.holder, self.database)
         self.server_settings = ServerSettingsCache(self.database)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
+        self.changes = ChangeFeed(self, check_s=settings.version_check_s, heartbeat_s=settings.heartbeat_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S
         self.identify_pacer = IdentifyPacer()
@@ -71,6 +73,7 @@ class QABot(commands.AutoShardedBot):
             await self.holder.load()
         if self.serve_corpus:  # refuses to start on a SQLite file another bot process holds
             await self.database.open()
+            await self.changes.start()  # every process's changes reach this one from now on
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -132,6 +135,7 @@ class QABot(commands.AutoShardedBot):
         else:  # never logged in (setup_hook run on its own): AutoShardedClient.close needs login's event queue
             await discord.Client.close(self)
         self.holder.close()
+        await self.changes.stop()
         await self.database.close()
 
 

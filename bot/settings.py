@@ -60,6 +60,10 @@ class Settings:
     quota_bytes: int = 10_000_000
     quota_adds_per_hour: int = 30
     forget_after_days: int = 30  # a server the bot left is forgotten this long after (bot/cogs/lifecycle.py)
+    # How often a process re-reads the change log for what a dropped notification missed (0: never,
+    # only notifications), and how often it reports itself in the processes table (bot/changes.py).
+    version_check_s: float = 60.0
+    heartbeat_s: float = 30.0
 
     @property
     def feedback_db(self) -> Path:
@@ -85,6 +89,8 @@ class Settings:
             dev_guild_id=_optional_int(get("QA_DEV_GUILD_ID"), "QA_DEV_GUILD_ID"),
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
             database_url=Secret(get("QA_DATABASE_URL")),
+            version_check_s=_float(get("QA_VERSION_CHECK_S"), "QA_VERSION_CHECK_S", 60.0),
+            heartbeat_s=_positive(get("QA_HEARTBEAT_S"), "QA_HEARTBEAT_S", 30.0),
             **_shards(get("QA_SHARD_COUNT"), get("QA_SHARD_IDS")),
             quota_articles=_count(get("QA_QUOTA_ARTICLES"), "QA_QUOTA_ARTICLES", 200, "articles"),
             quota_bytes=_count(get("QA_QUOTA_MB"), "QA_QUOTA_MB", 10, "megabytes") * 1_000_000,
@@ -138,6 +144,13 @@ def _count(text: str, key: str, default: int, unit: str, least: int = 1) -> int:
         raise SettingsError(f"{key} must be a whole number of {unit}, got {text!r}") from None
     if not least <= value <= _MAX_COUNT:
         raise SettingsError(f"{key} must be between {least} and {_MAX_COUNT:,} {unit}, got {text!r}")
+    return value
+
+
+def _positive(text: str, key: str, default: float) -> float:
+    value = _float(text, key, default)
+    if value == 0:
+        raise SettingsError(f"{key} must be more than 0 seconds")
     return value
 
 

@@ -584,6 +584,28 @@ async def test_the_owner_also_sees_the_totals_over_every_server(corpus, database
     ]
 
 
+async def test_the_owner_sees_each_process_and_whether_its_base_version_differs(corpus, database):
+    from bot.store import ProcessRecord
+
+    cog, bot = await cog_over(corpus, database)
+    store = await bot.database.get()
+    await store.set_base_version("a" * 64)
+    seen = datetime.now(UTC)
+    processes = [
+        ProcessRecord("host-1", 11, (0, 1), 4, "a" * 64, seen, seen),
+        ProcessRecord("host-2", 22, None, None, "b" * 64, seen, seen),
+    ]
+    bot.changes = SimpleNamespace(processes=lambda: asyncio.sleep(0, processes))
+    interaction = run(bot, A, Member(OWNER, manage_guild=True, guild=Guild(A)))
+    await cog._stats(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    assert lines[-3:] == [
+        "Base corpus version in the database: `aaaaaaaaaaaa`",
+        "• host-1 pid 11, shards 0,1: `aaaaaaaaaaaa`",
+        "• host-2 pid 22, shards all: `bbbbbbbbbbbb` ⚠ differs",
+    ]
+
+
 async def test_stats_before_any_question_and_with_a_failing_store(corpus):
     cog, bot = await cog_over(corpus)
     bot.feedback.working = False

@@ -155,6 +155,8 @@ class Moderation(commands.Cog):
                 message_text(f"Reload failed: {error}\nThe previous corpus keeps answering.")
             )
             return
+        if (changes := getattr(self.bot, "changes", None)) is not None:  # tests' stand-in bots have none
+            await changes.publish_base()  # the other processes reload their copy of the files
         await interaction.followup.send(embed=report_embed("Base corpus reloaded", report))
 
     def _base_origin(self, article_id: str) -> str | None:
@@ -410,7 +412,30 @@ class Moderation(commands.Cog):
             *lines,
             f"Servers with stored data: **{len(stored)}** ({with_articles} with articles of their own)",
             f"Their articles: **{articles:,}**, {size_text(total)}",
+            *await self._processes(store),
         ]
+
+    async def _processes(self, store) -> list[str]:
+        """Each bot process and the base corpus version it serves: a host whose files differ shows here."""
+        changes = getattr(self.bot, "changes", None)
+        if changes is None:  # tests' stand-in bots
+            return []
+        try:
+            expected = await store.get_base_version()
+            processes = await changes.processes()
+        except StoreError:
+            return ["Processes: unavailable"]
+        lines = [f"Base corpus version in the database: {code((expected or 'none')[:12])}"]
+        for process in processes[:10]:
+            shards = "all" if process.shard_ids is None else ",".join(map(str, process.shard_ids))
+            differs = "" if process.base_version == expected else " ⚠ differs"
+            lines.append(
+                f"• {safe_text(process.host)} pid {process.pid}, shards {shards}: "
+                f"{code((process.base_version or 'none')[:12])}{differs}"
+            )
+        if len(processes) > 10:
+            lines.append(f"… and {len(processes) - 10} more processes")
+        return lines
 
     # --- the owner's housekeeping -----------------------------------------------------------------
 

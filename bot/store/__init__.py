@@ -18,13 +18,17 @@ from bot.store.errors import (
     StoreInUse,
     StoreUnavailable,
 )
+from bot.store.listener import Subscription
 from bot.store.records import (
+    CHANGE_KINDS,
     DIRECT_MESSAGES,
     STRICTNESS_LEVELS,
     ArticleInfo,
+    Change,
     FeedbackCounts,
     FeedbackEntry,
     GuildUsage,
+    ProcessRecord,
     Quota,
     ServerArticle,
     ServerSettings,
@@ -32,14 +36,17 @@ from bot.store.records import (
 from bot.store.sql_store import SqlStore
 
 __all__ = [
+    "CHANGE_KINDS",
     "DATABASE_FILE",
     "DIRECT_MESSAGES",
     "STRICTNESS_LEVELS",
     "ArticleExists",
     "ArticleInfo",
+    "Change",
     "FeedbackCounts",
     "FeedbackEntry",
     "GuildUsage",
+    "ProcessRecord",
     "Quota",
     "QuotaExceeded",
     "ServerArticle",
@@ -49,6 +56,7 @@ __all__ = [
     "StoreError",
     "StoreInUse",
     "StoreUnavailable",
+    "Subscription",
     "open_store",
 ]
 

@@ -1,8 +1,12 @@
 """The store's whole surface: what the bot may ask of its database, whichever backend holds it.
 
 Every method is keyed by the guild first, so a caller can only ever reach one server's rows at a
-time (guild lifecycle and the base version aside). Failures of the database itself raise
-StoreUnavailable; nothing of a failed write is kept.
+time (guild lifecycle, the base version, changes and processes aside). Failures of the database
+itself raise StoreUnavailable; nothing of a failed write is kept.
+
+Every write that changes what a process holds (a server's articles or settings, a forgotten
+server, the base version) is announced to every process in its own transaction: `listen` hears
+them, `changes_since` re-reads what a process missed (bot/store/announce.py).
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
+from bot.store.listener import OnChange, OnConnected, Subscription
 from bot.store.records import (
     ArticleInfo,
+    Change,
     FeedbackCounts,
     FeedbackEntry,
     GuildUsage,
+    ProcessRecord,
     Quota,
     ServerArticle,
     ServerSettings,
@@ -84,3 +91,18 @@ class Store(Protocol):
     # Gateway start-up across processes (PostgreSQL only)
     async def take_identify_slot(self, bucket: int, hold_s: float, max_wait_s: float) -> bool:
         """Hold the bucket's identify lock for `hold_s` from now; False if not had within `max_wait_s`."""
+
+    # Changes across processes
+    def listen(self, on_change: OnChange, on_connected: OnConnected, **listener_options: float) -> Subscription:
+        """Hear every committed change from now on; `on_connected` at each (re)start of hearing them."""
+
+    async def changes_since(self, version: int) -> tuple[int, list[Change]]:
+        """(the clock now, the latest change of each guild and kind after `version`)."""
+
+    # Processes (the owner's /corpus stats)
+    async def record_process(self, record: ProcessRecord) -> None: ...
+
+    async def remove_process(self, host: str, pid: int) -> None: ...
+
+    async def list_processes(self, seen_since: datetime) -> list[ProcessRecord]:
+        """Every process that reported itself since `seen_since`, by host and pid."""

@@ -59,6 +59,11 @@ def create_engine(url: URL) -> AsyncEngine:
     )
 
 
+def dialect_insert(dialect_name: str, table: sa.Table):
+    """The dialect's INSERT, which has ON CONFLICT (both backends spell it the same way)."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+
+
 def insert_ignoring_duplicates(engine: AsyncEngine, table: sa.Table) -> sa.Insert:
     """INSERT that skips rows whose primary key is already there (the dialects spell it differently)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite

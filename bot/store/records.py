@@ -81,3 +81,33 @@ class FeedbackEntry:
 class FeedbackCounts:
     helpful: int = 0
     not_helpful: int = 0
+
+
+CHANGE_KINDS = ("articles", "settings", "base", "forgotten")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One announced change: which guild (DIRECT_MESSAGES for the base), what kind, and the clock
+    value it was given. Never the data: a process reads that from the store when it needs it."""
+
+    guild_id: int
+    kind: str  # one of CHANGE_KINDS
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessRecord:
+    """A bot process as it last reported itself (bot/changes.py writes it, /corpus stats reads it)."""
+
+    host: str
+    pid: int
+    shard_ids: tuple[int, ...] | None
+    shard_count: int | None
+    base_version: str | None
+    started_at: datetime
+    last_seen: datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.host}:{self.pid}"

@@ -82,4 +82,33 @@ corpus_versions = sa.Table(
     sa.Column("updated_at", sa.Double, nullable=False),
 )
 
+# What changed, for processes that missed a notification (bot/store/changes.py): one row per
+# (guild, kind) with the clock value of its latest change. Guild 0 holds the clock itself
+# (kind "clock"), the base corpus's changes (kind "base") and, once a guild is forgotten and its own
+# rows are gone, the tombstone "forgotten:<guild id>" that tells the others to drop what they hold.
+change_log = sa.Table(
+    "change_log",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Index("ix_change_log_version", "version"),
+)
+
+# The bot processes running now, for the owner's /corpus stats: each writes its row at start and on
+# every heartbeat. Not a server's rows: guild_id is always 0, as for the base version.
+processes = sa.Table(
+    "processes",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("process_key", sa.Text, primary_key=True),  # host:pid
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("pid", sa.BigInteger, nullable=False),
+    sa.Column("shard_ids", sa.JSON, nullable=True),  # None: every shard of the count (or unsharded)
+    sa.Column("shard_count", sa.BigInteger, nullable=True),
+    sa.Column("base_version", sa.Text, nullable=True),
+    sa.Column("started_at", sa.Double, nullable=False),
+    sa.Column("last_seen", sa.Double, nullable=False),
+)
+
 GUILD_TABLES = (server_articles, article_adds, server_settings, feedback, guilds, corpus_versions)

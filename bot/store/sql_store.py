@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
@@ -16,15 +17,18 @@ from sqlalchemy import exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store import backends, migrate
+from bot.store import announce, backends, migrate
 from bot.store.errors import ArticleExists, QuotaExceeded, StoreError, StoreUnavailable
+from bot.store.listener import LocalSubscription, OnChange, OnConnected, PostgresListener, Subscription
 from bot.store.lockfile import ExclusiveFile
 from bot.store.records import (
     DIRECT_MESSAGES,
     ArticleInfo,
+    Change,
     FeedbackCounts,
     FeedbackEntry,
     GuildUsage,
+    ProcessRecord,
     Quota,
     ServerArticle,
     ServerSettings,
@@ -35,6 +39,7 @@ from bot.store.schema import (
     corpus_versions,
     feedback,
     guilds,
+    processes,
     server_articles,
     server_settings,
 )
@@ -90,6 +95,9 @@ class SqlStore:
         # Held: the loop keeps only weak references to tasks; the connection is closed here too, since a
         # task cancelled before its first step never runs its own cleanup.
         self._identify_holds: dict[asyncio.Task, AsyncConnection] = {}
+        # SQLite (one process): the store's own changes, told to its subscribers after each commit.
+        self._local_subscribers: list[OnChange] = []
+        self._subscriptions: list[Subscription] = []
 
     @classmethod
     async def open(cls, url: URL) -> SqlStore:
@@ -127,6 +135,9 @@ class SqlStore:
         return self._engine
 
     async def close(self) -> None:
+        for subscription in self._subscriptions:
+            await subscription.close()
+        self._subscriptions.clear()
         holds = dict(self._identify_holds)
         for hold in holds:  # closing the connection ends its session and so its lock
             hold.cancel()
@@ -151,6 +162,23 @@ class SqlStore:
                 raise
 
     @contextlib.asynccontextmanager
+    async def _changing(self, what: str) -> AsyncIterator[tuple[AsyncConnection, list[tuple[int, str]]]]:
+        """A write whose block lists the (guild, kind) changes it makes; they are announced as the
+        transaction's last statements, so a failed write announces nothing."""
+        noted: list[tuple[int, str]] = []
+        changes: list[Change] = []
+        async with self._writing(what) as connection:
+            yield connection, noted
+            for guild_id, kind in noted:
+                changes.append(await announce.record(connection, guild_id, kind))
+        for change in changes:  # committed: SQLite's subscribers hear it now (PostgreSQL's via NOTIFY)
+            for subscriber in list(self._local_subscribers):
+                try:
+                    subscriber(change)
+                except Exception:  # one subscriber's bug must not fail a committed write
+                    logging.getLogger(__name__).exception("a change subscriber failed on %s", change)
+
+    @contextlib.asynccontextmanager
     async def _reading(self, what: str) -> AsyncIterator[AsyncConnection]:
         try:
             async with self._engine.connect() as connection:
@@ -164,7 +192,7 @@ class SqlStore:
 
     async def add_article(self, article: ServerArticle, quota: Quota | None = None) -> None:
         added_at = _seconds(article.added_at)
-        async with self._writing("store the article") as connection:
+        async with self._changing("store the article") as (connection, changes):
             if (lock := backends.guild_lock(self._engine, article.guild_id)) is not None:
                 await connection.execute(lock)
             if await self._article_row(connection, article.guild_id, article.article_id) is not None:
@@ -196,6 +224,7 @@ class SqlStore:
                     article_adds.c.added_at < added_at - ADD_LOG_KEPT.total_seconds(),
                 )
             )
+            changes.append((article.guild_id, "articles"))
 
     async def _check_quota(self, connection: AsyncConnection, article: ServerArticle, quota: Quota) -> None:
         usage = await self._usage(connection, article.guild_id)
@@ -246,12 +275,14 @@ class SqlStore:
         return [_article(row) for row in rows]
 
     async def remove_article(self, guild_id: int, article_id: str) -> bool:
-        async with self._writing("remove the article") as connection:
+        async with self._changing("remove the article") as (connection, changes):
             result = await connection.execute(
                 server_articles.delete().where(
                     server_articles.c.guild_id == guild_id, server_articles.c.article_id == article_id
                 )
             )
+            if result.rowcount > 0:
+                changes.append((guild_id, "articles"))
         return result.rowcount > 0
 
     async def usage(self, guild_id: int) -> GuildUsage:
@@ -306,8 +337,9 @@ class SqlStore:
             "cooldown_s": settings.cooldown_s,
             "updated_at": datetime.now(UTC).timestamp(),
         }
-        async with self._writing("save the settings") as connection:
+        async with self._changing("save the settings") as (connection, changes):
             await connection.execute(backends.upsert(self._engine, server_settings, values))
+            changes.append((guild_id, "settings"))
 
     # Feedback
 
@@ -367,9 +399,11 @@ class SqlStore:
     async def forget_guild(self, guild_id: int) -> None:
         if guild_id == DIRECT_MESSAGES:
             raise ValueError("guild id 0 holds direct messages' feedback and the base version, not a server")
-        async with self._writing("forget the server") as connection:
+        async with self._changing("forget the server") as (connection, changes):
             for table in GUILD_TABLES:
                 await connection.execute(table.delete().where(table.c.guild_id == guild_id))
+            await announce.forget(connection, guild_id)
+            changes.append((guild_id, "forgotten"))
 
     async def stored_guild_ids(self) -> set[int]:
         query = sa.union(*(sa.select(table.c.guild_id) for table in GUILD_TABLES))
@@ -386,8 +420,75 @@ class SqlStore:
 
     async def set_base_version(self, version: str) -> None:
         values = {"guild_id": DIRECT_MESSAGES, "version": version, "updated_at": datetime.now(UTC).timestamp()}
-        async with self._writing("save the base version") as connection:
+        async with self._changing("save the base version") as (connection, changes):
             await connection.execute(backends.upsert(self._engine, corpus_versions, values))
+            changes.append((DIRECT_MESSAGES, "base"))
+
+    # Changes across processes (bot/changes.py listens and catches up)
+
+    def listen(self, on_change: OnChange, on_connected: OnConnected, **listener_options: float) -> Subscription:
+        """Call `on_change` for every change any process commits from now on, and `on_connected`
+        each time hearing them (re)starts — then the caller should catch up with `changes_since`.
+        PostgreSQL: a dedicated LISTEN connection that reconnects by itself; SQLite: this store's writes."""
+        if self.backend == "postgresql":
+            subscription: Subscription = PostgresListener(self._engine.url, on_change, on_connected, **listener_options)
+        else:
+            subscription = LocalSubscription(self._local_subscribers, on_change, on_connected)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def changes_since(self, version: int) -> tuple[int, list[Change]]:
+        """(the clock now, every guild's and kind's latest change after `version`). The clock is read
+        first: every change up to it has committed, so it is safe to resume from."""
+        async with self._reading("read the changes") as connection:
+            now = await announce.clock(connection)
+            return now, await announce.since(connection, version)
+
+    # Processes
+
+    async def record_process(self, record: ProcessRecord) -> None:
+        values = {
+            "guild_id": DIRECT_MESSAGES,
+            "process_key": record.key,
+            "host": record.host,
+            "pid": record.pid,
+            "shard_ids": None if record.shard_ids is None else list(record.shard_ids),
+            "shard_count": record.shard_count,
+            "base_version": record.base_version,
+            "started_at": _seconds(record.started_at),
+            "last_seen": _seconds(record.last_seen),
+        }
+        async with self._writing("record the process") as connection:
+            await connection.execute(backends.upsert(self._engine, processes, values))
+
+    async def remove_process(self, host: str, pid: int) -> None:
+        async with self._writing("remove the process") as connection:
+            await connection.execute(
+                processes.delete().where(
+                    processes.c.guild_id == DIRECT_MESSAGES, processes.c.process_key == f"{host}:{pid}"
+                )
+            )
+
+    async def list_processes(self, seen_since: datetime) -> list[ProcessRecord]:
+        query = (
+            sa.select(processes)
+            .where(processes.c.guild_id == DIRECT_MESSAGES, processes.c.last_seen >= _seconds(seen_since))
+            .order_by(processes.c.host, processes.c.pid)
+        )
+        async with self._reading("list the processes") as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            ProcessRecord(
+                r.host,
+                int(r.pid),
+                None if r.shard_ids is None else tuple(int(i) for i in r.shard_ids),
+                None if r.shard_count is None else int(r.shard_count),
+                r.base_version,
+                _moment(r.started_at),
+                _moment(r.last_seen),
+            )
+            for r in rows
+        ]
 
     # Gateway identify coordination (PostgreSQL only: one SQLite file has one process)
 

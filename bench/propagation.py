@@ -101,7 +101,7 @@ async def base_reload(cluster: Cluster, processes: list[BotProcess], hosts: list
         shutil.copy(first / "archive.jsonl", cluster.host_dir(host) / "corpus" / "archive.jsonl")
     print(f"base reload: {passages:,} passages written to {len(hosts)} hosts in {time.perf_counter() - made:.1f} s")
     asked = time.time()
-    record = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    record = await fake.invoke_slash("corpus reload", user=fake.owner)
     deadline = time.monotonic() + 900
     for process in processes:
         while True:  # the archive's duplicates are skipped, so the size is a little under --passages

@@ -75,9 +75,9 @@ async def test_a_base_reload_through_one_process_is_answered_in_dms_by_another_a
         # The owner puts the article on every host, then reloads through the guild's process (shard 1).
         for host in ("host-a", "host-b"):
             (c.host_dir(host) / "corpus" / "tidal.txt").write_text(BASE_ARTICLE)
-        record = await fake.invoke_slash("corpus reload", user=fake.moderator)
+        record = await fake.invoke_slash("corpus reload", user=fake.owner)
         (reply,) = await record.wait_followups(1, timeout=PATIENCE_S)
-        assert "Corpus reloaded" in str(reply)
+        assert "Base corpus reloaded" in str(reply)
         await c.ask_until(dm, BASE_QUESTION, BASE_ANSWER)  # shard 0's process heard it and reloaded
         assert "change applied: guild 0 base" in dms.log()
         assert "differs from the database's" not in dms.log() + guild.log()

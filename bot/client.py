@@ -54,7 +54,7 @@ class QABot(commands.AutoShardedBot):
         self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.database = Database(settings)
         self.feedback = FeedbackStore(self.database)
-        self.libraries = ServerLibraries(self.holder, self.database)
+        self.libraries = ServerLibraries(self.holder, self.database, int(settings.server_index_budget_mb * 2**20))
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S

@@ -55,6 +55,7 @@ class Settings:
     # None: one process runs Discord's recommended number of shards (GET /gateway/bot).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
+    server_index_budget_mb: float = 256.0  # memory for the servers' own indexes (bot/libraries.py)
 
     @property
     def feedback_db(self) -> Path:
@@ -81,6 +82,7 @@ class Settings:
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
             database_url=Secret(get("QA_DATABASE_URL")),
             **_shards(get("QA_SHARD_COUNT"), get("QA_SHARD_IDS")),
+            server_index_budget_mb=_megabytes(get("QA_SERVER_INDEX_BUDGET_MB"), "QA_SERVER_INDEX_BUDGET_MB", 256.0),
         )
 
 
@@ -113,6 +115,18 @@ def _float(text: str, key: str, default: float) -> float:
         raise SettingsError(f"{key} must be a finite number of seconds, got {text!r}")
     if value < 0:
         raise SettingsError(f"{key} cannot be negative")
+    return value
+
+
+def _megabytes(text: str, key: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{key} must be a number of megabytes, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{key} must be a positive number of megabytes, got {text!r}")
     return value
 
 

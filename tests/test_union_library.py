@@ -121,6 +121,18 @@ def test_scores_and_top_k_equal_rank_bm25_over_the_concatenated_passages(joined:
             assert joined.index.engine.idf(term) == (reference.idf.get(term) or 0.0)
 
 
+def test_expanded_search_equals_one_index_over_both(joined: Library, whole: Library) -> None:
+    for question in QUESTIONS:
+        reading = whole.answerer.read(question)
+        assert joined.answerer.read(question) == reading
+        for expanded in (reading.expanded, ("chess", "hurrican"), ("unknownword",)):
+            found = joined.index.search_expanded(reading.terms, expanded, 0.5, 50)
+            assert found == whole.index.search_expanded(reading.terms, expanded, 0.5, 50), (question, expanded)
+    for term in ["chess", "hurrican", "storm", "unknownword"]:
+        docs = [i for i, doc in enumerate(analysed(whole)) if term in doc]
+        assert joined.index.engine.docs_with(term).tolist() == docs == whole.index.engine.docs_with(term).tolist()
+
+
 def test_statistics_and_vocabulary_are_the_unions(joined: Library, whole: Library, base: Library) -> None:
     docs = analysed(whole)
     vocabulary = list(dict.fromkeys(t for doc in docs for t in doc))  # rank-bm25's first-appearance order

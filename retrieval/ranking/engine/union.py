@@ -106,6 +106,16 @@ class UnionBM25:
                 found[mine] = segment.contains(token, doc_ids[mine] - self.doc_offsets[i])
         return found
 
+    def docs_with(self, token: str) -> np.ndarray:
+        """The union doc ids containing `token`, ascending."""
+        found = [
+            segment.docs[start:stop] + offset
+            for segment, offset in zip(self._segments, self.doc_offsets[:-1].tolist(), strict=True)
+            for start, stop in [segment.postings(token)]
+            if start < stop
+        ]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
     @staticmethod
     def _empty_query(queries: list[TermQuery | None]) -> TermQuery:
         """The query as seen by a part that has none of its terms: empty postings ranges."""

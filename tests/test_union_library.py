@@ -315,3 +315,14 @@ def test_snapshot_state_leaves_out_what_joining_computes(base: Library, joined: 
     state = base.corpus.__getstate__()
     assert "_text_hashes" not in state and "article_ids" not in state
     assert isinstance(base.corpus, Corpus) and "passages" in state
+
+
+def test_base_passages_notes_are_made_once_for_every_server(base: Library) -> None:
+    first, second = base.joined(SERVER[:1]), base.joined(SERVER[1:])
+    notes = base.answerer._annotator.notes("summit#p2")
+    assert first.answerer._annotator.notes("summit#p2") is notes  # not annotated again per server
+    assert second.answerer._annotator.notes("summit#p2") is notes
+    assert first.answerer._titles is base.answerer._titles
+    own = first.answerer._annotator.notes("club-news#p2")
+    assert own.hedges == () and base.corpus.passage("club-news#p2") is None
+    assert second.answerer._annotator.notes("club-rules#p1").hedges == ("reportedly",)

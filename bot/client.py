@@ -56,8 +56,8 @@ class QABot(commands.AutoShardedBot):
         self.holder = LibraryHolder(settings.corpus_dir, settings.data_dir)
         self.database = Database(settings)
         self.feedback = FeedbackStore(self.database)
-        self.libraries = ServerLibraries(self.holder, self.database)
         self.server_settings = ServerSettingsCache(self.database)
+        self.libraries = ServerLibraries(self.holder, self.database, int(settings.server_index_budget_mb * 2**20))
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.changes = ChangeFeed(self, check_s=settings.version_check_s, heartbeat_s=settings.heartbeat_s)
         self.tree.on_error = self.on_app_command_error

@@ -64,6 +64,7 @@ class Settings:
     # only notifications), and how often it reports itself in the processes table (bot/changes.py).
     version_check_s: float = 60.0
     heartbeat_s: float = 30.0
+    server_index_budget_mb: float = 256.0  # memory for the servers' own indexes (bot/libraries.py)
 
     @property
     def feedback_db(self) -> Path:
@@ -96,6 +97,7 @@ class Settings:
             quota_bytes=_count(get("QA_QUOTA_MB"), "QA_QUOTA_MB", 10, "megabytes") * 1_000_000,
             quota_adds_per_hour=_count(get("QA_QUOTA_ADDS_PER_HOUR"), "QA_QUOTA_ADDS_PER_HOUR", 30, "adds"),
             forget_after_days=_count(get("QA_FORGET_AFTER_DAYS"), "QA_FORGET_AFTER_DAYS", 30, "days", least=0),
+            server_index_budget_mb=_megabytes(get("QA_SERVER_INDEX_BUDGET_MB"), "QA_SERVER_INDEX_BUDGET_MB", 256.0),
         )
 
 
@@ -151,6 +153,18 @@ def _positive(text: str, key: str, default: float) -> float:
     value = _float(text, key, default)
     if value == 0:
         raise SettingsError(f"{key} must be more than 0 seconds")
+    return value
+
+
+def _megabytes(text: str, key: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{key} must be a number of megabytes, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{key} must be a positive number of megabytes, got {text!r}")
     return value
 
 

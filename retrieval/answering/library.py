@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from retrieval.answer import Answer
 from retrieval.answering.answerer import DEFAULT_K, Answerer
 from retrieval.corpus.articles import Article
-from retrieval.corpus.collection import Corpus
+from retrieval.corpus.collection import Corpus, LayeredCorpus
 from retrieval.corpus.loader import CorpusPathError, Problem, load_corpora
 from retrieval.corpus.snapshot import CorpusSnapshot, Loaded
-from retrieval.ranking.index import PassageIndex, Progress, RankingConfig, saved_index_path
+from retrieval.ranking.index import JoinedPassageIndex, PassageIndex, Progress, RankingConfig, saved_index_path
+from retrieval.trust.annotations import Annotator, PassageNotes
 
 
 @contextmanager
@@ -65,6 +69,7 @@ class Library:
     index: PassageIndex
     answerer: Answerer
     problems: list[Problem] = field(default_factory=list)
+    base: Library | None = None  # for a joined library: the library it was joined to
 
     @classmethod
     def load(
@@ -116,17 +121,50 @@ class Library:
         are taken over both. An article whose id this library already has is left out (the first
         one wins, as when loading), and listed in `problems`.
 
-        Simple for now: builds the union from scratch."""
-        taken = {a.id for a in self.corpus.articles}
+        Nothing of this library is rebuilt or copied: the articles form a small index searched
+        together with this one (JoinedPassageIndex) over a layered corpus (LayeredCorpus), and
+        attribution notes and title terms of this library's passages are shared with it. Joining a
+        joined library joins its base with both sets of articles."""
+        if self.base is not None:
+            return self.base.joined([*self.corpus.own_articles, *articles])  # type: ignore[attr-defined]
+        taken = self.corpus.article_ids
         extra = [a for a in articles if a.id not in taken]
         problems = [Problem(a.origin, f"article id {a.id!r} is already used") for a in articles if a.id in taken]
-        if not extra:
-            return self
-        joined = Library.from_articles(
-            [*self.corpus.articles, *extra], config=self.index.config, today=self.answerer._today
-        )
-        joined.problems = problems
-        return joined
+        corpus = LayeredCorpus(self.corpus, extra)
+        index = JoinedPassageIndex(self.index, corpus)
+        _ = index.fuzzy  # built here, in the building thread, not at the first misspelt question
+        mine = self.answerer
+        answerer = Answerer(index, mine._today, mine.model)  # noqa: SLF001
+        answerer._titles = mine._titles  # noqa: SLF001 — title -> terms depends on the analyzer only
+        answerer._annotator = _LayeredNotes(mine._annotator, answerer._annotator, self.corpus)  # noqa: SLF001
+        return Library(corpus, index, answerer, problems, base=self)
+
+    def footprint(self) -> int:
+        """Estimated bytes this library holds beyond its base (all of it for a library of its own):
+        its articles, passages, their lookups and postings, and the attribution notes its passages
+        will get as they are shown."""
+        if self.base is not None:
+            corpus: LayeredCorpus = self.corpus  # type: ignore[assignment]
+            index: JoinedPassageIndex = self.index  # type: ignore[assignment]
+            roots = [
+                corpus.own_articles,
+                corpus.own_passages,
+                corpus._own_ids,  # noqa: SLF001
+                corpus._own_by_article,  # noqa: SLF001
+                corpus._own_also_in,  # noqa: SLF001
+                corpus._added_also_in,  # noqa: SLF001
+                corpus._own_short_keys,  # noqa: SLF001
+                index.own_engine,
+            ]
+            if index.engine is not self.base.index.engine:
+                roots += [index.engine._weightings, index.engine.doc_offsets]  # noqa: SLF001
+            if "fuzzy" in index.__dict__ and index.fuzzy is not self.base.index.fuzzy:
+                roots.append(index.fuzzy._added)  # noqa: SLF001
+            n_annotated = sum(len(ps) for ps in corpus._own_by_article.values())  # noqa: SLF001
+        else:
+            roots = [self.corpus, self.index.engine, self.index.__dict__.get("fuzzy")]
+            n_annotated = sum(len(self.corpus.article_passages(a.id)) for a in self.corpus.articles)
+        return deep_size(roots) + NOTES_BYTES * n_annotated
 
     def answer(self, question: str, k: int = DEFAULT_K, offset: int = 0) -> Answer:
         return self.answerer.answer(question, k=k, offset=offset)
@@ -139,3 +177,47 @@ class Library:
             removed=tuple(sorted(before.keys() - after.keys())),
             changed=tuple(sorted(i for i in after.keys() & before.keys() if after[i] != before[i])),
         )
+
+
+NOTES_BYTES = 400  # attribution notes of one passage, once shown (~300 measured on BBC articles)
+
+
+class _LayeredNotes:
+    """A joined library's attribution notes: its base's passages are read by the base's annotator
+    (and shared by every server), its own by its own."""
+
+    def __init__(self, base: Annotator, own: Annotator, base_corpus: Corpus) -> None:
+        self._base, self._own, self._base_corpus = base, own, base_corpus
+
+    def notes(self, passage_id: str) -> PassageNotes:
+        in_base = self._base_corpus.passage(passage_id) is not None
+        return (self._base if in_base else self._own).notes(passage_id)
+
+
+def deep_size(roots: Sequence[object]) -> int:
+    """Bytes of these objects and everything they hold (containers, dataclasses, numpy arrays),
+    each object counted once: an estimate, like sys.getsizeof, of what freeing them would free."""
+    seen: set[int] = set()
+    stack = list(roots)
+    total = 0
+    while stack:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):  # getsizeof counts the data of an array that owns it
+            total += sys.getsizeof(obj)
+            stack.append(obj.base)
+            continue
+        total += sys.getsizeof(obj)
+        if isinstance(obj, str | bytes | int | float | bool):
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple | set | frozenset):
+            stack.extend(obj)
+        else:
+            stack.extend(getattr(obj, name, None) for name in getattr(type(obj), "__slots__", ()))
+            stack.extend(getattr(obj, "__dict__", {}).values())
+    return total

@@ -85,6 +85,11 @@ class SparseBM25:
         """Which of `doc_ids` contain `token`."""
         return self.segment.contains(token, doc_ids)
 
+    def docs_with(self, token: str) -> np.ndarray:
+        """The doc ids containing `token`, ascending (a read-only view of its postings)."""
+        start, stop = self.segment.postings(token)
+        return self.segment.docs[start:stop]
+
     def idf(self, token: str) -> float:
         """The idf rank-bm25 uses for `token`; 0.0 if unknown, as rank-bm25's `idf.get(q) or 0`."""
         term = self.segment.vocabulary.get(token)

@@ -19,7 +19,8 @@ containing a known query term, best first, ties to the lower union doc id.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 
@@ -78,6 +79,13 @@ class UnionBM25:
             scores.append(segment.scores(query or self._empty_query(queries), weighting))
         return np.concatenate(scores)
 
+    @cached_property
+    def vocabulary(self) -> Mapping[str, int]:
+        """Every term of the union with its number in rank-bm25's vocabulary order over the
+        concatenated documents (the first part's terms, then each later part's new ones); a view,
+        not a copy of the first part's vocabulary."""
+        return _UnionVocabulary([segment.vocabulary for segment in self._segments])
+
     def term_df(self, token: str) -> int:
         """Number of documents of the union containing `token`."""
         return sum(segment.term_df(token) for segment in self._segments)
@@ -97,6 +105,16 @@ class UnionBM25:
             if mine.any():
                 found[mine] = segment.contains(token, doc_ids[mine] - self.doc_offsets[i])
         return found
+
+    def docs_with(self, token: str) -> np.ndarray:
+        """The union doc ids containing `token`, ascending."""
+        found = [
+            segment.docs[start:stop] + offset
+            for segment, offset in zip(self._segments, self.doc_offsets[:-1].tolist(), strict=True)
+            for start, stop in [segment.postings(token)]
+            if start < stop
+        ]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
     @staticmethod
     def _empty_query(queries: list[TermQuery | None]) -> TermQuery:
@@ -156,3 +174,27 @@ def union_doc_freqs(segments: Sequence[Segment]) -> np.ndarray:
                 later[token] = len(later_freqs)
                 later_freqs.append(df)
     return np.concatenate([doc_freqs, np.array(later_freqs, dtype=np.int64)])
+
+
+class _UnionVocabulary(Mapping):
+    def __init__(self, vocabularies: Sequence[Mapping[str, int]]) -> None:
+        self._first = vocabularies[0]
+        self._later: dict[str, int] = {}  # the later parts' new terms -> their union number
+        for vocabulary in vocabularies[1:]:
+            for token in vocabulary:
+                if token not in self._first and token not in self._later:
+                    self._later[token] = len(self._first) + len(self._later)
+
+    def __getitem__(self, token: str) -> int:
+        found = self._first.get(token)
+        return self._later[token] if found is None else found
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._first or token in self._later
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._first
+        yield from self._later
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._later)

@@ -166,3 +166,17 @@ def test_a_one_article_corpus_answers_a_question_it_holds(seed_library):
     answer = seed_library.answer("Where did Putin and Kim meet?")
     assert answer.confidence == "answer" and answer.confident
     assert any("met his North Korean counterpart in eastern Russia" in p.text for p in answer.passages)
+
+
+def test_a_third_passage_of_one_article_gives_way_only_to_another_article_of_its_level():
+    from retrieval.answering.answerer import at_most_per_article
+
+    # (article, level), best first: three answering passages of a, then c's (answering) and b's (below related)
+    items = [("a", 2), ("a", 2), ("a", 2), ("c", 2), ("b", 0)]
+    article, level = (lambda item: item[0]), (lambda item: item[1])
+    # with levels: c (same level) takes a's third place, b (lower) does not
+    assert at_most_per_article(items, article, 3, 2, level)[:3] == [("a", 2), ("a", 2), ("c", 2)]
+    without_c = [items[0], items[1], items[2], items[4]]
+    assert at_most_per_article(without_c, article, 3, 2, level)[:3] == [("a", 2), ("a", 2), ("a", 2)]
+    # without levels any other article takes the place
+    assert at_most_per_article(without_c, article, 3, 2)[:3] == [("a", 2), ("a", 2), ("b", 0)]

@@ -91,6 +91,7 @@ class Answerer:
             lambda c: self.corpus.passages[c.index].article.id,
             k,
             ARTICLE_CAP,
+            lambda c: (c.probability >= self.model.answer_at) + (c.probability >= self.model.related_at),
         )
         if is_yes_no_question(question):
             # Every stance gets a place, but only from a passage that would itself be shown at `answer`
@@ -261,9 +262,17 @@ def _with_both_sides(
     return top + rest
 
 
-def at_most_per_article(items: list, article_of: Callable[[object], str], k: int, cap: int = 2) -> list:
-    """Each run of k shown holds at most `cap` items of one article while another article's item
-    can take the place; an item held back keeps its order among the rest."""
+def at_most_per_article(
+    items: list,
+    article_of: Callable[[object], str],
+    k: int,
+    cap: int = 2,
+    level_of: Callable[[object], int] | None = None,
+) -> list:
+    """Each run of k shown holds at most `cap` items of one article while another article's item of the
+    same level (`level_of`, higher is surer; all one level without it) can take the place; an item held
+    back keeps its order among the rest. A third passage of the article that answers is worth more than
+    a passage of another article that barely shares a word."""
     out: list = []
     waiting = list(items)
     while waiting:
@@ -271,6 +280,14 @@ def at_most_per_article(items: list, article_of: Callable[[object], str], k: int
         counts: dict[str, int] = {}
         for item in window:
             counts[article_of(item)] = counts.get(article_of(item), 0) + 1
-        pick = next((j for j, item in enumerate(waiting) if counts.get(article_of(item), 0) < cap), 0)
+        level = level_of(waiting[0]) if level_of else 0
+        pick = next(
+            (
+                j
+                for j, item in enumerate(waiting)
+                if counts.get(article_of(item), 0) < cap and (level_of is None or level_of(item) >= level)
+            ),
+            0,
+        )
         out.append(waiting.pop(pick))
     return out

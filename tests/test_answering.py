@@ -84,11 +84,6 @@ def test_threshold_holds_on_the_seed_plus_818_news_articles(news_and_seed_librar
     assert shown.count("none") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="over seed + news the accusation (shown, with its 'not clear') falls just below `answer` level, so "
-    "SIPRI's paragraph of the same article may not take the 'disputes it' slot; no other matter takes it either",
-)
 def test_mission_example_keeps_its_conflict_over_seed_and_818_news(news_and_seed_library):
     answer = news_and_seed_library.answer("Did North Korea send arms?")
     joined = " | ".join(texts(answer))

@@ -151,7 +151,7 @@ class Answerer:
                     continue
                 held = set(self.index.analyzer.terms(passage.text))
                 if own & held:
-                    found.append((sum(w for t, w in reading.weights.items() if t in held), i))
+                    found.append((_held_weight(reading, held), i))
                     seen.add(i)
         # The passage holding most of the question's weight first: the likeliest other side of the story.
         return [Candidate(i, 0.0, 0.0) for _, i in sorted(found, key=lambda f: (-f[0], f[1]))]
@@ -231,6 +231,20 @@ class Answerer:
         notes = self._annotator.notes(passage.id)
         stance = passage_stance(passage.text, notes.hedges, notes.attribution) if yes_no else None
         return self.describe(passage.id, candidate.score, stance)
+
+
+def _held_weight(reading: Reading, held: set[str]) -> float:
+    """The question's weight a passage holds: an expanded term ("Pyongyang" for "North Korea") counts
+    only where the passage lacks a word it stands for (as `_readings` reads a match), so one matter named
+    twice does not outweigh a second matter of the question."""
+    total = 0.0
+    for term, weight in reading.weights.items():
+        if term not in held:
+            continue
+        originals = reading.stands_for.get(term, ((),))[0]
+        if not originals or not set(originals) <= held:
+            total += weight
+    return total
 
 
 def _with_both_sides(

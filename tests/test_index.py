@@ -185,3 +185,21 @@ def test_an_edited_passage_text_changes_the_index_key(tmp_path):
     article.write_text("Storm update\n\nThe storm hit the southern harbour.\n\nPower was cut.\n")
     _, stages = load(folder, tmp_path / "data")
     assert "indexing" in stages
+
+
+@pytest.mark.parametrize("weight", [0.5, 0.3])
+def test_expanded_search_adds_weighted_scores_of_the_expanded_terms(seed_library, weight):
+    """rank-bm25's score of the question's terms plus `weight` times that of the expanded terms, over
+    the passages holding any of them, best first (0.5 runs on the engine's top_k, 0.3 on full scores)."""
+    idx = seed_library.index
+    docs = [idx.passage_terms(i) for i in range(idx.size)]
+    config = idx.config
+    bm25 = rank_bm25.BM25Plus(docs, k1=config.k1, b=config.b, delta=config.delta)
+    terms, expanded = idx.analyzer.terms("Did Kim travel by train?"), idx.analyzer.terms("weapons Russia")
+    scores = np.asarray(bm25.get_scores(terms)) + weight * np.asarray(bm25.get_scores(expanded))
+    matched = [i for i, doc in enumerate(docs) if not set(terms + expanded).isdisjoint(doc)]
+    assert 0 < len(matched) < idx.size  # some passages hold none of the words: they must not come back
+    expected = sorted(matched, key=lambda i: (-scores[i], i))[:8]
+    ours = idx.search_expanded(terms, expanded, weight, 8)
+    assert [i for i, _ in ours] == expected
+    assert np.allclose([s for _, s in ours], scores[expected], rtol=0, atol=1e-9)

@@ -93,3 +93,23 @@ def test_a_speaker_line_ending_in_a_colon_keeps_its_quote():
     notes = Annotator(corpus)
     assert notes.notes("z#p1").attribution.speaker == "Maria Zakharova"
     assert notes.notes("z#p2").attribution.speaker and "Peskov" in notes.notes("z#p2").attribution.speaker
+
+
+def test_hedges_are_found_for_the_passage_asked_about_not_its_whole_article(monkeypatch):
+    from retrieval.trust import annotations
+
+    body = (
+        "Title\n\nThe minister said the talks may resume next week.\n\n"
+        "Officials allegedly met in secret, the paper reported.\n\n"
+        "The weather was fine."
+    )
+    corpus = Corpus.from_articles([build_article("h", body)])
+    read: list[str] = []
+    real = annotations.find_hedges
+    monkeypatch.setattr(annotations, "find_hedges", lambda text: read.append(text) or real(text))
+    notes = annotations.Annotator(corpus)
+    assert notes.notes("h#p1").hedges == ("may",)
+    assert read == ["The minister said the talks may resume next week."]
+    assert notes.notes("h#p2").hedges == ("allegedly",)
+    assert notes.notes("h#p1").hedges == ("may",)  # kept: not read again
+    assert len(read) == 2

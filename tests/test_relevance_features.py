@@ -10,7 +10,7 @@ import pytest
 from retrieval.relevance.confidence import ConfidenceModel, default_model
 from retrieval.relevance.features import FEATURES, QuestionTerms, candidate_features
 
-N = 13  # the number of features the model reads
+N = 14  # the number of features the model reads
 
 
 def _lookup(table: dict[str, list[int]], n: int):
@@ -26,9 +26,9 @@ def _column(rows: np.ndarray, name: str) -> list[float]:
     return rows[:, FEATURES.index(name)].tolist()
 
 
-def test_there_are_thirteen_features_in_a_fixed_order():
+def test_there_are_fourteen_features_in_a_fixed_order():
     assert len(FEATURES) == N
-    assert FEATURES[0] == "coverage" and FEATURES[-1] == "coverage_gap"
+    assert FEATURES[0] == "coverage" and FEATURES[-2:] == ("coverage_gap", "alone_coverage")
 
 
 def test_every_feature_of_a_three_candidate_question():
@@ -370,3 +370,12 @@ def test_the_shipped_model_loads_with_one_weight_per_feature():
     assert model.weights.shape == (N,)
     assert model.mean.shape == (N,) and model.scale.shape == (N,)
     assert 0.0 < model.related_at <= model.answer_at < 1.0
+
+
+def test_alone_coverage_is_the_coverage_where_no_other_article_competes():
+    terms = QuestionTerms({"a": 3.0, "b": 1.0})
+    held = {"a": [1, 0, 1], "b": [1, 1, 0]}
+    alone = _features(terms, [5.0, 3.0, 1.0], ["x", "x", "x"], held)
+    assert _column(alone, "alone_coverage") == [1.0, 0.25, 0.75]
+    mixed = _features(terms, [5.0, 3.0, 1.0], ["x", "x", "y"], held)
+    assert _column(mixed, "alone_coverage") == [0.0, 0.0, 0.0]

@@ -91,6 +91,7 @@ class Answerer:
             lambda c: self.corpus.passages[c.index].article.id,
             k,
             ARTICLE_CAP,
+            lambda c: (c.probability >= self.model.answer_at) + (c.probability >= self.model.related_at),
         )
         if is_yes_no_question(question):
             # Every stance gets a place, but only from a passage that would itself be shown at `answer`
@@ -150,7 +151,7 @@ class Answerer:
                     continue
                 held = set(self.index.analyzer.terms(passage.text))
                 if own & held:
-                    found.append((sum(w for t, w in reading.weights.items() if t in held), i))
+                    found.append((_held_weight(reading, held), i))
                     seen.add(i)
         # The passage holding most of the question's weight first: the likeliest other side of the story.
         return [Candidate(i, 0.0, 0.0) for _, i in sorted(found, key=lambda f: (-f[0], f[1]))]
@@ -232,6 +233,20 @@ class Answerer:
         return self.describe(passage.id, candidate.score, stance)
 
 
+def _held_weight(reading: Reading, held: set[str]) -> float:
+    """The question's weight a passage holds: an expanded term ("Pyongyang" for "North Korea") counts
+    only where the passage lacks a word it stands for (as `_readings` reads a match), so one matter named
+    twice does not outweigh a second matter of the question."""
+    total = 0.0
+    for term, weight in reading.weights.items():
+        if term not in held:
+            continue
+        originals = reading.stands_for.get(term, ((),))[0]
+        if not originals or not set(originals) <= held:
+            total += weight
+    return total
+
+
 def _with_both_sides(
     passages: list[AnsweredPassage], k: int, may_take_a_place: Callable[[AnsweredPassage], bool] = lambda p: True
 ) -> list[AnsweredPassage]:
@@ -261,9 +276,17 @@ def _with_both_sides(
     return top + rest
 
 
-def at_most_per_article(items: list, article_of: Callable[[object], str], k: int, cap: int = 2) -> list:
-    """Each run of k shown holds at most `cap` items of one article while another article's item
-    can take the place; an item held back keeps its order among the rest."""
+def at_most_per_article(
+    items: list,
+    article_of: Callable[[object], str],
+    k: int,
+    cap: int = 2,
+    level_of: Callable[[object], int] | None = None,
+) -> list:
+    """Each run of k shown holds at most `cap` items of one article while another article's item of the
+    same level (`level_of`, higher is surer; all one level without it) can take the place; an item held
+    back keeps its order among the rest. A third passage of the article that answers is worth more than
+    a passage of another article that barely shares a word."""
     out: list = []
     waiting = list(items)
     while waiting:
@@ -271,6 +294,14 @@ def at_most_per_article(items: list, article_of: Callable[[object], str], k: int
         counts: dict[str, int] = {}
         for item in window:
             counts[article_of(item)] = counts.get(article_of(item), 0) + 1
-        pick = next((j for j, item in enumerate(waiting) if counts.get(article_of(item), 0) < cap), 0)
+        level = level_of(waiting[0]) if level_of else 0
+        pick = next(
+            (
+                j
+                for j, item in enumerate(waiting)
+                if counts.get(article_of(item), 0) < cap and (level_of is None or level_of(item) >= level)
+            ),
+            0,
+        )
         out.append(waiting.pop(pick))
     return out

@@ -130,6 +130,13 @@ class PassageIndex:
         times their own BM25 score: they can lift a passage, never outweigh the question's words."""
         if not expanded:
             return self.search(terms, k)
+        repeats = round(1 / weight) if weight > 0 else 0
+        if repeats >= 1 and abs(repeats * weight - 1) < 1e-9:
+            # BM25 adds each query token's score, repeats included: the question's words said `repeats`
+            # times and each expanded term once score `repeats` times the weighted sum, so the engine's
+            # own top_k (cost: the terms' postings) ranks them, where scoring every passage cost O(N).
+            hits = self.engine.top_k(list(terms) * repeats + list(expanded), k)
+            return [(i, score / repeats) for i, score in hits]
         scores = self.engine.get_scores(terms) + weight * self.engine.get_scores(expanded)
         touched = np.flatnonzero(self._touching(list(terms) + list(expanded), scores))
         if len(touched) == 0:

@@ -29,6 +29,9 @@ FEATURES = (
     "unknown_share",  # share of the question's idf mass in words the corpus never uses
     "best_coverage",  # the best coverage among all candidates (the same for each)
     "coverage_gap",  # best_coverage - coverage: how far this passage is from the best one
+    # coverage where every candidate is of one article, else 0: article_margin is then against another
+    # passage of the same article, which says less (a one-article corpus, a server's first article)
+    "alone_coverage",
 )
 
 
@@ -94,6 +97,7 @@ def candidate_features(
     out[:, 10] = sum(w for t, w in original.items() if t in terms.unknown) / total
     out[:, 11] = coverage.max()
     out[:, 12] = coverage.max() - coverage
+    out[:, 13] = coverage * (len(set(articles)) == 1)
     return out
 
 

@@ -25,10 +25,13 @@ def _attributable(text: str) -> str:
 
 class Annotator:
     """Attribution needs the whole article (pronouns, surnames, quote continuations), so it runs
-    once per article on first use and the result is kept for the life of the corpus."""
+    once per article on first use and the result is kept for the life of the corpus. Hedges need
+    only the passage itself: they are found for the passages asked about, not for their whole article
+    (a long article's other paragraphs cost nothing until one of them is shown)."""
 
     def __init__(self, corpus: Corpus) -> None:
         self._corpus = corpus
+        self._attributions: dict[str, Attribution] = {}
         self._notes: dict[str, PassageNotes] = {}
 
     def notes(self, passage_id: str) -> PassageNotes:
@@ -37,12 +40,14 @@ class Annotator:
             passage = self._corpus.passage(passage_id)
             if passage is None:
                 raise KeyError(passage_id)
-            self._annotate_article(passage.article.id)
-            found = self._notes[passage_id]
+            if passage_id not in self._attributions:
+                self._annotate_article(passage.article.id)
+            found = PassageNotes(self._attributions[passage_id], tuple(find_hedges(passage.text)))
+            found = self._notes.setdefault(passage_id, found)
         return found
 
     def _annotate_article(self, article_id: str) -> None:
         passages = self._corpus.article_passages(article_id)
         attributions = attribute_paragraphs([_attributable(p.text) for p in passages])
         for passage, attribution in zip(passages, attributions, strict=True):
-            self._notes.setdefault(passage.id, PassageNotes(attribution, tuple(find_hedges(passage.text))))
+            self._attributions.setdefault(passage.id, attribution)

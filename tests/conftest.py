@@ -30,6 +30,19 @@ def seed_library():
 
 
 @pytest.fixture(scope="session")
+def related_only_library(seed_library):
+    """The seed library with its model's `answer` level out of reach: what reaches `answer` in the
+    seed library is `related` here, whatever the fitted parameters make of the seed questions."""
+    import copy
+    from dataclasses import replace
+
+    library = copy.copy(seed_library)
+    library.answerer = copy.copy(seed_library.answerer)
+    library.answerer.model = replace(seed_library.answerer.model, answer_at=1.01)
+    return library
+
+
+@pytest.fixture(scope="session")
 def news_and_seed_library(tmp_path_factory):
     """The seed plus the 818 news articles of September 2023, when ../shared has them."""
     import shutil

@@ -14,7 +14,6 @@ from bot.store import ServerSettings
 from bot.views import SORRY
 from retrieval.answering.library import Library
 from retrieval.answering.strictness import StrictLibrary
-from retrieval.evaluation.metrics import read_questions
 from tests.discord_fakes import (
     BOT_ID,
     GuildLibraries,
@@ -495,20 +494,10 @@ async def test_direct_messages_answer_from_the_base_only(seed_library):
     assert "Harbour reopens" not in str(dm.replies[0].embed.to_dict())
 
 
-def a_related_question(library) -> str:
-    """A seed-set question the fitted model answers at `related` on the seed."""
-    from tests.conftest import shared_path
-
-    rows = read_questions(shared_path("eval", "seed_dev.jsonl"))
-    for row in rows:
-        if library.answer(row["question"]).confidence == "related":
-            return row["question"]
-    pytest.skip("no seed question is answered at `related` by this model")
-
-
 @pytest.mark.parametrize("strictness", ["strict", "normal", "lenient"])
-async def test_the_servers_strictness_decides_what_a_related_answer_shows(seed_library, strictness):
-    question = a_related_question(seed_library)
+async def test_the_servers_strictness_decides_what_a_related_answer_shows(related_only_library, strictness):
+    seed_library, question = related_only_library, QUESTION
+    assert seed_library.answer(question).confidence == "related"
     cog = with_settings(seed_library, strictness=strictness)
     interaction = Interaction(cog.bot)
     await cog._respond(interaction, question, empty="", private=False)

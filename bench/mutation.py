@@ -38,7 +38,10 @@ EQUIVALENTS = REPO / "bench" / "mutation_equivalents.json"
 TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "render": (("bot/render.py",), ("tests/test_render.py",)),
     "views": (("bot/views.py",), ("tests/test_views.py",)),
-    "cogs": (("bot/cogs/asking.py", "bot/cogs/moderation.py"), ("tests/test_asking.py", "tests/test_moderation.py")),
+    "cogs": (
+        ("bot/cogs/asking.py", "bot/cogs/moderation.py", "bot/cogs/settings.py", "bot/cogs/lifecycle.py"),
+        ("tests/test_asking.py", "tests/test_moderation.py", "tests/test_settings_cog.py", "tests/test_lifecycle.py"),
+    ),
     "holder": (("bot/holder.py",), ("tests/test_holder.py",)),
     "loader": (
         ("retrieval/corpus/loader.py",),

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation", "bot.cogs.lifecycle")
 SHUTDOWN_GRACE_S = 10.0
 SHARD_CONNECT_TIMEOUT_S = 180.0  # discord.py's default, stated so the identify wait can stay inside it
 

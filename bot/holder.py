@@ -169,6 +169,10 @@ class LibraryHolder:
         """(questions asked, of which no match) in a guild (None: direct messages) since start."""
         return self._questions.get(guild_id, 0), self._no_match.get(guild_id, 0)
 
+    def all_questions(self) -> tuple[int, int]:
+        """(questions asked, of which no match) over every guild and direct messages: the owner's view."""
+        return sum(self._questions.values()), sum(self._no_match.values())
+
     def track_caller(self, what: str) -> None:
         """Shutdown waits for the current task: it has work to deliver (`what`, for the log)."""
         task = asyncio.current_task()

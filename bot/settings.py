@@ -55,6 +55,11 @@ class Settings:
     # None: one process runs Discord's recommended number of shards (GET /gateway/bot).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None  # None: every shard of shard_count
+    # Each server's own articles (bot/quotas.py): how many, how many bytes in all, how many adds an hour.
+    quota_articles: int = 200
+    quota_bytes: int = 10_000_000
+    quota_adds_per_hour: int = 30
+    forget_after_days: int = 30  # a server the bot left is forgotten this long after (bot/cogs/lifecycle.py)
 
     @property
     def feedback_db(self) -> Path:
@@ -81,6 +86,10 @@ class Settings:
             log_level=(get("QA_LOG_LEVEL") or "INFO").upper(),
             database_url=Secret(get("QA_DATABASE_URL")),
             **_shards(get("QA_SHARD_COUNT"), get("QA_SHARD_IDS")),
+            quota_articles=_count(get("QA_QUOTA_ARTICLES"), "QA_QUOTA_ARTICLES", 200, "articles"),
+            quota_bytes=_count(get("QA_QUOTA_MB"), "QA_QUOTA_MB", 10, "megabytes") * 1_000_000,
+            quota_adds_per_hour=_count(get("QA_QUOTA_ADDS_PER_HOUR"), "QA_QUOTA_ADDS_PER_HOUR", 30, "adds"),
+            forget_after_days=_count(get("QA_FORGET_AFTER_DAYS"), "QA_FORGET_AFTER_DAYS", 30, "days", least=0),
         )
 
 
@@ -113,6 +122,22 @@ def _float(text: str, key: str, default: float) -> float:
         raise SettingsError(f"{key} must be a finite number of seconds, got {text!r}")
     if value < 0:
         raise SettingsError(f"{key} cannot be negative")
+    return value
+
+
+_MAX_COUNT = 10**9  # far beyond any sensible limit; catches a number typed twice
+
+
+def _count(text: str, key: str, default: int, unit: str, least: int = 1) -> int:
+    """A whole number of `unit` from `least` up (a quota of 0 would refuse every add: a typo, not a choice)."""
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{key} must be a whole number of {unit}, got {text!r}") from None
+    if not least <= value <= _MAX_COUNT:
+        raise SettingsError(f"{key} must be between {least} and {_MAX_COUNT:,} {unit}, got {text!r}")
     return value
 
 

@@ -41,13 +41,40 @@ class Sent:
         return " ".join(x for x in (self.content, embed and embed.title, embed and embed.description) if x)
 
 
-class Member(discord.Member):
-    """A guild member with chosen permissions and roles (discord.Member needs a live guild)."""
+GUILD_ID = 10  # the guild an Interaction and a Member are in unless told otherwise
 
-    def __init__(self, user_id: int = 1, *, manage_guild: bool = False, role_ids: tuple[int, ...] = ()) -> None:
-        self._fake = (user_id, manage_guild, role_ids)
+
+class Guild:
+    """A guild that knows its roles' ids (get_role), and whether Discord reports it unavailable."""
+
+    def __init__(self, guild_id: int = GUILD_ID, role_ids: tuple[int, ...] = (), *, unavailable: bool = False) -> None:
+        self.id = guild_id
+        self.role_ids = set(role_ids)
+        self.unavailable = unavailable
+
+    def get_role(self, role_id: int) -> Any:
+        return SimpleNamespace(id=role_id, guild=self) if role_id in self.role_ids else None
+
+    def __repr__(self) -> str:
+        return f"<Guild {self.id}>"
+
+
+class Member(discord.Member):
+    """A guild member with chosen permissions and roles (discord.Member needs a live guild). Its
+    guild holds its roles unless `guild` is given, so a role of another server can be tested."""
+
+    def __init__(
+        self,
+        user_id: int = 1,
+        *,
+        manage_guild: bool = False,
+        role_ids: tuple[int, ...] = (),
+        guild: Guild | None = None,
+    ) -> None:
+        self._fake = (user_id, manage_guild, role_ids, guild if guild is not None else Guild(GUILD_ID, role_ids))
 
     id = property(lambda self: self._fake[0])
+    guild = property(lambda self: self._fake[3])
     guild_permissions = property(lambda self: discord.Permissions(manage_guild=self._fake[1]))
     roles = property(lambda self: [SimpleNamespace(id=r) for r in self._fake[2]])
     bot = property(lambda self: False)
@@ -87,12 +114,15 @@ class Followup:
 
 
 class Interaction:
-    def __init__(self, client: Any, user: Any = None, message: Any = None) -> None:
+    def __init__(self, client: Any, user: Any = None, message: Any = None, guild_id: int | None = None) -> None:
         self.client = client
         self.user = user if user is not None else Member()
         self.message = message
-        self.guild_id = 10
+        # The member's own guild: a command runs where the member is.
+        member_guild = getattr(self.user, "guild", None)
+        self.guild_id = guild_id if guild_id is not None else (member_guild.id if member_guild else GUILD_ID)
         self.channel_id = 20
+        self.command: Any = None  # the app command run, for cog checks (SimpleNamespace(name=...) will do)
         self.sent: list[Sent] = []
         self.response = Response(self.sent)
         self.followup = Followup(self.sent)
@@ -128,11 +158,12 @@ class Feedback:
             self.verdicts.append(verdict)
         return self.working
 
-    async def counts(self) -> dict[str, int] | None:
+    async def counts(self, guild_id: int | None = None) -> dict[str, int] | None:
         if not self.working:
             return None
-        helpful = sum(v.helpful for v in self.verdicts)
-        return {"helpful": helpful, "not_helpful": len(self.verdicts) - helpful}
+        verdicts = [v for v in self.verdicts if guild_id is None or getattr(v, "guild_id", None) == guild_id]
+        helpful = sum(v.helpful for v in verdicts)
+        return {"helpful": helpful, "not_helpful": len(verdicts) - helpful}
 
 
 class BaseOnly:
@@ -148,14 +179,43 @@ class BaseOnly:
         pass
 
 
-def fake_bot(holder: LibraryHolder, *, cooldown_s: float = 0.0, moderator_role_id: int | None = None) -> Any:
+class NoDatabase:
+    """A bot without a database: every use fails as an unreachable store does."""
+
+    store = None
+
+    async def get(self) -> Any:
+        from bot.store import StoreUnavailable
+
+        raise StoreUnavailable("the database could not be reached (no database in this test)")
+
+
+def fake_bot(
+    holder: LibraryHolder,
+    *,
+    cooldown_s: float = 0.0,
+    moderator_role_id: int | None = None,
+    owner_id: int | None = None,
+    settings: Settings | None = None,
+) -> Any:
+    """`owner_id`: the application's owner, for `await bot.is_owner(user)`; `settings` replaces the defaults."""
+
+    async def is_owner(user: Any) -> bool:
+        return owner_id is not None and user.id == owner_id
+
     return SimpleNamespace(
-        settings=Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
+        settings=settings or Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
         holder=holder,
         libraries=BaseOnly(holder),
         cooldown=Cooldown(cooldown_s),
         feedback=Feedback(),
+        database=NoDatabase(),
         user=SimpleNamespace(id=BOT_ID),
+        is_owner=is_owner,
+        guilds=[],
+        get_guild=lambda guild_id: None,
+        shard_ids=None,
+        shard_count=1,
     )
 
 

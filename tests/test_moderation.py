@@ -1,34 +1,45 @@
-"""The moderators' cog, driven directly: who may use it, and what add/remove/list/stats do to the
-corpus folder and say. (tests/e2e runs the same commands through the loopback Discord.)"""
+"""The moderators' cog, driven directly over a real SQLite store: who may use each command, what
+add/remove/list/stats do to a server's own articles (and never to another server's, nor to the
+base folder), the owner's reload and forget. (tests/e2e runs the same commands through the
+loopback Discord.)"""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import discord
 import pytest
 
 from bot.cogs import moderation
-from bot.cogs.moderation import Moderation, NotModerator, report_embed
+from bot.cogs.moderation import Moderation, NotModerator, NotOwner, fitted, report_embed
+from bot.database import Database
+from bot.feedback import FeedbackStore, Verdict
 from bot.holder import LibraryHolder, ReloadReport
+from bot.libraries import ServerLibraries
 from bot.render import safe_text
+from bot.settings import Settings
+from bot.store import ServerSettings, StoreUnavailable
 from retrieval.answering.library import CorpusChange
-from tests.discord_fakes import Attachment, Interaction, Member, fake_bot
+from tests.discord_fakes import Attachment, Guild, Interaction, Member, fake_bot
 
 STORM = "Storm hits the coast\n\nA storm hit the coast on Monday, officials said.\n\nPower was cut to homes.\n"
 FLOOD = "Floods in the valley\n\nThe river flooded the valley after days of rain.\n"
 QUAKE = "Quake shakes the city\n\nAn earthquake shook the city at dawn, damaging old buildings.\n"
+GALE = "Gale closes the port\n\nA gale closed the port of Exampleton for two days.\n\nFerries were cancelled.\n"
+A, B = 10, 20  # two servers
+OWNER = 4242
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-async def cog_over(folder, **bot_options):
-    holder = LibraryHolder(folder)
-    if folder.is_dir() and any(folder.iterdir()) or folder.is_file():
-        await holder.load()
-    bot = fake_bot(holder, **bot_options)
-    return Moderation(bot), bot
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @pytest.fixture
@@ -43,58 +54,130 @@ def corpus(tmp_path):
     return folder
 
 
-# --- who may manage the corpus -----------------------------------------------------------------
+@pytest.fixture
+async def database(tmp_path):
+    opened = Database(Settings(data_dir=tmp_path / "data"))
+    yield opened
+    await opened.close()
 
 
-async def test_manage_server_or_the_moderator_role_may_manage_the_corpus(corpus):
+async def cog_over(folder, database=None, *, clock=None, **settings):
+    """The cog over a loaded base `folder`, with `database` (a real store) behind the bot when given."""
+    holder = LibraryHolder(folder)
+    if folder.is_dir() and any(folder.iterdir()) or folder.is_file():
+        await holder.load()
+    bot = fake_bot(holder, owner_id=OWNER, settings=Settings(corpus_dir=folder, ask_cooldown_s=0, **settings))
+    if database is not None:
+        bot.database = database
+        bot.libraries = ServerLibraries(holder, database)
+        bot.feedback = FeedbackStore(database)
+    return Moderation(bot, clock=clock or Clock()), bot
+
+
+def moderator(guild_id: int = A, user_id: int = 1) -> Member:
+    return Member(user_id, manage_guild=True, guild=Guild(guild_id))
+
+
+def run(bot, guild_id: int = A, user: Member | None = None, command: str | None = None) -> Interaction:
+    interaction = Interaction(bot, user or moderator(guild_id))
+    interaction.command = SimpleNamespace(name=command) if command else None
+    return interaction
+
+
+def reply(interaction: Interaction) -> str:
+    (sent,) = interaction.answers
+    return sent.text
+
+
+def files(folder):
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+async def own_ids(database, guild_id: int) -> list[str]:
+    return [a.article_id for a in await (await database.get()).list_articles(guild_id)]
+
+
+# --- who may run what ----------------------------------------------------------------------------
+
+
+async def test_moderators_of_the_server_may_manage_its_articles(corpus):
     cog, _ = await cog_over(corpus, moderator_role_id=77)
-    assert await cog.interaction_check(Interaction(None, Member(1, manage_guild=True))) is True
-    assert await cog.interaction_check(Interaction(None, Member(2, role_ids=(5, 77)))) is True
-    with pytest.raises(NotModerator, match=r"^Only moderators \(Manage Server, or the moderator role\)"):
-        await cog.interaction_check(Interaction(None, Member(3, role_ids=(5,))))
+    assert await cog.interaction_check(run(cog.bot, user=Member(1, manage_guild=True))) is True
+    assert await cog.interaction_check(run(cog.bot, user=Member(2, role_ids=(5, 77)))) is True
+    with pytest.raises(NotModerator, match=r"^Only moderators \(Manage Server, or a moderator role of this server\)"):
+        await cog.interaction_check(run(cog.bot, user=Member(3, role_ids=(5,))))
 
 
-async def test_without_a_moderator_role_setting_a_role_is_not_enough(corpus):
-    cog, _ = await cog_over(corpus)
-    with pytest.raises(NotModerator, match="Only moderators"):
-        await cog.interaction_check(Interaction(None, Member(2, role_ids=(77,))))
+async def test_the_configured_role_id_grants_nothing_in_a_server_it_does_not_belong_to(corpus):
+    cog, _ = await cog_over(corpus, moderator_role_id=77)
+    elsewhere = Member(2, role_ids=(77,), guild=Guild(B, role_ids=(5,)))  # role 77 is another server's
+    with pytest.raises(NotModerator):
+        await cog.interaction_check(run(cog.bot, user=elsewhere))
 
 
 async def test_corpus_commands_need_a_server(corpus):
     cog, _ = await cog_over(corpus, moderator_role_id=77)
-    user = discord.Object(5)  # a user in a DM, not a guild member
     with pytest.raises(NotModerator, match="^Corpus commands work in a server only.$"):
-        await cog.interaction_check(Interaction(None, user))
+        await cog.interaction_check(Interaction(None, discord.Object(5)))
 
 
-# --- /corpus add ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["reload", "forget"])
+async def test_owner_commands_refuse_a_server_manager_who_is_not_the_owner(corpus, command):
+    cog, _ = await cog_over(corpus)
+    with pytest.raises(NotOwner, match=rf"^Only the bot's owner can use /corpus {command}: the base corpus"):
+        await cog.interaction_check(run(cog.bot, user=Member(1, manage_guild=True), command=command))
+    owner = Member(OWNER)  # no Manage Server needed: the owner's commands are about every server
+    assert await cog.interaction_check(run(cog.bot, user=owner, command=command)) is True
 
 
-async def test_an_article_is_added_and_the_corpus_reloaded(corpus):
-    cog, bot = await cog_over(corpus)
-    (corpus / "quake.txt.meta.json").write_text(json.dumps({"source": "Stale sidecar"}))
-    interaction = Interaction(bot)
+async def test_the_owner_is_no_moderator_of_a_server_by_being_the_owner(corpus):
+    cog, _ = await cog_over(corpus)
+    with pytest.raises(NotModerator):
+        await cog.interaction_check(run(cog.bot, user=Member(OWNER), command="add"))
+
+
+# --- /corpus add -------------------------------------------------------------------------------
+
+
+async def test_an_article_is_stored_for_the_server_and_answers_there_at_once(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    before = files(corpus)
+    interaction = run(bot, A, Member(7, manage_guild=True, guild=Guild(A)))
     await cog._add(interaction, Attachment("Quake.TXT", QUAKE.encode()))
-    assert (corpus / "Quake.txt").read_text() == QUAKE
-    assert (corpus / "Quake.txt").stat().st_mode & 0o777 == 0o644
-    assert (corpus / "quake.txt.meta.json").exists()  # another name's sidecar is left alone
-    assert [s.how for s in interaction.sent] == ["defer", "followup"]
-    assert interaction.sent[0].kwargs == {"thinking": True}
-    report = interaction.sent[1].embed
-    assert report.title == "Added Quake.txt"
-    assert report.description.splitlines()[1] == "+1 added · −0 removed · ~0 changed"
-    assert "+ `Quake`" in report.description.splitlines()
-    assert "Quake" in {a.id for a in bot.holder.library.corpus.articles}
-    assert not [p for p in corpus.iterdir() if p.name.startswith(".upload-")]
+    assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {"thinking": True, "ephemeral": True}
+    assert reply(interaction) == "Added `Quake` (1 passage); this server now has 1 article, 0.1 KB."
+    assert files(corpus) == before  # nothing written to the base folder
+    (stored,) = await (await database.get()).read_articles(A)
+    assert (stored.article_id, stored.file_name, stored.content, stored.added_by, stored.added_at) == (
+        "Quake",
+        "Quake.txt",
+        QUAKE.encode(),
+        7,
+        T0,
+    )
+    here = await bot.libraries.for_guild(A)
+    assert "Quake" in {a.id for a in here.corpus.articles} and "storm" in {a.id for a in here.corpus.articles}
+    elsewhere = await bot.libraries.for_guild(B)
+    assert "Quake" not in {a.id for a in elsewhere.corpus.articles}
+    assert "Quake" not in {a.id for a in bot.holder.library.corpus.articles}  # the base is untouched
 
 
-async def test_a_leftover_sidecar_of_the_same_name_is_removed_before_adding(corpus):
-    cog, bot = await cog_over(corpus)
-    (corpus / "quake.txt.meta.json").write_text(json.dumps({"source": "Stale sidecar"}))
-    await cog._add(Interaction(bot), Attachment("quake.txt", QUAKE.encode()))
-    assert not (corpus / "quake.txt.meta.json").exists()
-    (quake,) = [a for a in bot.holder.library.corpus.articles if a.id == "quake"]
-    assert quake.source is None
+async def test_the_reply_counts_the_passages_the_article_makes(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.md", GALE.encode()))
+    size = len(QUAKE) + len(GALE)
+    assert reply(interaction) == f"Added `gale` (2 passages); this server now has 2 articles, {size / 1000:.1f} KB."
+
+
+async def test_a_server_keeps_its_library_until_one_of_its_articles_changes(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    first = await bot.libraries.for_guild(A)
+    assert await bot.libraries.for_guild(A) is first
+    await cog._add(run(bot), Attachment("gale.txt", GALE.encode()))
+    assert {"quake", "gale"} <= {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}
 
 
 @pytest.mark.parametrize(
@@ -103,255 +186,428 @@ async def test_a_leftover_sidecar_of_the_same_name_is_removed_before_adding(corp
         ("n1.txt", "news.jsonl:1"),  # a .jsonl record
         ("flood.md", "sub/flood.txt"),  # a file in a subfolder
         ("storm.md", "storm.txt"),  # the same stem, another suffix
-        ("storm.txt", "storm.txt"),  # the same name
     ],
 )
-async def test_an_upload_whose_id_is_already_used_is_refused(corpus, upload, used_by):
-    cog, bot = await cog_over(corpus)
-    before = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
-    interaction = Interaction(bot)
+async def test_an_id_the_base_corpus_uses_is_refused_and_says_where(corpus, database, upload, used_by):
+    cog, bot = await cog_over(corpus, database)
+    interaction = run(bot)
     await cog._add(interaction, Attachment(upload, QUAKE.encode(), error=AssertionError("never downloaded")))
-    (sent,) = interaction.sent
-    assert sent.how == "response" and sent.kwargs == {"ephemeral": True}
     stem = upload.rsplit(".", 1)[0]
-    assert sent.content == (
-        f"An article with the id `{stem}` already exists (`{used_by}`): "
-        "remove it first, or upload the file under another name."
+    assert reply(interaction) == (
+        f"The base corpus already has an article with the id `{stem}` (`{used_by}`): "
+        "upload the file under another name."
     )
-    assert {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()} == before
+    assert await own_ids(database, A) == []
 
 
-async def test_an_article_file_not_loaded_yet_also_holds_its_id(corpus):
-    cog, bot = await cog_over(corpus)
+async def test_a_base_article_file_not_loaded_yet_also_holds_its_id(corpus, database):
+    cog, bot = await cog_over(corpus, database)
     (corpus / "sub" / "quake.md").write_text(QUAKE)  # put there after the last reload
-    interaction = Interaction(bot)
+    interaction = run(bot)
     await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
-    assert "already exists (`sub/quake.md`)" in interaction.sent[0].content
-    assert not (corpus / "quake.txt").exists()
+    assert "(`sub/quake.md`)" in reply(interaction)
+    assert await own_ids(database, A) == []
 
 
-async def test_hidden_files_and_other_kinds_of_file_do_not_hold_an_id(corpus):
-    cog, bot = await cog_over(corpus)
-    (corpus / ".removing-quake.txt").write_text(QUAKE)
+async def test_hidden_files_and_other_kinds_of_file_do_not_hold_an_id(corpus, database):
+    cog, bot = await cog_over(corpus, database)
     (corpus / ".hidden").mkdir()
     (corpus / ".hidden" / "quake.txt").write_text(QUAKE)
     (corpus / "quake.pdf").write_bytes(b"%PDF")
-    interaction = Interaction(bot)
+    interaction = run(bot)
     await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
-    assert interaction.sent[-1].embed.title == "Added quake.txt"
+    assert reply(interaction).startswith("Added `quake`")
 
 
-async def test_the_declared_size_is_checked_against_5_mb_before_downloading(corpus):
-    cog, bot = await cog_over(corpus)
-    interaction = Interaction(bot)
+async def test_an_id_the_server_uses_is_refused_but_another_server_may_use_it(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, A, Member(7, manage_guild=True, guild=Guild(A))), Attachment("quake.txt", QUAKE.encode()))
+    again = run(bot, A)
+    await cog._add(again, Attachment("quake.md", GALE.encode(), error=AssertionError("never downloaded")))
+    assert reply(again) == (
+        "This server already has an article with the id `quake` (added by <@7> <t:1795867200:d>): "
+        "remove it first, or upload the file under another name."
+    )
+    other = run(bot, B)
+    await cog._add(other, Attachment("quake.md", GALE.encode()))
+    assert reply(other).startswith("Added `quake` (2 passages)")
+    assert (await (await database.get()).get_article(A, "quake")).content == QUAKE.encode()
+    assert (await (await database.get()).get_article(B, "quake")).content == GALE.encode()
+
+
+async def test_an_upload_that_loses_the_race_to_the_same_id_changes_nothing(corpus, database, monkeypatch):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    store = await database.get()
+
+    async def not_yet(guild_id, article_id):  # the other upload lands between the check and the add
+        return None
+
+    monkeypatch.setattr(store, "get_article", not_yet)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("quake.txt", GALE.encode()))
+    assert reply(interaction) == "An article with the id `quake` was added meanwhile: nothing changed."
+    (kept,) = await store.read_articles(A)
+    assert kept.content == QUAKE.encode()
+
+
+async def test_the_declared_size_is_checked_against_5_mb_before_downloading(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    interaction = run(bot)
     await cog._add(interaction, Attachment("big.txt", b"", size=5_000_001, error=AssertionError("downloaded")))
     (sent,) = interaction.sent
     assert sent.content == "That file is 5,000,001 bytes; articles may be at most 5,000,000."
     assert sent.kwargs == {"ephemeral": True}
-    at_limit = Interaction(bot)
+    at_limit = run(bot)
     await cog._add(at_limit, Attachment("limit.txt", QUAKE.encode(), size=5_000_000))
-    assert at_limit.sent[-1].embed.title == "Added limit.txt"
+    assert reply(at_limit).startswith("Added `limit`")
 
 
-async def test_a_single_jsonl_corpus_takes_no_uploads(corpus):
-    cog, bot = await cog_over(corpus / "news.jsonl")
-    interaction = Interaction(bot)
-    await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
-    assert interaction.sent[0].content == (
-        "The corpus is a single .jsonl file, not a folder: articles cannot be added here."
-    )
-    assert interaction.sent[0].kwargs == {"ephemeral": True}
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"  \n", "empty file"), (b"Just a heading\n\nAnother heading\n", "no paragraph to answer from (only headings)")],
+)
+async def test_an_unusable_article_is_refused_with_the_reason(corpus, database, data, reason):
+    cog, bot = await cog_over(corpus, database)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("empty.txt", data))
+    assert reply(interaction) == f"empty.txt was not added: {reason}."
+    assert interaction.answers[0].kwargs["allowed_mentions"].to_dict()["parse"] == []
+    assert await own_ids(database, A) == []
 
 
-async def test_an_unusable_article_is_refused_with_the_loaders_reason(corpus):
-    cog, bot = await cog_over(corpus)
-    interaction = Interaction(bot)
-    await cog._add(interaction, Attachment("empty.txt", b"  \n"))
-    assert [s.how for s in interaction.sent] == ["defer", "followup"]
-    assert interaction.sent[1].content == "empty.txt was not added: empty file."
-    assert interaction.sent[1].kwargs["allowed_mentions"].to_dict()["parse"] == []
-    assert not (corpus / "empty.txt").exists()
-
-
-async def test_a_failed_download_says_so_and_writes_nothing(corpus):
-    cog, bot = await cog_over(corpus)
+async def test_a_failed_download_says_so_and_stores_nothing(corpus, database):
+    cog, bot = await cog_over(corpus, database)
 
     class Gone(discord.HTTPException):
         def __init__(self) -> None:
             self.status = 503
 
-    interaction = Interaction(bot)
+    interaction = run(bot)
     await cog._add(interaction, Attachment("quake.txt", b"", size=10, error=Gone()))
-    assert interaction.sent[-1].content == "Could not download `quake.txt` (503); please try again."
-    assert not (corpus / "quake.txt").exists()
+    assert reply(interaction) == "Could not download `quake.txt` (503); please try again."
+    assert await own_ids(database, A) == []
 
 
-async def test_an_upload_that_loses_the_race_changes_nothing(corpus, monkeypatch):
-    cog, bot = await cog_over(corpus)
-
-    def lost(target, data):
-        raise FileExistsError(target)
-
-    monkeypatch.setattr(moderation, "_write_new", lost)
-    interaction = Interaction(bot)
-    await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
-    assert interaction.sent[-1].content == "An article file named `quake.txt` was added meanwhile: nothing changed."
-    assert "quake" not in {a.id for a in bot.holder.library.corpus.articles}
+async def test_a_store_outage_says_so_and_changes_nothing(corpus):
+    cog, bot = await cog_over(corpus)  # NoDatabase: every use fails as an unreachable store
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("quake.txt", QUAKE.encode(), error=AssertionError("never downloaded")))
+    assert reply(interaction) == (
+        "quake.txt was not added: the bot's database cannot be reached right now (the database could not be "
+        "reached (no database in this test)). Nothing was changed; please try again later."
+    )
 
 
-def test_write_new_never_replaces_a_file(tmp_path):
-    target = tmp_path / "a.txt"
-    moderation._write_new(target, b"first")
-    with pytest.raises(FileExistsError):
-        moderation._write_new(target, b"second")
-    assert target.read_bytes() == b"first"
-    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+async def test_an_outage_during_the_add_keeps_the_servers_library(corpus, database, monkeypatch):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    held = await bot.libraries.for_guild(A)
+    store = await database.get()
+
+    async def fails(record, quota=None):
+        raise StoreUnavailable("the database could not store the article (OperationalError: disk I/O error)")
+
+    monkeypatch.setattr(store, "add_article", fails)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.txt", GALE.encode()))
+    assert reply(interaction).startswith("gale.txt was not added: the bot's database cannot be reached right now")
+    assert await bot.libraries.for_guild(A) is held
+    assert await own_ids(database, A) == ["quake"]
+
+
+# --- quotas ------------------------------------------------------------------------------------
+
+
+async def test_the_article_quota_refuses_with_its_number(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_articles=2)
+    for name in ("quake.txt", "gale.txt"):
+        await cog._add(run(bot), Attachment(name, QUAKE.encode()))
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("third.txt", QUAKE.encode()))
+    assert reply(interaction) == (
+        "`third.txt` was not added: this server has reached its limit of 2 articles; remove one to add another."
+    )
+    other = run(bot, B)  # the limit is per server
+    await cog._add(other, Attachment("third.txt", QUAKE.encode()))
+    assert reply(other).startswith("Added `third`")
+
+
+async def test_the_size_quota_refuses_with_its_number_and_where_the_server_stands(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_bytes=150)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))  # 83 bytes
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.txt", GALE.encode()))  # 98 more: 181 > 150
+    assert reply(interaction) == (
+        "`gale.txt` was not added: this server's articles may take at most 0.1 KB in all "
+        "(it has 0.1 KB; this file is 0.1 KB)."
+    )
+    assert await own_ids(database, A) == ["quake"]
+
+
+async def test_the_hourly_quota_counts_removed_adds_and_frees_after_an_hour(corpus, database):
+    clock = Clock()
+    cog, bot = await cog_over(corpus, database, clock=clock, quota_adds_per_hour=2)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    await cog._remove(run(bot), "quake")
+    clock.now += timedelta(minutes=30)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    clock.now += timedelta(minutes=29)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.txt", GALE.encode()))
+    assert reply(interaction) == (
+        "`gale.txt` was not added: this server may add at most 2 articles per hour; please try again later."
+    )
+    clock.now += timedelta(minutes=2)  # the first add is now over an hour old
+    later = run(bot)
+    await cog._add(later, Attachment("gale.txt", GALE.encode()))
+    assert reply(later).startswith("Added `gale`")
 
 
 # --- /corpus remove and its autocomplete ---------------------------------------------------------
 
 
-async def test_remove_deletes_the_file_and_its_sidecar_and_reloads(corpus):
-    cog, bot = await cog_over(corpus)
-    interaction = Interaction(bot)
+async def test_remove_deletes_only_the_servers_article(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    for guild_id in (A, B):
+        await cog._add(run(bot, guild_id), Attachment("quake.txt", QUAKE.encode()))
+    await cog._add(run(bot, A), Attachment("gale.txt", GALE.encode()))
+    before = files(corpus)
+    interaction = run(bot, A)
+    await cog._remove(interaction, "quake")
+    assert reply(interaction) == f"Removed `quake`; this server now has 1 article, {len(GALE) / 1000:.1f} KB."
+    assert await own_ids(database, A) == ["gale"] and await own_ids(database, B) == ["quake"]
+    assert "quake" not in {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}
+    assert "quake" in {a.id for a in (await bot.libraries.for_guild(B)).corpus.articles}
+    assert files(corpus) == before
+
+
+async def test_a_base_article_cannot_be_removed_from_discord(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    before = files(corpus)
+    interaction = run(bot)
     await cog._remove(interaction, "storm")
-    assert not (corpus / "storm.txt").exists() and not (corpus / "storm.txt.meta.json").exists()
-    assert [s.how for s in interaction.sent] == ["defer", "followup"]
-    report = interaction.sent[1].embed
-    assert report.title == "Removed storm"
-    assert "− `storm`" in report.description.splitlines()
-    assert "storm" not in {a.id for a in bot.holder.library.corpus.articles}
-    assert not [p for p in corpus.iterdir() if p.name.startswith(".removing-")]
+    assert reply(interaction) == (
+        "`storm` belongs to the base corpus, which only the bot's owner changes (on the host): "
+        "it cannot be removed from Discord."
+    )
+    assert files(corpus) == before and "storm" in {a.id for a in bot.holder.library.corpus.articles}
 
 
-@pytest.mark.parametrize("article", ["n1", "flood", "nothing"])
-async def test_only_files_directly_in_the_folder_can_be_removed(corpus, article):
+async def test_another_servers_article_is_not_found_from_this_server(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, B), Attachment("quake.txt", QUAKE.encode()))
+    interaction = run(bot, A)
+    await cog._remove(interaction, "quake")
+    assert reply(interaction) == "This server has no article with the id `quake`."
+    assert await own_ids(database, B) == ["quake"]
+
+
+async def test_remove_during_an_outage_says_so(corpus):
     cog, bot = await cog_over(corpus)
-    interaction = Interaction(bot)
-    await cog._remove(interaction, article)
-    (sent,) = interaction.sent
-    assert sent.content == (
-        "No article file with that id (articles inside a .jsonl file cannot be removed one by one)."
-    )
-    assert sent.kwargs == {"ephemeral": True}
-    assert len(bot.holder.library.corpus.articles) == 3
+    interaction = run(bot)
+    await cog._remove(interaction, "quake")
+    assert reply(interaction).startswith("quake was not removed: the bot's database cannot be reached right now")
 
 
-async def test_removing_the_last_article_puts_everything_back(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "storm.txt").write_text(STORM)
-    (folder / "storm.txt.meta.json").write_text("{}")
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot)
-    await cog._remove(interaction, "storm")
-    assert (folder / "storm.txt").read_text() == STORM and (folder / "storm.txt.meta.json").exists()
-    assert sorted(p.name for p in folder.iterdir()) == ["storm.txt", "storm.txt.meta.json"]
-    text = interaction.sent[-1].content
-    assert text.startswith("Reload failed: no usable article in ") and text.endswith(
-        "\nThe previous corpus keeps answering."
-    )
-    assert [a.id for a in bot.holder.library.corpus.articles] == ["storm"]
-
-
-async def test_autocomplete_offers_removable_articles_matching_what_is_typed(corpus):
+async def test_autocomplete_offers_only_the_servers_own_articles_matching_what_is_typed(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_adds_per_hour=100)
     for n in range(30):
-        (corpus / f"extra{n:02d}.txt").write_text(f"Extra story number {n}\n\nBody of story {n}.\n")
-    cog, _ = await cog_over(corpus)
-    everything = cog._removable_choices("")
+        await cog._add(run(bot, A), Attachment(f"extra{n:02d}.txt", QUAKE.encode()))
+    await cog._add(run(bot, B), Attachment("b-only.txt", QUAKE.encode()))
+    everything = await cog._removable_choices(A, "")
     assert len(everything) == 25
-    assert everything[0].name == "Extra story number 0 (extra00)" and everything[0].value == "extra00"
-    assert [c.value for c in cog._removable_choices("STORM")] == ["storm"]
-    assert [c.value for c in cog._removable_choices("number 29")] == ["extra29"]
-    assert cog._removable_choices("record") == [] and cog._removable_choices("valley") == []
+    assert everything[0].name == "extra00 · 0.1 KB · added 2026-11-28" and everything[0].value == "extra00"
+    assert [c.value for c in await cog._removable_choices(A, "RA29")] == ["extra29"]
+    assert await cog._removable_choices(A, "storm") == []  # a base article is not removable
+    assert await cog._removable_choices(A, "b-only") == []
+    assert [c.value for c in await cog._removable_choices(B, "")] == ["b-only"]
+    assert await cog._removable_choices(None, "") == []
 
 
-async def test_autocomplete_names_stay_within_discords_100_characters(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "long.txt").write_text("A " + "very " * 40 + "long title\n\nSome body text here.\n")
-    (folder / f"{'x' * 101}.txt").write_text("Short\n\nAn id too long for a choice value.\n")
-    cog, _ = await cog_over(folder)
-    (choice,) = cog._removable_choices("")
-    assert choice.value == "long" and len(choice.name) <= 100 and choice.name.endswith("…")
+async def test_autocomplete_names_stay_within_discords_100_characters(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("x" * 200 + ".txt", QUAKE.encode()))  # ids are cut to 80 characters
+    (choice,) = await cog._removable_choices(A, "")
+    assert choice.value == "x" * 80 and len(choice.name) <= 100
 
 
-async def test_nothing_is_removable_before_the_corpus_is_loaded(tmp_path):
-    cog, _ = await cog_over(tmp_path)
-    assert cog._removable() == {}
+async def test_autocomplete_offers_nothing_when_the_store_is_down(corpus):
+    cog, _ = await cog_over(corpus)
+    assert await cog._removable_choices(A, "") == []
 
 
-# --- /corpus list, stats, reload -----------------------------------------------------------------
+# --- /corpus list ------------------------------------------------------------------------------
 
 
-async def test_list_shows_each_article_with_its_id_date_and_passages(corpus):
-    cog, bot = await cog_over(corpus)
-    interaction = Interaction(bot)
+async def test_list_shows_the_servers_articles_and_the_base_marked_read_only(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, A, Member(7, manage_guild=True, guild=Guild(A))), Attachment("quake.txt", QUAKE.encode()))
+    await cog._add(run(bot, B), Attachment("gale.txt", GALE.encode()))
+    interaction = run(bot, A)
     await cog._list(interaction)
-    (sent,) = interaction.sent
+    (sent,) = interaction.answers
     assert sent.kwargs["ephemeral"] is True and sent.kwargs["allowed_mentions"].to_dict()["parse"] == []
-    assert sent.embed.title == "3 articles, 4 passages"
-    lines = sent.embed.description.splitlines()
-    assert lines == [
-        "• Record one — `n1` · undated · 1 passages",
-        "• Storm hits the coast — `storm` · undated · 2 passages",
-        "• Floods in the valley — `flood` · undated · 1 passages",
+    assert sent.embed.title == "Articles answering in this server"
+    assert sent.embed.description.splitlines() == [
+        "**This server's articles**",
+        "1 of 200 articles, 0.1 KB of 10.0 MB",
+        "• `quake` · 0.1 KB · added by <@7> <t:1795867200:d>",
+        "",
+        "**Base corpus (read-only): 3**",
+        "• Record one — `n1`",
+        "• Storm hits the coast — `storm`",
+        "• Floods in the valley — `flood`",
     ]
 
 
-async def test_list_stops_at_40_articles_and_says_how_many_more(tmp_path):
+async def test_list_says_when_the_server_has_none_and_the_base_is_off(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await (await database.get()).set_settings(A, ServerSettings(base_corpus=False))
+    interaction = run(bot, A)
+    await cog._list(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    assert lines[:2] == ["**This server's articles**", "None yet: add one with /corpus add."]
+    assert lines[3] == "**Base corpus (read-only, turned off in this server): 3**"
+
+
+async def test_list_during_an_outage_still_shows_the_base(corpus):
+    cog, bot = await cog_over(corpus)
+    interaction = run(bot)
+    await cog._list(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    assert lines[1] == "This server's articles cannot be read right now (the bot's database is unreachable)."
+    assert lines[-1] == "• Floods in the valley — `flood`"
+
+
+async def test_a_long_list_stays_within_discords_4096_characters_and_says_how_many_more(tmp_path, database):
     folder = tmp_path / "c"
     folder.mkdir()
-    for n in range(43):
-        (folder / f"a{n:02d}.txt").write_text(f"Story {n}\n\nThe body of story number {n}.\n")
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot)
+    for n in range(300):
+        (folder / f"a{n:03d}.txt").write_text(f"Story {n} {'about the weather ' * 6}\n\nThe body of story {n}.\n")
+    cog, bot = await cog_over(folder, database, quota_adds_per_hour=1000)
+    for n in range(120):
+        await cog._add(run(bot), Attachment(f"own{n:03d}-{'x' * 40}.txt", QUAKE.encode()))
+    interaction = run(bot)
     await cog._list(interaction)
-    description = interaction.sent[0].embed.description
-    assert description.count("•") == 40 and description.endswith("\n… and 3 more")
+    description = interaction.answers[0].embed.description
+    lines = description.splitlines()
+    assert len(description) <= 4096
+    own_more = next(line for line in lines if line.startswith("… and"))
+    shown_own = sum(line.startswith("• `own") for line in lines)
+    assert own_more == f"… and {120 - shown_own} more" and shown_own > 10
+    shown_base = sum(line.startswith("• Story") for line in lines)
+    assert lines[-1] == f"… and {300 - shown_base} more" and shown_base > 5
+    assert "**Base corpus (read-only): 300**" in lines
 
 
-async def test_stats_report_questions_no_matches_feedback_and_answer_time(corpus):
-    cog, bot = await cog_over(corpus)
-    await bot.holder.answer("Did the storm hit the coast?", k=3, guild_id=10)
-    await bot.holder.answer("banana bread recipe?", k=3, guild_id=10)
-    await bot.holder.answer("banana bread recipe?", k=3, guild_id=10)
-    await bot.feedback.record(type("V", (), {"helpful": True})())
-    interaction = Interaction(bot)
+def test_fitted_keeps_what_fits_and_counts_the_rest():
+    assert fitted(["aaa", "bbb"], 7) == ["aaa", "bbb"]
+    assert fitted(["aaa", "bbb", "ccc"], 11) == ["aaa", "bbb", "ccc"]
+    eights = ["a" * 8] * 3  # 26 characters joined
+    assert fitted(eights, 26) == eights
+    assert fitted(eights, 25) == ["a" * 8, "… and 2 more"]  # 21 characters: room for one and the count
+    assert fitted(eights, 20) == ["… and 3 more"]
+    kept = fitted([f"line {n}" for n in range(100)], 100)
+    assert len("\n".join(kept)) <= 100 and kept[-1] == f"… and {100 - len(kept) + 1} more"
+    assert fitted([], 10) == []
+
+
+# --- /corpus stats -----------------------------------------------------------------------------
+
+
+async def test_stats_give_the_servers_own_numbers_only(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, A), Attachment("quake.txt", QUAKE.encode()))
+    await bot.holder.answer("Did the storm hit the coast?", k=3, guild_id=A)
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=A)
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=A)
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=B)
+    for guild_id, helpful in ((A, True), (B, False), (B, False)):
+        await bot.feedback.record(Verdict("q", ("storm#p1",), guild_id, 5, 6, helpful))
+    interaction = run(bot, A)
     await cog._stats(interaction)
-    assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {"thinking": True, "ephemeral": True}
-    sent = interaction.sent[1]
-    assert sent.kwargs["ephemeral"] is True and sent.embed.title == "Corpus stats"
+    assert interaction.sent[0].kwargs == {"thinking": True, "ephemeral": True}
+    sent = interaction.answers[0]
+    assert sent.kwargs["ephemeral"] is True and sent.embed.title == "Corpus stats for this server"
     lines = sent.embed.description.splitlines()
-    assert lines[:3] == ["Questions asked since start: **3**", "No-match rate: **67%**", "Feedback: 👍 1 · 👎 0"]
-    assert lines[3].startswith("Median answer time: **") and lines[3].endswith(" ms**")
+    assert lines[:4] == [
+        "Questions asked here since start: **3**",
+        "No-match rate: **67%**",
+        "Feedback: 👍 1 · 👎 0",
+        "This server's articles: 1 of 200 articles, 0.1 KB of 10.0 MB",
+    ]
+    assert lines[4].startswith("Median answer time: **") and len(lines) == 5  # no totals for a moderator
+
+
+async def test_the_owner_also_sees_the_totals_over_every_server(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, A), Attachment("quake.txt", QUAKE.encode()))
+    await cog._add(run(bot, B), Attachment("gale.txt", GALE.encode()))
+    await bot.holder.answer("banana bread recipe?", k=3, guild_id=B)
+    await bot.holder.answer("Did the storm hit the coast?", k=3, guild_id=None)
+    await bot.feedback.record(Verdict("q", ("storm#p1",), B, 5, 6, False))
+    interaction = run(bot, A, Member(OWNER, manage_guild=True, guild=Guild(A)))
+    await cog._stats(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    assert lines[0] == "Questions asked here since start: **0**" and lines[2] == "Feedback: 👍 0 · 👎 0"
+    assert lines[5:] == [
+        "",
+        "**Every server (you run the bot)**",
+        "Questions since start: **2** (no match: 50%)",
+        "Feedback: 👍 0 · 👎 1",
+        "Servers with stored data: **2** (2 with articles of their own)",
+        f"Their articles: **2**, {(len(QUAKE) + len(GALE)) / 1000:.1f} KB",
+    ]
 
 
 async def test_stats_before_any_question_and_with_a_failing_store(corpus):
     cog, bot = await cog_over(corpus)
     bot.feedback.working = False
-    interaction = Interaction(bot)
+    interaction = run(bot)
     await cog._stats(interaction)
-    assert interaction.sent[1].embed.description.splitlines() == [
-        "Questions asked since start: **0**",
+    assert interaction.answers[0].embed.description.splitlines() == [
+        "Questions asked here since start: **0**",
         "No-match rate: **n/a**",
         "Feedback: unavailable",
+        "This server's articles: unavailable",
         "Median answer time: n/a",
     ]
 
 
-async def test_reload_reports_what_changed(corpus):
+async def test_stats_give_the_median_answer_time_in_milliseconds(corpus):
+    cog, bot = await cog_over(corpus)
+    bot.holder._answer_seconds.extend([0.1, 2.0, 3.0])
+    interaction = run(bot)
+    await cog._stats(interaction)
+    assert interaction.answers[0].embed.description.splitlines()[4] == "Median answer time: **2000 ms**"
+
+
+# --- /corpus reload (the owner's) ----------------------------------------------------------------
+
+
+async def test_reload_reports_what_changed_in_the_base(corpus):
     cog, bot = await cog_over(corpus)
     (corpus / "storm.txt").write_text(STORM.replace("Monday", "Tuesday"))
     (corpus / "quake.txt").write_text(QUAKE)
-    interaction = Interaction(bot)
+    interaction = run(bot, user=Member(OWNER))
     await cog._reload_command(interaction)
     assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {"thinking": True}
     embed = interaction.sent[1].embed
-    assert embed.title == "Corpus reloaded"
+    assert embed.title == "Base corpus reloaded"
     lines = embed.description.splitlines()
     assert lines[0].startswith("**4** articles, **5** passages, built in ") and lines[0].endswith(" s.")
     assert lines[1:] == ["+1 added · −0 removed · ~1 changed", "+ `quake`", "~ `storm`"]
+
+
+async def test_a_servers_library_follows_a_reload_of_the_base(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("gale.txt", GALE.encode()))
+    assert "quake" not in {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}
+    (corpus / "quake.txt").write_text(QUAKE)
+    await cog._reload_command(run(bot, user=Member(OWNER)))
+    ids = {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}
+    assert {"quake", "gale", "storm"} <= ids
 
 
 async def test_a_failed_reload_says_the_previous_corpus_keeps_answering(corpus):
@@ -359,7 +615,7 @@ async def test_a_failed_reload_says_the_previous_corpus_keeps_answering(corpus):
     for path in sorted(corpus.rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     corpus.rmdir()
-    interaction = Interaction(bot)
+    interaction = run(bot, user=Member(OWNER))
     await cog._reload_command(interaction)
     assert interaction.sent[1].content == (
         f"Reload failed: corpus path does not exist: {safe_text(str(corpus))}\nThe previous corpus keeps answering."
@@ -395,110 +651,67 @@ def test_report_of_a_clean_reload_has_no_problem_lines():
     assert lines[-1] == "• x: y" and lines[-16] == "**15 file(s) not loaded as-is:**"
 
 
+def test_report_says_how_many_more_problems_past_15():
+    lines = report_embed("R", report(problems=["x: y"] * 16)).description.splitlines()
+    assert lines[-1] == "… and 1 more (see the bot's log)"
+
+
 def test_report_stays_within_discords_4096_character_description():
     embed = report_embed("R", report(problems=["p" * 400 + " word"] * 15))
     assert len(embed.description) <= 4096
 
 
-# --- what the first mutation run showed untested -------------------------------------------------
+# --- /corpus forget (the owner's) ----------------------------------------------------------------
+
+
+async def test_the_owner_forgets_a_server_the_bot_left(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, B), Attachment("quake.txt", QUAKE.encode()))
+    await cog._add(run(bot, A), Attachment("gale.txt", GALE.encode()))
+    assert "quake" in {a.id for a in (await bot.libraries.for_guild(B)).corpus.articles}
+    interaction = run(bot, A, Member(OWNER))
+    await cog._forget(interaction, f" {B} ")
+    assert reply(interaction) == f"Forgot server {B}: its 1 article(s), settings and feedback are deleted."
+    store = await database.get()
+    assert await store.stored_guild_ids() == {A}
+    assert "quake" not in {a.id for a in (await bot.libraries.for_guild(B)).corpus.articles}
+
+
+async def test_forget_refuses_a_server_the_bot_is_in_and_what_is_not_an_id(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, B), Attachment("quake.txt", QUAKE.encode()))
+    bot.get_guild = lambda guild_id: Guild(guild_id) if guild_id == B else None
+    still_in = run(bot, A, Member(OWNER))
+    await cog._forget(still_in, str(B))
+    assert reply(still_in).startswith(f"The bot is still in server {B}: remove the bot from it first")
+    for text, said in (("abc", "abc is not a server id (a number)."), ("0", "0 is not a server id.")):
+        refused = run(bot, A, Member(OWNER))
+        await cog._forget(refused, text)
+        assert reply(refused) == said
+    assert await own_ids(database, B) == ["quake"]
+
+
+# --- logging and wiring ------------------------------------------------------------------------
 
 
 def messages(caplog, logger="bot.cogs.moderation"):
     return [r.getMessage() for r in caplog.records if r.name == logger]
 
 
-async def test_every_corpus_change_is_logged_with_who_made_it(corpus, caplog):
+async def test_every_change_is_logged_with_who_made_it_and_where(corpus, database, caplog):
     caplog.set_level(logging.INFO)
-    cog, bot = await cog_over(corpus)
-    who = Member(5, manage_guild=True)
-    await cog._reload_command(Interaction(bot, who))
-    await cog._add(Interaction(bot, who), Attachment("Quake.txt", QUAKE.encode()))
-    await cog._add(Interaction(bot, who), Attachment("empty.txt", b" "))
-    await cog._remove(Interaction(bot, who), "storm")
+    cog, bot = await cog_over(corpus, database)
+    who = Member(5, manage_guild=True, guild=Guild(A))
+    await cog._reload_command(run(bot, user=who))
+    await cog._add(run(bot, user=who), Attachment("Quake.txt", QUAKE.encode()))
+    await cog._add(run(bot, user=who), Attachment("empty.txt", b" "))
+    await cog._remove(run(bot, user=who), "Quake")
     assert messages(caplog) == [
-        "corpus reload requested by member5 (5)",
-        f"corpus add: {corpus / 'Quake.txt'} written by member5 (5)",
-        "corpus add of 'empty.txt' by member5 (5) refused: empty file",
-        f"corpus remove: {corpus / 'storm.txt'} deleted by member5 (5)",
+        f"corpus reload requested by member5 (5) in server {A}",
+        f"corpus add: Quake ({len(QUAKE)} bytes) stored by member5 (5) in server {A}",
+        f"corpus add of 'empty.txt' by member5 (5) in server {A} refused: empty file",
+        f"corpus remove: Quake removed by member5 (5) in server {A}",
     ]
-
-
-async def test_a_failed_reload_and_a_kept_file_are_logged_with_who(tmp_path, caplog):
-    caplog.set_level(logging.INFO)
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "storm.txt").write_text(STORM)
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot, Member(6, manage_guild=True))
-    await cog._remove(interaction, "storm")
-    assert interaction.sent[0].kwargs == {"thinking": True}
-    logged = messages(caplog)
-    assert logged[0].startswith("corpus reload by member6 (6) failed: no usable article in ")
-    assert logged[1] == f"corpus remove: {folder / 'storm.txt'} kept (reload failed) by member6 (6)"
-
-
-def test_report_says_how_many_more_problems_past_15():
-    lines = report_embed("R", report(problems=["x: y"] * 16)).description.splitlines()
-    assert lines[-1] == "… and 1 more (see the bot's log)"
-
-
-@pytest.mark.parametrize(("count", "more"), [(40, None), (41, "… and 1 more")])
-async def test_list_shows_40_articles_then_says_how_many_more(tmp_path, count, more):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    for n in range(count):
-        (folder / f"a{n:02d}.txt").write_text(f"Story {n}\n\nThe body of story number {n}.\n")
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot)
-    await cog._list(interaction)
-    lines = interaction.sent[0].embed.description.splitlines()
-    assert sum(line.startswith("•") for line in lines) == 40
-    if more:
-        assert lines[-1] == more
-    else:
-        assert lines[-1].startswith("•")
-
-
-async def test_list_cuts_titles_at_90_characters(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / "long.txt").write_text("a" * 90 + " bbbb\n\nThe body of the story.\n")
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot)
-    await cog._list(interaction)
-    assert interaction.sent[0].embed.description == "• " + "a" * 89 + "… — `long` · undated · 1 passages"
-
-
-async def test_stats_give_the_median_answer_time_in_milliseconds(corpus):
-    cog, bot = await cog_over(corpus)
-    bot.holder._answer_seconds.extend([0.1, 2.0, 3.0])
-    interaction = Interaction(bot)
-    await cog._stats(interaction)
-    assert interaction.sent[1].embed.description.splitlines()[3] == "Median answer time: **2000 ms**"
-
-
-async def test_autocomplete_takes_ids_of_up_to_100_characters_and_cuts_names_to_100(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    (folder / f"{'i' * 100}.txt").write_text("a" * 100 + " bb\n\nBody text.\n")  # a space at index 100
-    cog, _ = await cog_over(folder)
-    (choice,) = cog._removable_choices("")
-    assert choice.value == "i" * 100 and len(choice.name) <= 100
-
-
-def test_write_new_writes_through_a_hidden_temporary_file_beside_the_target(tmp_path, monkeypatch):
-    seen = []
-    real_link = os.link
-
-    def link(source, target):
-        seen.append((Path(source).parent, Path(source).name, sorted(p.name for p in tmp_path.iterdir())))
-        real_link(source, target)
-
-    monkeypatch.setattr(moderation.os, "link", link)
-    moderation._write_new(tmp_path / "a.txt", b"text")
-    ((folder, name, listing),) = seen
-    assert folder == tmp_path and name.startswith(".upload-") and name.endswith(".tmp") and listing == [name]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
 
 
 async def test_setup_adds_the_cog(corpus):
@@ -513,14 +726,7 @@ async def test_setup_adds_the_cog(corpus):
     assert isinstance(added[0], Moderation) and added[0].bot is bot
 
 
-async def test_the_article_list_is_cut_within_3900_characters(tmp_path):
-    folder = tmp_path / "c"
-    folder.mkdir()
-    for n in range(40):  # the first title's length puts a space at index 3900 of the list
-        title = "T" * (52 if n == 0 else 90)
-        (folder / f"a{n:02d}.txt").write_text(f"{title}\n\nThe body of story number {n}.\n")
-    cog, bot = await cog_over(folder)
-    interaction = Interaction(bot)
-    await cog._list(interaction)
-    description = interaction.sent[0].embed.description
-    assert len(description) <= 3900 and description.endswith("…")
+def test_the_corpus_group_has_the_owner_and_moderator_commands():
+    names = {c.name for c in Moderation.corpus.commands}
+    assert names == {"add", "remove", "list", "stats", "reload", "forget"}
+    assert Moderation.corpus.default_permissions == discord.Permissions(manage_guild=True)

@@ -1,7 +1,13 @@
-"""Moderators manage the corpus: `/corpus reload | add | remove | list | stats`.
+"""Moderators manage their server's own articles: `/corpus add | remove | list | stats`; the bot's
+owner manages the base corpus: `/corpus reload | forget`.
 
-Hidden from members with default_permissions(manage_guild) *and* checked when run, because
-server admins can override command visibility. Every change is logged with who made it.
+Two scopes. The base corpus (QA_CORPUS_DIR) belongs to whoever runs the bot: it changes only on the
+host, and `/corpus reload` (owner only) reads it again. A server's own articles live in the bot's
+store under the server's id; they answer in that server only, beside the base, and take effect at
+once. Nothing here ever writes or deletes a file of the base folder.
+
+Hidden from members with default_permissions(manage_guild) *and* checked when run (bot/access.py),
+because server admins can override command visibility. Every change is logged with who made it.
 """
 
 from __future__ import annotations
@@ -9,17 +15,20 @@ from __future__ import annotations
 import asyncio
 import glob
 import logging
-import os
-import tempfile
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.access import is_moderator
+from bot.cogs.lifecycle import forget_server
 from bot.holder import ReloadReport
+from bot.quotas import quota_for, refusal, size_text, usage_text
 from bot.render import DESCRIPTION_LIMIT, code, cut_words, message_text, safe_text
+from bot.store import ArticleExists, ArticleInfo, GuildUsage, QuotaExceeded, ServerArticle, StoreError
 from retrieval.answering.library import CorpusPathError
 from retrieval.corpus.articles import ArticleError
 from retrieval.corpus.loader import (
@@ -29,16 +38,29 @@ from retrieval.corpus.loader import (
     parse_article_file,
     safe_article_filename,
 )
+from retrieval.corpus.passages import article_passages
 
 if TYPE_CHECKING:
     from bot.client import QABot
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
+OWNER_COMMANDS = frozenset({"reload", "forget"})
+# Discord's limits: 25 autocomplete choices, 100 characters for a choice's name and value.
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100
+# /corpus list: the server's own articles first, in at most this much of the description when the
+# base has articles to show too; the base gets the rest.
+OWN_LIST_SHARE = 2400
+DOWN = "the bot's database cannot be reached right now ({error}). Nothing was changed; please try again later."
 
 
 class NotModerator(app_commands.CheckFailure):
-    """Raised for members without Manage Server or the moderator role."""
+    """Raised for members who are not moderators of the server the command runs in."""
+
+
+class NotOwner(app_commands.CheckFailure):
+    """Raised for anyone but the application's owner running an owner-only command."""
 
 
 def report_embed(title: str, report: ReloadReport) -> discord.Embed:
@@ -60,63 +82,102 @@ def report_embed(title: str, report: ReloadReport) -> discord.Embed:
     )
 
 
+def fitted(lines: Sequence[str], budget: int) -> list[str]:
+    """As many of `lines` as fit in `budget` characters (joined by newlines), then "… and N more"."""
+    if len("\n".join(lines)) <= budget:
+        return list(lines)
+    kept: list[str] = []
+    used = 0
+    for n, line in enumerate(lines):
+        rest = len(lines) - n - 1
+        more = len(f"\n… and {rest} more") if rest else 0
+        if used + len(line) + (1 if kept else 0) + more > budget:
+            return [*kept, f"… and {len(lines) - n} more"]
+        kept.append(line)
+        used += len(line) + (1 if len(kept) > 1 else 0)
+    return kept
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Moderation(commands.Cog):
     # Each command's body is a plain method: discord.py needs the decorated callbacks, and mutmut
     # (bench/mutation.py) skips decorated functions, which would leave the commands untested.
     corpus = app_commands.Group(
         name="corpus",
-        description="Manage the articles the bot answers from (moderators).",
+        description="Manage this server's own articles (moderators) and the base corpus (the bot's owner).",
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: QABot, clock: Callable[[], datetime] = _utc_now) -> None:
         self.bot = bot
+        self.clock = clock
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         member = interaction.user
         if not isinstance(member, discord.Member):
             raise NotModerator("Corpus commands work in a server only.")
-        role_id = self.bot.settings.moderator_role_id
-        if member.guild_permissions.manage_guild or (
-            role_id is not None and any(r.id == role_id for r in member.roles)
-        ):
+        command = interaction.command.name if interaction.command is not None else None
+        if command in OWNER_COMMANDS:
+            # Manage Server in some server is not enough: the base corpus answers in every server.
+            if await self.bot.is_owner(member):
+                return True
+            raise NotOwner(
+                f"Only the bot's owner can use /corpus {command}: the base corpus and the stored servers are "
+                "theirs. This server's own articles are managed with /corpus add and /corpus remove."
+            )
+        if await is_moderator(self.bot, member):
             return True
-        raise NotModerator("Only moderators (Manage Server, or the moderator role) can manage the corpus.")
+        raise NotModerator(
+            "Only moderators (Manage Server, or a moderator role of this server) can manage this server's articles."
+        )
 
     def _who(self, interaction: discord.Interaction) -> str:
-        return f"{interaction.user} ({interaction.user.id})"
+        return f"{interaction.user} ({interaction.user.id}) in server {interaction.guild_id}"
 
-    async def _reload(self, interaction: discord.Interaction) -> ReloadReport | CorpusPathError:
-        try:
-            return await self.bot.holder.load()
-        except CorpusPathError as error:
-            log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
-            return error
+    # --- the base corpus: the owner's ------------------------------------------------------------
 
-    async def _reply(
-        self, interaction: discord.Interaction, title: str, outcome: ReloadReport | CorpusPathError
-    ) -> None:
-        if isinstance(outcome, CorpusPathError):
-            await interaction.followup.send(
-                message_text(f"Reload failed: {outcome}\nThe previous corpus keeps answering.")
-            )
-        else:
-            await interaction.followup.send(embed=report_embed(title, outcome))
-
-    async def _reload_and_reply(self, interaction: discord.Interaction, title: str) -> None:
-        await self._reply(interaction, title, await self._reload(interaction))
-
-    @corpus.command(name="reload", description="Re-read the corpus folder and swap in the new index.")
+    @corpus.command(name="reload", description="Re-read the base corpus folder (the bot's owner only).")
     async def reload(self, interaction: discord.Interaction) -> None:
         await self._reload_command(interaction)
 
     async def _reload_command(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(thinking=True)
         log.info("corpus reload requested by %s", self._who(interaction))
-        await self._reload_and_reply(interaction, "Corpus reloaded")
+        try:
+            report = await self.bot.holder.load()
+        except CorpusPathError as error:
+            log.warning("corpus reload by %s failed: %s", self._who(interaction), error)
+            await interaction.followup.send(
+                message_text(f"Reload failed: {error}\nThe previous corpus keeps answering.")
+            )
+            return
+        await interaction.followup.send(embed=report_embed("Base corpus reloaded", report))
 
-    @corpus.command(name="add", description="Add an article (.txt or .md, optional front matter) and reload.")
+    def _base_origin(self, article_id: str) -> str | None:
+        """Where the base corpus has an article with this id: a loaded article (a file at any depth or
+        a .jsonl record), or an article file on disk not loaded yet, which the next reload would load
+        ahead of the server's (the base wins a shared id)."""
+        holder = self.bot.holder
+        if holder.loaded:
+            for article in holder.library.corpus.articles:
+                if article.id == article_id:
+                    return article.origin
+        folder = holder.corpus_dir
+        if not folder.is_dir():
+            return None
+        for path in sorted(folder.rglob(f"{glob.escape(article_id)}.*")):
+            relative = path.relative_to(folder)
+            if path.suffix.lower() in ARTICLE_SUFFIXES and not any(part.startswith(".") for part in relative.parts):
+                return str(relative)
+        return None
+
+    # --- a server's own articles ------------------------------------------------------------------
+
+    @corpus.command(name="add", description="Add an article (.txt or .md, optional front matter) to this server.")
     @app_commands.describe(file="The article: first line the title, paragraphs separated by blank lines")
     async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
         await self._add(interaction, file)
@@ -128,181 +189,262 @@ class Moderation(commands.Cog):
                 f"That file is {file.size:,} bytes; articles may be at most {MAX_ARTICLE_BYTES:,}.", ephemeral=True
             )
             return
-        folder = self.bot.holder.corpus_dir
+        guild_id = interaction.guild_id
         name = safe_article_filename(file.filename)
-        target = folder / name
-        if not folder.is_dir():
-            await interaction.response.send_message(
-                "The corpus is a single .jsonl file, not a folder: articles cannot be added here.", ephemeral=True
+        article_id = article_id_for(name)
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        say = interaction.followup.send
+        base = await asyncio.to_thread(self._base_origin, article_id)
+        if base is not None:
+            await say(
+                f"The base corpus already has an article with the id {code(article_id)} ({code(base)}): "
+                "upload the file under another name.",
+                allowed_mentions=NONE,
             )
             return
-        taken = await asyncio.to_thread(self._id_taken_by, article_id_for(name))
-        if taken:
-            await interaction.response.send_message(
-                f"An article with the id {code(article_id_for(name))} already exists ({code(taken)}): "
-                "remove it first, or upload the file under another name.",
-                ephemeral=True,
+        try:
+            store = await self.bot.database.get()
+            existing = await store.get_article(guild_id, article_id)
+        except StoreError as error:
+            await say(message_text(f"{name} was not added: " + DOWN.format(error=error)), allowed_mentions=NONE)
+            return
+        if existing is not None:
+            await say(
+                f"This server already has an article with the id {code(article_id)} (added by "
+                f"<@{existing.added_by}> {discord.utils.format_dt(existing.added_at, 'd')}): remove it first, "
+                "or upload the file under another name.",
+                allowed_mentions=NONE,
             )
             return
-        await interaction.response.defer(thinking=True)
         try:
             data = await file.read()
         except discord.HTTPException as error:
-            await interaction.followup.send(f"Could not download {code(name)} ({error.status}); please try again.")
+            await say(f"Could not download {code(name)} ({error.status}); please try again.")
             return
         try:
-            await asyncio.to_thread(parse_article_file, data, article_id_for(name), name)
+            article, _note = await asyncio.to_thread(parse_article_file, data, article_id, name)
+            passages = len(article_passages(article))
+            if not passages:
+                raise ArticleError("no paragraph to answer from (only headings)")
         except ArticleError as error:
             log.info("corpus add of %r by %s refused: %s", file.filename, self._who(interaction), error)
-            await interaction.followup.send(message_text(f"{name} was not added: {error}."), allowed_mentions=NONE)
+            await say(message_text(f"{name} was not added: {error}."), allowed_mentions=NONE)
             return
-        # A sidecar left behind by a removed article would lend its metadata to this one.
-        await asyncio.to_thread(target.with_name(name + ".meta.json").unlink, missing_ok=True)
+        record = ServerArticle(guild_id, article_id, name, data, interaction.user.id, self.clock())
         try:
-            await asyncio.to_thread(_write_new, target, data)
-        except FileExistsError:  # another moderator's upload won the race
-            await interaction.followup.send(f"An article file named {code(name)} was added meanwhile: nothing changed.")
+            await store.add_article(record, quota_for(self.bot.settings))
+        except ArticleExists:  # another moderator's upload won the race
+            await say(f"An article with the id {code(article_id)} was added meanwhile: nothing changed.")
             return
-        log.info("corpus add: %s written by %s", target, self._who(interaction))
-        await self._reload_and_reply(interaction, f"Added {name}")
+        except QuotaExceeded as error:
+            log.info("corpus add of %s by %s refused: %s", name, self._who(interaction), error)
+            usage = await self._usage(guild_id)
+            await say(f"{code(name)} was not added: {refusal(error, usage, len(data))}", allowed_mentions=NONE)
+            return
+        except StoreError as error:
+            await say(message_text(f"{name} was not added: " + DOWN.format(error=error)), allowed_mentions=NONE)
+            return
+        self.bot.libraries.changed(guild_id)
+        log.info("corpus add: %s (%d bytes) stored by %s", article_id, len(data), self._who(interaction))
+        await say(
+            f"Added {code(article_id)} ({passages} passage{'s' * (passages != 1)}); {await self._now_has(guild_id)}",
+            allowed_mentions=NONE,
+        )
 
-    def _id_taken_by(self, article_id: str) -> str | None:
-        """Where an article with this id already comes from: a loaded article (a file at any depth or
-        a .jsonl record), or an article file on disk not loaded yet. Ids are file stems, so a new
-        upload with a used id would replace that article, or be skipped as a duplicate at reload."""
-        holder = self.bot.holder
-        if holder.loaded:
-            for article in holder.library.corpus.articles:
-                if article.id == article_id:
-                    return article.origin
-        folder = holder.corpus_dir
-        for path in sorted(folder.rglob(f"{glob.escape(article_id)}.*")):
-            relative = path.relative_to(folder)
-            if path.suffix.lower() in ARTICLE_SUFFIXES and not any(part.startswith(".") for part in relative.parts):
-                return str(relative)
-        return None
+    async def _usage(self, guild_id: int) -> GuildUsage | None:
+        try:
+            return await (await self.bot.database.get()).usage(guild_id)
+        except StoreError as error:
+            log.warning("server %s: usage unavailable (%s)", guild_id, error)
+            return None
 
-    @corpus.command(name="remove", description="Remove an article file from the corpus and reload.")
-    @app_commands.describe(article="The article to remove")
+    async def _now_has(self, guild_id: int) -> str:
+        usage = await self._usage(guild_id)
+        if usage is None:
+            return "this server's totals cannot be read right now."
+        plural = "s" * (usage.articles != 1)
+        return f"this server now has {usage.articles:,} article{plural}, {size_text(usage.total_bytes)}."
+
+    @corpus.command(name="remove", description="Remove one of this server's own articles.")
+    @app_commands.describe(article="The article to remove (this server's own)")
     async def remove(self, interaction: discord.Interaction, article: str) -> None:
         await self._remove(interaction, article)
 
     async def _remove(self, interaction: discord.Interaction, article: str) -> None:
-        path = self._removable().get(article)
-        if path is None:
-            await interaction.response.send_message(
-                "No article file with that id (articles inside a .jsonl file cannot be removed one by one).",
-                ephemeral=True,
-            )
-            return
-        await interaction.response.defer(thinking=True)
-        # Set aside (hidden names are not loaded) rather than deleted, so that a reload that fails
-        # — removing the last article, say — can put everything back as it was.
-        files = [p for p in (path, path.with_name(path.name + ".meta.json")) if p.exists()]
-        aside = [p.with_name(f".removing-{p.name}") for p in files]
-        outcome: ReloadReport | CorpusPathError | None = None
+        guild_id = interaction.guild_id
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        say = interaction.followup.send
         try:
-            for source, hidden in zip(files, aside, strict=True):
-                await asyncio.to_thread(source.rename, hidden)
-            outcome = await self._reload(interaction)
-        finally:  # whatever happened (an error, a shutdown), the files end up removed or back
-            removed = isinstance(outcome, ReloadReport)
-            for source, hidden in zip(files, aside, strict=True):
-                if not hidden.exists():
-                    continue
-                if removed:
-                    await asyncio.to_thread(hidden.unlink)
-                else:
-                    await asyncio.to_thread(hidden.rename, source)
-        log.info(
-            "corpus remove: %s %s by %s", path, "deleted" if removed else "kept (reload failed)", self._who(interaction)
-        )
-        await self._reply(interaction, f"Removed {article}", outcome)
+            removed = await (await self.bot.database.get()).remove_article(guild_id, article)
+        except StoreError as error:
+            await say(message_text(f"{article} was not removed: " + DOWN.format(error=error)), allowed_mentions=NONE)
+            return
+        if not removed:
+            base = self.bot.holder.loaded and any(a.id == article for a in self.bot.holder.library.corpus.articles)
+            if base:
+                text = (
+                    f"{code(article)} belongs to the base corpus, which only the bot's owner changes (on the host): "
+                    "it cannot be removed from Discord."
+                )
+            else:
+                text = f"This server has no article with the id {code(cut_words(article, 100))}."
+            await say(text, allowed_mentions=NONE)
+            return
+        self.bot.libraries.changed(guild_id)
+        log.info("corpus remove: %s removed by %s", article, self._who(interaction))
+        await say(f"Removed {code(article)}; {await self._now_has(guild_id)}", allowed_mentions=NONE)
 
     @remove.autocomplete("article")
     async def remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return self._removable_choices(current)
+        return await self._removable_choices(interaction.guild_id, current)
 
-    def _removable_choices(self, current: str) -> list[app_commands.Choice[str]]:
+    async def _removable_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
+        """This server's own articles whose id contains what is typed; nothing when the store is down."""
+        if guild_id is None:
+            return []
+        try:
+            own = await (await self.bot.database.get()).list_articles(guild_id)
+        except StoreError:
+            return []
         needle = current.casefold()
         choices = []
-        titles = {a.id: a.title for a in self.bot.holder.library.corpus.articles}
-        for article_id in sorted(self._removable()):
-            label = f"{titles[article_id]} ({article_id})"
-            if needle in label.casefold() and len(article_id) <= 100:
-                choices.append(app_commands.Choice(name=cut_words(label, 100), value=article_id))
-            if len(choices) == 25:
+        for info in own:
+            if needle in info.article_id.casefold() and len(info.article_id) <= CHOICE_LIMIT:
+                label = f"{info.article_id} · {size_text(info.size_bytes)} · added {info.added_at:%Y-%m-%d}"
+                choices.append(app_commands.Choice(name=cut_words(label, CHOICE_LIMIT), value=info.article_id))
+            if len(choices) == MAX_CHOICES:
                 break
         return choices
 
-    def _removable(self) -> dict[str, Path]:
-        """Article id -> file, for the loaded articles read from a file directly in the corpus folder."""
-        if not self.bot.holder.loaded:
-            return {}
-        folder = self.bot.holder.corpus_dir
-        return {
-            a.id: folder / a.origin
-            for a in self.bot.holder.library.corpus.articles
-            if "/" not in a.origin and Path(a.origin).suffix.lower() in ARTICLE_SUFFIXES
-        }
-
-    @corpus.command(name="list", description="The articles in the corpus.")
+    @corpus.command(name="list", description="This server's own articles, and the base corpus (read-only).")
     async def list_articles(self, interaction: discord.Interaction) -> None:
         await self._list(interaction)
 
     async def _list(self, interaction: discord.Interaction) -> None:
-        corpus = self.bot.holder.library.corpus
-        lines = [
-            f"• {safe_text(cut_words(a.title, 90))} — {code(a.id)} · {a.published or 'undated'} · "
-            f"{len(corpus.article_passages(a.id))} passages"
-            for a in corpus.articles[:40]
-        ]
-        shown = cut_words("\n".join(lines), 3900)
-        more = f"\n… and {len(corpus.articles) - 40} more" if len(corpus.articles) > 40 else ""
-        embed = discord.Embed(
-            title=f"{len(corpus.articles)} articles, {len(corpus.passages)} passages", description=shown + more
+        guild_id = interaction.guild_id
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        own: list[ArticleInfo] | None
+        try:
+            store = await self.bot.database.get()
+            own = await store.list_articles(guild_id)
+            base_on = (await store.get_settings(guild_id)).base_corpus
+        except StoreError as error:
+            log.warning("server %s: its articles cannot be listed (%s)", guild_id, error)
+            own, base_on = None, True
+        base = self.bot.holder.library.corpus.articles if self.bot.holder.loaded else ()
+        quota = quota_for(self.bot.settings)
+        if own is None:
+            own_lines = ["This server's articles cannot be read right now (the bot's database is unreachable)."]
+        elif not own:
+            own_lines = ["None yet: add one with /corpus add."]
+        else:
+            used = GuildUsage(len(own), sum(a.size_bytes for a in own))
+            own_lines = [f"{usage_text(used, quota)}"] + [
+                f"• {code(a.article_id)} · {size_text(a.size_bytes)} · added by <@{a.added_by}> "
+                f"{discord.utils.format_dt(a.added_at, 'd')}"
+                for a in own
+            ]
+        base_lines = [f"• {safe_text(cut_words(a.title, 80))} — {code(a.id)}" for a in base]
+        own_head = "**This server's articles**"
+        base_head = f"**Base corpus (read-only{'' if base_on else ', turned off in this server'}): {len(base):,}**"
+        budget = DESCRIPTION_LIMIT - len(own_head) - len(base_head) - 4  # the newlines around the headings
+        own_budget = min(budget - 200, OWN_LIST_SHARE) if base_lines else budget
+        own_shown = fitted(own_lines, own_budget)
+        left = budget - len("\n".join(own_shown))
+        parts = (
+            [own_head, *own_shown, "", base_head, *fitted(base_lines, left)] if base_lines else [own_head, *own_shown]
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NONE)
+        embed = discord.Embed(title="Articles answering in this server", description="\n".join(parts))
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NONE)
 
-    @corpus.command(name="stats", description="Questions asked, no-match rate, feedback and answer time.")
+    @corpus.command(name="stats", description="This server's questions, no-match rate, feedback and articles.")
     async def stats(self, interaction: discord.Interaction) -> None:
         await self._stats(interaction)
 
     async def _stats(self, interaction: discord.Interaction) -> None:
+        guild_id = interaction.guild_id
         await interaction.response.defer(thinking=True, ephemeral=True)
         holder = self.bot.holder
-        feedback = await self.bot.feedback.counts()
+        quota = quota_for(self.bot.settings)
+        questions, no_match = holder.questions(guild_id)
+        usage = await self._usage(guild_id)
         median = holder.median_answer_seconds()
-        questions, no_match = holder.questions(interaction.guild_id)
-        rate = f"{no_match / questions:.0%}" if questions else "n/a"
         lines = [
-            f"Questions asked since start: **{questions}**",
-            f"No-match rate: **{rate}**",
-            "Feedback: "
-            + (f"👍 {feedback['helpful']} · 👎 {feedback['not_helpful']}" if feedback is not None else "unavailable"),
+            f"Questions asked here since start: **{questions}**",
+            f"No-match rate: **{_rate(no_match, questions)}**",
+            "Feedback: " + _feedback(await self.bot.feedback.counts(guild_id)),
+            "This server's articles: " + (usage_text(usage, quota) if usage else "unavailable"),
             f"Median answer time: **{median * 1000:.0f} ms**" if median is not None else "Median answer time: n/a",
         ]
+        if await self.bot.is_owner(interaction.user):  # the owner's view, shown to the owner alone
+            lines += ["", "**Every server (you run the bot)**", *await self._totals()]
         await interaction.followup.send(
-            embed=discord.Embed(title="Corpus stats", description="\n".join(lines)), ephemeral=True
+            embed=discord.Embed(title="Corpus stats for this server", description="\n".join(lines)), ephemeral=True
         )
 
+    async def _totals(self) -> list[str]:
+        asked, no_match = self.bot.holder.all_questions()
+        lines = [
+            f"Questions since start: **{asked}** (no match: {_rate(no_match, asked)})",
+            "Feedback: " + _feedback(await self.bot.feedback.counts(None)),
+        ]
+        try:
+            store = await self.bot.database.get()
+            stored = await store.stored_guild_ids()
+            usages = [await store.usage(g) for g in sorted(stored)]
+        except StoreError:
+            return [*lines, "Stored servers: unavailable"]
+        articles, total = sum(u.articles for u in usages), sum(u.total_bytes for u in usages)
+        with_articles = sum(u.articles > 0 for u in usages)
+        return [
+            *lines,
+            f"Servers with stored data: **{len(stored)}** ({with_articles} with articles of their own)",
+            f"Their articles: **{articles:,}**, {size_text(total)}",
+        ]
 
-def _write_new(target: Path, data: bytes) -> None:
-    """Whole or not at all, and never over an existing file (FileExistsError): a reload running
-    meanwhile never reads half an article. (retrieval/ranking/engine/storage.py writes its index files
-    the same way, streaming arrays, but may replace them.)"""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), 0o644)  # mkstemp makes 0600; articles are ordinary files
-            os.fsync(handle.fileno())
-        os.link(temp, target)  # unlike rename, fails if the target exists
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    # --- the owner's housekeeping -----------------------------------------------------------------
+
+    @corpus.command(name="forget", description="Delete everything stored for a server the bot left (owner only).")
+    @app_commands.describe(server_id="The id of the server to forget")
+    async def forget(self, interaction: discord.Interaction, server_id: str) -> None:
+        await self._forget(interaction, server_id)
+
+    async def _forget(self, interaction: discord.Interaction, server_id: str) -> None:
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        say = interaction.followup.send
+        try:
+            guild_id = int(server_id.strip())
+        except ValueError:
+            await say(message_text(f"{server_id} is not a server id (a number)."), allowed_mentions=NONE)
+            return
+        if guild_id <= 0:
+            await say(f"{guild_id} is not a server id.")
+            return
+        if self.bot.get_guild(guild_id) is not None:
+            await say(
+                f"The bot is still in server {guild_id}: remove the bot from it first (its articles, settings "
+                "and feedback are then kept for the grace period, or forgotten at once with this command)."
+            )
+            return
+        usage = await self._usage(guild_id)
+        try:
+            await forget_server(self.bot, guild_id)
+        except StoreError as error:
+            await say(message_text(f"Server {guild_id} was not forgotten: " + DOWN.format(error=error)))
+            return
+        log.info("server %s forgotten by %s", guild_id, self._who(interaction))
+        held = f"its {usage.articles:,} article(s), " if usage else "its articles, "
+        await say(f"Forgot server {guild_id}: {held}settings and feedback are deleted.")
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "n/a"
+
+
+def _feedback(counts: dict[str, int] | None) -> str:
+    return f"👍 {counts['helpful']} · 👎 {counts['not_helpful']}" if counts is not None else "unavailable"
 
 
 async def setup(bot: QABot) -> None:

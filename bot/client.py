@@ -17,11 +17,12 @@ from bot.feedback import FeedbackStore
 from bot.holder import LibraryHolder
 from bot.identify import IdentifyPacer
 from bot.libraries import ServerLibraries
+from bot.server_settings import ServerSettingsCache
 from bot.settings import Settings
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation", "bot.cogs.lifecycle")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.moderation", "bot.cogs.lifecycle", "bot.cogs.settings")
 SHUTDOWN_GRACE_S = 10.0
 SHARD_CONNECT_TIMEOUT_S = 180.0  # discord.py's default, stated so the identify wait can stay inside it
 
@@ -55,6 +56,7 @@ class QABot(commands.AutoShardedBot):
         self.database = Database(settings)
         self.feedback = FeedbackStore(self.database)
         self.libraries = ServerLibraries(self.holder, self.database)
+        self.server_settings = ServerSettingsCache(self.database)
         self.cooldown = Cooldown(settings.ask_cooldown_s)
         self.tree.on_error = self.on_app_command_error
         self.shutdown_grace_s = SHUTDOWN_GRACE_S

@@ -12,6 +12,7 @@ import discord
 
 from bot.feedback import Verdict
 from bot.render import DESCRIPTION_LIMIT, TITLE_LIMIT, answer_embed, cut_words, question_from_embed, safe_text
+from bot.server_settings import NO_LIBRARY, answering_library
 from retrieval.answer import Answer
 from retrieval.answering.answerer import MAX_PASSAGES
 from retrieval.corpus.collection import short_key
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
 SORRY = "Sorry, something went wrong. It has been logged; please try again."
+NOT_HERE = "That passage is not in this server's corpus (it may have changed or been removed since this answer)."
 
 
 def answer_view(answer: Answer, k: int, offset: int = 0) -> discord.ui.View | None:
@@ -61,6 +63,13 @@ async def replying_on_failure(
 
 def _bot(interaction: discord.Interaction) -> QABot:
     return interaction.client  # type: ignore[return-value]
+
+
+async def _library_here(interaction: discord.Interaction):
+    """The library of the guild where the component is clicked, under its settings: a component
+    copied from another server's answer resolves nothing of that server here."""
+    bot = _bot(interaction)
+    return await answering_library(bot, interaction.guild_id, await bot.server_settings.get(interaction.guild_id))
 
 
 def _question_of(interaction: discord.Interaction) -> str | None:
@@ -104,13 +113,13 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
         await replying_on_failure(self, interaction, self._show_context)
 
     async def _show_context(self, interaction: discord.Interaction) -> None:
-        corpus = _bot(interaction).holder.library.corpus
-        passage_id = corpus.passage_id_for_key(self.item.values[0] if self.item.values else "")
+        library = await _library_here(interaction)
+        key = self.item.values[0] if self.item.values else ""
+        passage_id = library.corpus.passage_id_for_key(key) if library is not None else None
         if passage_id is None:
-            await interaction.response.send_message(
-                "That passage has changed or left the corpus since this answer.", ephemeral=True
-            )
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
+        corpus = library.corpus
         around = corpus.context(passage_id, radius=1)
         lines = [f"**{'▶ ' if p.id == passage_id else ''}¶{p.paragraph}** {safe_text(p.text)}" for p in around]
         embed = discord.Embed(
@@ -153,7 +162,12 @@ class MoreButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:more:(
             return
         # No cooldown: this continues a question already asked (and paging stops at MAX_PASSAGES).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await bot.holder.answer(question, self.k, self.offset)
+        # Asked again in the library of the server clicked in: it can only show that server's passages.
+        library = await _library_here(interaction)
+        if library is None:
+            await interaction.followup.send(NO_LIBRARY, ephemeral=True)
+            return
+        answer = await bot.holder.answer(question, self.k, self.offset, library=library, guild_id=interaction.guild_id)
         if not answer.passages:
             await interaction.followup.send("No more relevant passages for this question.", ephemeral=True)
             return
@@ -192,7 +206,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb
         bot = _bot(interaction)
         verdict = Verdict(
             _question_of(interaction) or "",
-            _shown_passage_ids(interaction, bot),
+            await _shown_passage_ids(interaction, bot),
             interaction.guild_id,
             interaction.channel_id,
             interaction.user.id,
@@ -204,12 +218,16 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:fb
         )
 
 
-def _shown_passage_ids(interaction: discord.Interaction, bot: QABot) -> tuple[str, ...]:
-    """The passages the answer showed, as they are still in the corpus (changed ones drop out)."""
+async def _shown_passage_ids(interaction: discord.Interaction, bot: QABot) -> tuple[str, ...]:
+    """The passages the answer showed, as they are still in the corpus of the server clicked in
+    (changed ones, and any of another server's, drop out)."""
     message = interaction.message
     if message is None or not bot.holder.loaded:
         return ()
-    corpus = bot.holder.library.corpus
+    library = await _library_here(interaction)
+    if library is None:
+        return ()
+    corpus = library.corpus
     keys = (
         option.value
         for row in message.components

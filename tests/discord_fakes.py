@@ -15,6 +15,7 @@ import discord
 from bot.cooldown import Cooldown
 from bot.holder import LibraryHolder
 from bot.settings import Settings
+from bot.store import ServerSettings
 
 BOT_ID = 999
 
@@ -42,6 +43,7 @@ class Sent:
 
 
 GUILD_ID = 10  # the guild an Interaction and a Member are in unless told otherwise
+_UNSET: Any = object()
 
 
 class Guild:
@@ -114,14 +116,19 @@ class Followup:
 
 
 class Interaction:
-    def __init__(self, client: Any, user: Any = None, message: Any = None, guild_id: int | None = None) -> None:
+    def __init__(
+        self, client: Any, user: Any = None, message: Any = None, guild_id: Any = _UNSET, *, channel_id: int = 20
+    ) -> None:
         self.client = client
         self.user = user if user is not None else Member()
         self.message = message
-        # The member's own guild: a command runs where the member is.
-        member_guild = getattr(self.user, "guild", None)
-        self.guild_id = guild_id if guild_id is not None else (member_guild.id if member_guild else GUILD_ID)
-        self.channel_id = 20
+        # The member's own guild unless told (None: a direct message): a command runs where the member is.
+        if guild_id is _UNSET:
+            member_guild = getattr(self.user, "guild", None)
+            guild_id = member_guild.id if member_guild else GUILD_ID
+        self.guild_id = guild_id
+        self.guild = None if guild_id is None else SimpleNamespace(id=guild_id)
+        self.channel_id = channel_id
         self.command: Any = None  # the app command run, for cog checks (SimpleNamespace(name=...) will do)
         self.sent: list[Sent] = []
         self.response = Response(self.sent)
@@ -190,6 +197,43 @@ class NoDatabase:
         raise StoreUnavailable("the database could not be reached (no database in this test)")
 
 
+class GuildLibraries:
+    """Server libraries keyed by guild, recording what was asked: with the base on a guild answers
+    from `joined[guild]` (default: the base), with it off from `own[guild]` (default: nothing)."""
+
+    def __init__(self, holder: LibraryHolder, joined: dict | None = None, own: dict | None = None) -> None:
+        self.holder = holder
+        self.joined = dict(joined or {})
+        self.own = dict(own or {})
+        self.asked: list[tuple[int | None, bool]] = []
+        self.changes: list[int] = []
+
+    async def for_guild(self, guild_id: int | None, *, base: bool = True) -> Any:
+        self.asked.append((guild_id, base))
+        if guild_id is None:
+            return self.holder.library
+        if base:
+            return self.joined.get(guild_id, self.holder.library)
+        return self.own.get(guild_id)
+
+    def changed(self, guild_id: int) -> None:
+        self.changes.append(guild_id)
+
+
+class FakeServerSettings:
+    """Each guild's settings from a dict (the defaults otherwise), recording `changed` calls."""
+
+    def __init__(self, settings: dict[int, ServerSettings] | None = None) -> None:
+        self.settings = dict(settings or {})
+        self.changes: list[int] = []
+
+    async def get(self, guild_id: int | None) -> ServerSettings:
+        return self.settings.get(guild_id, ServerSettings()) if guild_id is not None else ServerSettings()
+
+    def changed(self, guild_id: int) -> None:
+        self.changes.append(guild_id)
+
+
 def fake_bot(
     holder: LibraryHolder,
     *,
@@ -197,6 +241,8 @@ def fake_bot(
     moderator_role_id: int | None = None,
     owner_id: int | None = None,
     settings: Settings | None = None,
+    libraries: Any = None,
+    server_settings: dict[int, ServerSettings] | None = None,
 ) -> Any:
     """`owner_id`: the application's owner, for `await bot.is_owner(user)`; `settings` replaces the defaults."""
 
@@ -206,7 +252,8 @@ def fake_bot(
     return SimpleNamespace(
         settings=settings or Settings(moderator_role_id=moderator_role_id, ask_cooldown_s=cooldown_s),
         holder=holder,
-        libraries=BaseOnly(holder),
+        libraries=libraries if libraries is not None else BaseOnly(holder),
+        server_settings=FakeServerSettings(server_settings),
         cooldown=Cooldown(cooldown_s),
         feedback=Feedback(),
         database=NoDatabase(),
@@ -224,3 +271,33 @@ def holder_with(library: Any, corpus_dir: Any = ".") -> LibraryHolder:
     holder = LibraryHolder(corpus_dir)
     holder._library = library
     return holder
+
+
+class StoreDatabase:
+    """The bot's Database over a given store (a real SQLite one in tests); `down=True` is an outage."""
+
+    def __init__(self, store: Any = None) -> None:
+        self.store = store
+        self.down = False
+        self.reads = 0
+
+    async def get(self) -> Any:
+        from bot.store import StoreUnavailable
+
+        if self.down or self.store is None:
+            raise StoreUnavailable("database is down (test)")
+        self.reads += 1
+        return self.store
+
+
+HARBOUR = (
+    b"Harbour reopens after storm\n\nThe harbour of Port Elling reopened on Friday after the storm closed it "
+    b"for three days, the port authority said.\n\nFishing boats returned to their berths on Saturday morning.\n"
+)
+
+
+def server_article(data: bytes = HARBOUR, article_id: str = "harbour") -> Any:
+    """A server's own article, parsed as the store's bytes are."""
+    from retrieval.corpus.loader import parse_article_file
+
+    return parse_article_file(data, article_id, f"{article_id}.txt")[0]

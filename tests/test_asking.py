@@ -10,10 +10,24 @@ import pytest
 
 from bot.cogs.asking import HELP_TEXT, Asking
 from bot.render import answer_embed
+from bot.store import ServerSettings
 from bot.views import SORRY
-from tests.discord_fakes import BOT_ID, Interaction, Sent, fake_bot, holder_with
+from retrieval.answering.library import Library
+from retrieval.answering.strictness import StrictLibrary
+from retrieval.evaluation.metrics import read_questions
+from tests.discord_fakes import (
+    BOT_ID,
+    GuildLibraries,
+    Interaction,
+    Member,
+    Sent,
+    fake_bot,
+    holder_with,
+    server_article,
+)
 
 GUILD = 10  # the guild of discord_fakes.Interaction
+OTHER = 77
 
 QUESTION = "Did North Korea send arms?"
 
@@ -44,11 +58,12 @@ class Message:
         channel=None,
         embeds=(),
         fail_reply: int = 0,
+        guild_id: int = GUILD,
     ) -> None:
         self.id = 555
         self.content = content
         self.author = SimpleNamespace(id=author_id, bot=author_bot)
-        self.guild = SimpleNamespace(id=GUILD) if guild else None
+        self.guild = SimpleNamespace(id=guild_id) if guild else None
         self.mentions = [SimpleNamespace(id=BOT_ID)] if mentions_bot else [SimpleNamespace(id=4)]
         self.reference = reference
         self.channel = channel or Channel()
@@ -395,3 +410,133 @@ async def test_loading_the_cog_adds_the_menu_and_unloading_removes_it(cog):
     cog.bot.add_cog = add_cog
     await asking.setup(cog.bot)
     assert isinstance(added[0], Asking) and added[0].bot is cog.bot
+
+
+# --- a server's settings, applied ------------------------------------------------------------
+
+
+def in_channel(channel_id: int, parent_id: int | None = None) -> Channel:
+    channel = Channel()
+    channel.id = channel_id
+    if parent_id is not None:  # a thread
+        channel.parent_id = parent_id
+    return channel
+
+
+def with_settings(library, *, bot_cooldown_s: float = 0.0, libraries=None, **settings) -> Asking:
+    bot = fake_bot(holder_with(library), cooldown_s=bot_cooldown_s, libraries=libraries)
+    bot.server_settings.settings[GUILD] = ServerSettings(**settings)
+    return Asking(bot)
+
+
+async def test_mentions_are_answered_only_in_the_servers_channels_a_thread_as_its_parent(seed_library):
+    cog = with_settings(seed_library, bot_cooldown_s=30, mention_channel_ids=frozenset({301}))
+    elsewhere = Message(f"<@{BOT_ID}> {QUESTION}", channel=in_channel(302))
+    thread_elsewhere = Message(f"<@{BOT_ID}> {QUESTION}", channel=in_channel(401, parent_id=302))
+    bare = Message(f"<@{BOT_ID}>", channel=in_channel(302))
+    for message in (elsewhere, thread_elsewhere, bare):
+        await cog._on_message(message)
+        assert message.replies == []  # silently: no help text, no refusal
+    assert cog.bot.holder.questions(GUILD)[0] == 0
+    here = Message(f"<@{BOT_ID}> {QUESTION}", channel=in_channel(301))
+    await cog._on_message(here)  # the ignored mentions took no turn of the cooldown
+    assert answered(here.replies[0]) == QUESTION
+    in_thread = Message(f"<@{BOT_ID}> {QUESTION}", author_id=2, channel=in_channel(402, parent_id=301))
+    await cog._on_message(in_thread)
+    assert answered(in_thread.replies[0]) == QUESTION
+    dm = Message(QUESTION, guild=False, mentions_bot=False, author_id=3, channel=in_channel(302))
+    await cog._on_message(dm)  # a server's channel list is no DM's business
+    assert answered(dm.replies[0]) == QUESTION
+
+
+async def test_ask_is_answered_in_any_channel_whatever_the_mention_channels(seed_library):
+    cog = with_settings(seed_library, mention_channel_ids=frozenset())
+    interaction = Interaction(cog.bot, channel_id=302)
+    await cog._respond(interaction, QUESTION, empty="", private=False)
+    assert answered(interaction.sent[-1]) == QUESTION
+
+
+async def test_a_server_with_the_base_off_answers_from_its_own_articles_only(seed_library):
+    own = Library.from_articles([server_article()])
+    libraries = GuildLibraries(holder_with(seed_library), own={GUILD: own})
+    cog = with_settings(seed_library, libraries=libraries, base_corpus=False)
+    interaction = Interaction(cog.bot)
+    await cog._respond(interaction, "When did the harbour reopen?", empty="", private=False)
+    assert libraries.asked == [(GUILD, False)]
+    passages = interaction.sent[-1].embed.fields
+    assert passages and all("Harbour reopens after storm" in f.value for f in passages)
+    seed_question = Interaction(cog.bot, user=Member(2))
+    await cog._respond(seed_question, QUESTION, empty="", private=False)
+    assert "Nothing in the corpus answers this" in seed_question.sent[-1].embed.description
+
+
+async def test_base_off_and_no_articles_of_its_own_says_so_plainly(seed_library):
+    libraries = GuildLibraries(holder_with(seed_library))  # nothing of its own
+    cog = with_settings(seed_library, libraries=libraries, base_corpus=False)
+    interaction = Interaction(cog.bot)
+    await cog._respond(interaction, QUESTION, empty="", private=False)
+    reply = interaction.sent[-1]
+    assert reply.content.startswith("This server has no articles of its own and its base corpus is turned off")
+    assert reply.embed is None and reply.view is None and reply.kwargs["allowed_mentions"].to_dict() == {"parse": []}
+    message = Message(f"<@{BOT_ID}> {QUESTION}")
+    await cog._on_message(message)
+    assert message.replies[0].content == reply.content and message.replies[0].kwargs["mention_author"] is False
+    assert libraries.asked == [(GUILD, False), (GUILD, False)]
+    assert cog.bot.holder.questions(GUILD) == (0, 0)
+
+
+async def test_direct_messages_answer_from_the_base_only(seed_library):
+    server_only = Library.from_articles([server_article()])
+    libraries = GuildLibraries(holder_with(seed_library), joined={GUILD: server_only})
+    cog = with_settings(seed_library, libraries=libraries)
+    dm = Message("When did the harbour reopen?", guild=False, mentions_bot=False)
+    await cog._on_message(dm)
+    assert libraries.asked == [(None, True)]
+    assert "Harbour reopens" not in str(dm.replies[0].embed.to_dict())
+
+
+def a_related_question(library) -> str:
+    """A seed-set question the fitted model answers at `related` on the seed."""
+    from tests.conftest import shared_path
+
+    rows = read_questions(shared_path("eval", "seed_dev.jsonl"))
+    for row in rows:
+        if library.answer(row["question"]).confidence == "related":
+            return row["question"]
+    pytest.skip("no seed question is answered at `related` by this model")
+
+
+@pytest.mark.parametrize("strictness", ["strict", "normal", "lenient"])
+async def test_the_servers_strictness_decides_what_a_related_answer_shows(seed_library, strictness):
+    question = a_related_question(seed_library)
+    cog = with_settings(seed_library, strictness=strictness)
+    interaction = Interaction(cog.bot)
+    await cog._respond(interaction, question, empty="", private=False)
+    reply = interaction.sent[-1]
+    assert reply.embed.to_dict() == answer_embed(StrictLibrary(seed_library, strictness).answer(question)).to_dict()
+    if strictness == "strict":
+        assert "Nothing in the corpus answers this" in reply.embed.description and reply.view is None
+        assert cog.bot.holder.questions(GUILD) == (1, 1)
+    else:
+        assert reply.embed.description.startswith("**Related, not an answer:**") and reply.embed.fields
+
+
+async def test_a_servers_cooldown_overrides_the_bots_in_that_server_only(seed_library):
+    cog = with_settings(seed_library, bot_cooldown_s=0.0, cooldown_s=30.0)
+    cog.bot.server_settings.settings[OTHER] = ServerSettings(cooldown_s=0.0)
+    first, second = Interaction(cog.bot), Interaction(cog.bot)
+    await cog._respond(first, QUESTION, empty="", private=False)
+    await cog._respond(second, QUESTION, empty="", private=False)
+    assert second.sent[0].content.startswith("You're asking quickly: please wait 30 s")
+    mention = Message(f"<@{BOT_ID}> {QUESTION}")
+    await cog._on_message(mention)
+    assert mention.replies[0].content.startswith("You're asking quickly")
+    for _ in range(2):  # the same member in a server without a pause
+        elsewhere = Interaction(cog.bot, guild_id=OTHER)
+        await cog._respond(elsewhere, QUESTION, empty="", private=False)
+        assert answered(elsewhere.sent[-1]) == QUESTION
+    strict_bot = with_settings(seed_library, bot_cooldown_s=30.0, cooldown_s=0.0)
+    for _ in range(2):  # a server's 0 beats the bot's 30
+        interaction = Interaction(strict_bot.bot)
+        await strict_bot._respond(interaction, QUESTION, empty="", private=False)
+        assert answered(interaction.sent[-1]) == QUESTION

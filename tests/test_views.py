@@ -11,10 +11,11 @@ import discord
 import pytest
 
 from bot.render import answer_embed
+from bot.store import ServerSettings
 from bot.views import SORRY, ContextSelect, FeedbackButton, MoreButton, answer_view, replying_on_failure
 from retrieval.answer import Answer, AnsweredPassage, ArticleRef
 from retrieval.corpus.collection import short_key
-from tests.discord_fakes import Interaction, Member, fake_bot, holder_with
+from tests.discord_fakes import GuildLibraries, Interaction, Member, fake_bot, holder_with, server_article
 
 QUESTION = "Did North Korea send arms?"
 
@@ -134,13 +135,15 @@ async def test_a_stale_show_context_choice_says_the_passage_changed(bot, seed_li
     chosen = answer.passages[0]
     # The same passage id, with the text it had before an edit: the key no longer matches.
     interaction = await choose(bot, posted(answer), short_key(chosen.id, chosen.text + " (edited)"))
-    assert interaction.sent[0].content == "That passage has changed or left the corpus since this answer."
+    assert interaction.sent[0].content == (
+        "That passage is not in this server's corpus (it may have changed or been removed since this answer)."
+    )
     assert interaction.sent[0].kwargs == {"ephemeral": True}
     nothing_chosen = ContextSelect()
     nothing_chosen.item._values = []
     empty = Interaction(bot)
     await nothing_chosen.callback(empty)
-    assert empty.sent[0].content.startswith("That passage has changed")
+    assert empty.sent[0].content.startswith("That passage is not in this server's corpus")
 
 
 async def test_more_passages_continues_the_question_for_whoever_clicks(bot, seed_library):
@@ -285,3 +288,102 @@ async def test_show_context_of_an_article_with_one_passage(tmp_path):
     embed = interaction.sent[0].embed
     assert embed.title == "Brief note"
     assert embed.description == "**▶ ¶1** The harbour reopened on Friday after the storm."
+
+
+# --- components clicked in another server than the answer's ------------------------------------
+
+A, B = 10, 77  # A is discord_fakes.Interaction's default guild
+HARBOUR_QUESTION = "When did the harbour reopen?"
+
+
+@pytest.fixture
+def two_servers(seed_library):
+    """Server A answers from the seed plus its own harbour article, server B from the seed alone."""
+    holder = holder_with(seed_library)
+    joined = seed_library.joined([server_article()])
+    libraries = GuildLibraries(holder, joined={A: joined})
+    return fake_bot(holder, libraries=libraries), joined
+
+
+def harbour_key(answer: Answer) -> str:
+    (passage, *_) = [p for p in answer.passages if p.article.id == "harbour"]
+    return short_key(passage.id, passage.text)
+
+
+async def test_a_context_choice_from_server_a_shows_nothing_of_it_in_server_b(two_servers):
+    bot, joined = two_servers
+    answer = joined.answer(HARBOUR_QUESTION)
+    key = harbour_key(answer)
+    select = ContextSelect()
+    select.item._values = [key]
+    in_b = Interaction(bot, message=posted(answer), guild_id=B)
+    await select.callback(in_b)
+    assert [s.content for s in in_b.sent] == [
+        "That passage is not in this server's corpus (it may have changed or been removed since this answer)."
+    ]
+    assert in_b.sent[0].embed is None
+    in_a = Interaction(bot, message=posted(answer), guild_id=A)
+    await select.callback(in_a)
+    assert in_a.sent[0].embed.title == "Harbour reopens after storm"
+    assert bot.libraries.asked == [(B, True), (A, True)]
+
+
+async def test_more_passages_clicked_in_server_b_answers_from_bs_library(two_servers):
+    bot, joined = two_servers
+    message = posted(joined.answer(HARBOUR_QUESTION, k=1), k=1)
+    in_b = Interaction(bot, message=message, guild_id=B)
+    await MoreButton(1, 1).callback(in_b)
+    assert bot.libraries.asked == [(B, True)]
+    assert "Harbour" not in str([s.embed and s.embed.to_dict() for s in in_b.sent]) + str(in_b.sent[-1].content)
+    in_a = Interaction(bot, message=message, guild_id=A)
+    await MoreButton(1, 1).callback(in_a)
+    assert "Harbour reopens after storm" in str(in_a.sent[-1].embed.to_dict())
+    assert bot.holder.questions(A) == (0, 0) and bot.holder.questions(B) == (0, 0)  # pages are no questions
+
+
+async def test_feedback_goes_under_the_clicking_server_with_only_its_passages(two_servers):
+    bot, joined = two_servers
+    answer = joined.answer(HARBOUR_QUESTION)
+    await FeedbackButton(True).callback(Interaction(bot, message=posted(answer), guild_id=B))
+    await FeedbackButton(True).callback(Interaction(bot, message=posted(answer), guild_id=A))
+    in_b, in_a = bot.feedback.verdicts
+    assert in_b.guild_id == B and not any(pid.startswith("harbour") for pid in in_b.passage_ids)
+    assert in_a.guild_id == A and in_a.passage_ids == tuple(p.id for p in answer.passages)
+
+
+async def test_components_in_a_server_with_nothing_to_answer_from(seed_library):
+    holder = holder_with(seed_library)
+    bot = fake_bot(holder, libraries=GuildLibraries(holder), server_settings={A: ServerSettings(base_corpus=False)})
+    answer = seed_library.answer(QUESTION)
+    more = Interaction(bot, message=posted(answer))
+    await MoreButton(3, 3).callback(more)
+    assert more.answers[0].content.startswith("This server has no articles of its own and its base corpus is")
+    chosen = answer.passages[0]
+    context = await choose(bot, posted(answer), short_key(chosen.id, chosen.text))
+    assert context.sent[0].content.startswith("That passage is not in this server's corpus")
+    await FeedbackButton(False).callback(Interaction(bot, message=posted(answer)))
+    assert bot.feedback.verdicts[0].passage_ids == () and bot.feedback.verdicts[0].guild_id == A
+    assert bot.libraries.asked == [(A, False)] * 3
+
+
+async def test_more_passages_follows_the_servers_strictness(seed_library):
+    question = next(
+        (
+            q
+            for q in ("How has COVID affected North Korea?", QUESTION)
+            if seed_library.answer(q).confidence == "related"
+        ),
+        None,
+    )
+    if question is None:
+        pytest.skip("no question at hand is answered at `related` by this model")
+    message = posted(seed_library.answer(question, k=1), k=1)
+    for strictness, shown in (("normal", True), ("strict", False)):
+        bot = fake_bot(holder_with(seed_library), server_settings={A: ServerSettings(strictness=strictness)})
+        interaction = Interaction(bot, message=message)
+        await MoreButton(1, 1).callback(interaction)
+        reply = interaction.answers[-1]
+        if shown:
+            assert reply.embed.description.startswith("**Related, not an answer:**")
+        else:
+            assert reply.content == "No more relevant passages for this question."

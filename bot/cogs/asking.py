@@ -11,6 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render import answer_embed, question_from_embed
+from bot.server_settings import NO_LIBRARY, answering_library, answers_mentions_in
+from bot.store import ServerSettings
 from bot.views import SORRY, answer_view
 from retrieval.analysis.claims import claim_question
 from retrieval.answer import Answer
@@ -43,32 +45,42 @@ class Asking(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.find_sources_menu.name, type=self.find_sources_menu.type)
 
-    async def _answer(self, question: str, guild_id: int | None, *, counted: bool = True) -> Answer:
-        library = await self.bot.libraries.for_guild(guild_id)
+    async def _answer(
+        self, question: str, guild_id: int | None, settings: ServerSettings, *, counted: bool = True
+    ) -> Answer | None:
+        """The answer in this guild under its settings; None: it has nothing to answer from."""
+        library = await answering_library(self.bot, guild_id, settings)
+        if library is None:
+            return None
         return await self.bot.holder.answer(question, k=DEFAULT_K, counted=counted, library=library, guild_id=guild_id)
 
-    def _reply(self, answer: Answer) -> dict:
+    def _reply(self, answer: Answer | None) -> dict:
         """The embed and components every surface sends for an answer."""
+        if answer is None:
+            return {"content": NO_LIBRARY, "allowed_mentions": NONE}
         return {
             "embed": answer_embed(answer),
             "view": answer_view(answer, DEFAULT_K) or discord.utils.MISSING,
             "allowed_mentions": NONE,
         }
 
+    def _wait(self, user_id: int, guild_id: int | None, settings: ServerSettings) -> float:
+        return self.bot.cooldown.retry_after(user_id, guild_id=guild_id, seconds=settings.cooldown_s)
+
     async def _respond(self, interaction: discord.Interaction, text: str, *, empty: str, private: bool) -> None:
         """The path of /ask and "Find sources": check, acknowledge, then answer."""
         if not text.strip():
             await interaction.response.send_message(empty, ephemeral=True)
             return
-        wait = self.bot.cooldown.retry_after(interaction.user.id)
+        guild_id = interaction.guild_id
+        settings = await self.bot.server_settings.get(guild_id)
+        wait = self._wait(interaction.user.id, guild_id, settings)
         if wait:
             await interaction.response.send_message(self.bot.cooldown.message(wait), ephemeral=True)
             return
         # Discord drops an interaction not acknowledged within 3 s: acknowledge first, then think.
         await interaction.response.defer(thinking=True, ephemeral=private)
-        await interaction.followup.send(
-            ephemeral=private, **self._reply(await self._answer(text, interaction.guild_id))
-        )
+        await interaction.followup.send(ephemeral=private, **self._reply(await self._answer(text, guild_id, settings)))
 
     @app_commands.command(
         name="ask", description="Ask a question about the articles; get sourced passages and caveats."
@@ -102,9 +114,13 @@ class Asking(commands.Cog):
         is_dm = message.guild is None
         if not is_dm and not any(user.id == me.id for user in message.mentions):
             return
+        guild_id = None if is_dm else message.guild.id
+        settings = await self.bot.server_settings.get(guild_id)
+        if not is_dm and not answers_mentions_in(settings, message.channel):
+            return  # the server chose where mentions are answered: elsewhere, silence
         question = re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
         try:
-            await self._answer_message(message, question)
+            await self._answer_message(message, question, guild_id, settings)
         except Exception:
             log.exception("answering message %s from user %s failed", message.id, message.author.id)
             try:
@@ -112,22 +128,25 @@ class Asking(commands.Cog):
             except discord.HTTPException:
                 log.warning("could not tell user %s about the failure", message.author.id)
 
-    async def _answer_message(self, message: discord.Message, question: str) -> None:
+    async def _answer_message(
+        self, message: discord.Message, question: str, guild_id: int | None, settings: ServerSettings
+    ) -> None:
         if not question:
             await message.reply(HELP_TEXT, mention_author=False, allowed_mentions=NONE)
             return
-        wait = self.bot.cooldown.retry_after(message.author.id)
+        wait = self._wait(message.author.id, guild_id, settings)
         if wait:
             await message.reply(self.bot.cooldown.message(wait), mention_author=False, allowed_mentions=NONE)
             return
         # One question for /corpus stats, however many tries it takes: the answer shown is counted.
-        answer = await self._answer(question, message.guild and message.guild.id, counted=False)
-        if not answer.confident:
+        answer = await self._answer(question, guild_id, settings, counted=False)
+        if answer is not None and not answer.confident:
             previous = await self._previous_question(message)
             if previous:
                 # A short follow-up ("what about Russia?") leans on the question it replies to.
-                answer = await self._answer(f"{previous} {question}", message.guild and message.guild.id, counted=False)
-        self.bot.holder.count_question(answer, message.guild and message.guild.id)
+                answer = await self._answer(f"{previous} {question}", guild_id, settings, counted=False)
+        if answer is not None:
+            self.bot.holder.count_question(answer, guild_id)
         await message.reply(mention_author=False, **self._reply(answer))
 
     async def _previous_question(self, message: discord.Message) -> str | None:

@@ -490,6 +490,23 @@ class FakeDiscord:
         channel = self.world.channel_by_id(message.channel_id)
         return await self._interact(MESSAGE_COMPONENT, data, user=user, channel=channel, message=message)
 
+    async def tampered_click(
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        *,
+        channel: FakeChannel,
+        user: FakeUser,
+        values: list[str] | None = None,
+    ) -> InteractionRecord:
+        """A component of `message` arriving as if clicked in `channel` (another server's, say).
+
+        No Discord client can do this (the API checks a click against the message it names), so
+        `click` refuses it; this exists for defence in depth: a bot must not take a custom id or a
+        select value as proof of where a passage belongs."""
+        data = component_data(message, custom_id, values)
+        return await self._interact(MESSAGE_COMPONENT, data, user=user, channel=channel, message=message)
+
     async def submit_modal(
         self, shown: InteractionRecord, values: dict[str, str | list[str]], *, user: FakeUser | None = None
     ) -> InteractionRecord:

@@ -297,6 +297,19 @@ async def test_two_servers_adding_at_the_same_moment(tmp_path) -> None:
             assert cited_titles(await ask(fake, b, VOSTRAND_Q), ALL_TITLES) == {VOSTRAND[0]}
             assert cited_titles(await ask(fake, c, MERRITON_Q), ALL_TITLES) == {MERRITON[0]}
             assert cited_titles(await ask(fake, b, MERRITON_Q), ALL_TITLES) <= {BASE_TITLE}
+
+            # Two of B's moderators add one file name at the same moment: one article, one refusal.
+            b_owner = fake.world.user(b.guild.owner_id)
+            first = fake.add_attachment("same.txt", article(*KELVALE), "text/plain")
+            second = fake.add_attachment("same.txt", article(*MERRITON), "text/plain")
+            records = await asyncio.gather(
+                fake.invoke_slash("corpus add", {"file": first}, user=b.moderator, channel=b.channel),
+                fake.invoke_slash("corpus add", {"file": second}, user=b_owner, channel=b.channel),
+            )
+            replies = [text_of(r[0]) for r in await asyncio.gather(*(r.wait_followups(1, timeout=15) for r in records))]
+            assert sum("Added `same`" in r for r in replies) == 1, replies
+            assert sum("already has" in r or "meanwhile" in r for r in replies) == 1, replies
+            assert (await listing(fake, b)).count("`same`") == 1
     assert fake.server_errors == []
 
 

@@ -61,6 +61,11 @@ class FakeDiscord:
     MANAGE_MESSAGES) and the bot's managed role; members `owner`, `moderator`
     (has the Moderator role) and `member` (no roles). DM channels are made on
     demand by `dm_channel(user)`.
+
+    More guilds: `add_guild` (own owner, @everyone, "general" channel, roles and members; names
+    may repeat across guilds, ids never do); a user joins several with `join_guild`. The bot's
+    membership changes with `bot_joins`, `bot_removed` (silent while no bot is connected: the next
+    READY just leaves the guild out), `guild_outage` and `guild_recovers`.
     """
 
     def __init__(

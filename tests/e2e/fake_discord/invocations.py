@@ -224,7 +224,8 @@ def _typed_value(
     if kind == 11:
         if not isinstance(value, FakeAttachment):
             raise wrong("a FakeAttachment (fake.add_attachment)")
-        resolved.setdefault("attachments", {})[str(value.id)] = value.payload()
+        # Files uploaded as a command option are ephemeral attachments (kept only while needed).
+        resolved.setdefault("attachments", {})[str(value.id)] = {**value.payload(), "ephemeral": True}
         return str(value.id)
     raise InteractionNotPossible(f"option {name!r} has a type ({kind}) the fake does not know")
 

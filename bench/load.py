@@ -61,7 +61,7 @@ async def main(passages: int, users: int, questions: int) -> None:
             print("\nphase 0 — first burst, on the seed, no reload:")
             print(*("  " + line for line in cold.lines()), sep="\n")
             since = time.monotonic()
-            during = await ask_many(fake, users, questions, reload_by=fake.moderator, timeout=600)
+            during = await ask_many(fake, users, questions, reload_by=fake.owner, timeout=600)
             print("\nphase 1 — burst during /corpus reload to the new corpus:")
             print(*("  " + line for line in during.lines()), sep="\n")
             print(f"  largest gap between heartbeats: {heartbeat_gap(fake, since):.2f} s (interval 1.00 s)")

@@ -7,8 +7,12 @@ same moment cannot both slip past a limit.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.settings import Settings
-from bot.store import GuildUsage, Quota, QuotaExceeded
+from bot.store import GuildUsage, Quota, QuotaExceeded, Store
+
+WINDOW = timedelta(hours=1)  # the adds-per-hour window, as the store counts it
 
 
 def quota_for(settings: Settings) -> Quota:
@@ -17,6 +21,22 @@ def quota_for(settings: Settings) -> Quota:
         max_bytes=settings.quota_bytes,
         max_adds_per_hour=settings.quota_adds_per_hour,
     )
+
+
+async def early_refusal(
+    store: Store, guild_id: int, quota: Quota, declared_size: int, now: datetime
+) -> tuple[QuotaExceeded, GuildUsage] | None:
+    """The limit an add would certainly hit, judged from the attachment's declared size before it is
+    downloaded, so a server at its limit costs no download. Only a first look: the store checks
+    again, with the real size, in the transaction that adds."""
+    usage = await store.usage(guild_id)
+    if usage.articles + 1 > quota.max_articles:
+        return QuotaExceeded("articles", quota.max_articles), usage
+    if usage.total_bytes + declared_size > quota.max_bytes:
+        return QuotaExceeded("bytes", quota.max_bytes), usage
+    if await store.adds_since(guild_id, now - WINDOW) + 1 > quota.max_adds_per_hour:
+        return QuotaExceeded("adds per hour", quota.max_adds_per_hour), usage
+    return None
 
 
 def size_text(size_bytes: int) -> str:

@@ -248,3 +248,15 @@ async def test_setup_adds_the_cog_and_the_client_loads_it(seed_library):
     await lifecycle.setup(bot)
     assert isinstance(added[0], Lifecycle) and added[0].bot is bot
     assert "bot.cogs.lifecycle" in client.EXTENSIONS
+
+
+async def test_the_gateway_events_reach_the_cog(database, seed_library):
+    cog, bot, _ = cog_with(database, seed_library, in_guilds=(B,))
+    assert {name for name, _ in cog.get_listeners()} == {"on_guild_remove", "on_guild_join", "on_ready"}
+    await keep_data_for(database, A)
+    await cog.on_guild_remove(Guild(A))
+    assert await left(database) == [A]
+    await cog.on_guild_join(Guild(A))
+    assert await left(database) == []
+    await cog.on_ready()  # A is stored, the bot is only in B: A was removed while offline
+    assert await left(database) == [A]

@@ -5,6 +5,7 @@ loopback Discord.)"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -323,8 +324,8 @@ async def test_the_article_quota_refuses_with_its_number(corpus, database):
     cog, bot = await cog_over(corpus, database, quota_articles=2)
     for name in ("quake.txt", "gale.txt"):
         await cog._add(run(bot), Attachment(name, QUAKE.encode()))
-    interaction = run(bot)
-    await cog._add(interaction, Attachment("third.txt", QUAKE.encode()))
+    interaction = run(bot)  # refused before downloading anything
+    await cog._add(interaction, Attachment("third.txt", QUAKE.encode(), error=AssertionError("downloaded")))
     assert reply(interaction) == (
         "`third.txt` was not added: this server has reached its limit of 2 articles; remove one to add another."
     )
@@ -338,6 +339,18 @@ async def test_the_size_quota_refuses_with_its_number_and_where_the_server_stand
     await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))  # 83 bytes
     interaction = run(bot)
     await cog._add(interaction, Attachment("gale.txt", GALE.encode()))  # 98 more: 181 > 150
+    assert reply(interaction) == (
+        "`gale.txt` was not added: this server's articles may take at most 0.1 KB in all "
+        "(it has 0.1 KB; this file is 0.1 KB)."
+    )
+    assert await own_ids(database, A) == ["quake"]
+
+
+async def test_a_declared_size_that_lies_is_caught_by_the_stores_own_check(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_bytes=150)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))  # 83 bytes
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("gale.txt", GALE.encode(), size=10))  # says 10 bytes, is 98
     assert reply(interaction) == (
         "`gale.txt` was not added: this server's articles may take at most 0.1 KB in all "
         "(it has 0.1 KB; this file is 0.1 KB)."
@@ -372,6 +385,7 @@ async def test_remove_deletes_only_the_servers_article(corpus, database):
     for guild_id in (A, B):
         await cog._add(run(bot, guild_id), Attachment("quake.txt", QUAKE.encode()))
     await cog._add(run(bot, A), Attachment("gale.txt", GALE.encode()))
+    assert "quake" in {a.id for a in (await bot.libraries.for_guild(A)).corpus.articles}  # kept from here on
     before = files(corpus)
     interaction = run(bot, A)
     await cog._remove(interaction, "quake")
@@ -423,6 +437,15 @@ async def test_autocomplete_offers_only_the_servers_own_articles_matching_what_i
     assert await cog._removable_choices(A, "b-only") == []
     assert [c.value for c in await cog._removable_choices(B, "")] == ["b-only"]
     assert await cog._removable_choices(None, "") == []
+
+
+async def test_autocomplete_offers_nothing_to_a_member_who_is_not_a_moderator(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    member = Interaction(bot, Member(3, guild=Guild(A)))
+    assert await cog.remove_autocomplete(member, "") == []
+    moderator_asks = Interaction(bot, moderator(A))
+    assert [c.value for c in await cog.remove_autocomplete(moderator_asks, "")] == ["quake"]
 
 
 async def test_autocomplete_names_stay_within_discords_100_characters(corpus, database):
@@ -730,3 +753,16 @@ def test_the_corpus_group_has_the_owner_and_moderator_commands():
     names = {c.name for c in Moderation.corpus.commands}
     assert names == {"add", "remove", "list", "stats", "reload", "forget"}
     assert Moderation.corpus.default_permissions == discord.Permissions(manage_guild=True)
+
+
+async def test_adds_at_the_same_moment_keep_each_servers_quota(corpus, database):
+    cog, bot = await cog_over(corpus, database, quota_articles=1)
+    racing = [run(bot, guild_id) for guild_id in (A, A, B, B)]
+    names = ["quake.txt", "gale.txt", "quake.txt", "gale.txt"]
+    data = [QUAKE, GALE, QUAKE, GALE]
+    await asyncio.gather(*(cog._add(i, Attachment(n, d.encode())) for i, n, d in zip(racing, names, data, strict=True)))
+    for guild_id in (A, B):
+        replies = [reply(i) for i in racing if i.guild_id == guild_id]
+        assert sum(r.startswith("Added") for r in replies) == 1
+        assert sum("limit of 1 articles" in r for r in replies) == 1
+        assert len(await own_ids(database, guild_id)) == 1

@@ -66,7 +66,8 @@ class Lifecycle(commands.Cog):
         self._sweeper: asyncio.Task | None = None
 
     async def cog_load(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep_forever(), name="forget-left-servers")
+        if getattr(self.bot, "serve_corpus", True):  # not for `qa-bot sync`, which only publishes commands
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="forget-left-servers")
 
     async def cog_unload(self) -> None:
         if self._sweeper is not None:

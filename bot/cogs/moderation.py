@@ -26,7 +26,7 @@ from discord.ext import commands
 from bot.access import is_moderator
 from bot.cogs.lifecycle import forget_server
 from bot.holder import ReloadReport
-from bot.quotas import quota_for, refusal, size_text, usage_text
+from bot.quotas import early_refusal, quota_for, refusal, size_text, usage_text
 from bot.render import DESCRIPTION_LIMIT, code, cut_words, message_text, safe_text
 from bot.store import ArticleExists, ArticleInfo, GuildUsage, QuotaExceeded, ServerArticle, StoreError
 from retrieval.answering.library import CorpusPathError
@@ -202,9 +202,11 @@ class Moderation(commands.Cog):
                 allowed_mentions=NONE,
             )
             return
+        quota = quota_for(self.bot.settings)
         try:
             store = await self.bot.database.get()
             existing = await store.get_article(guild_id, article_id)
+            early = await early_refusal(store, guild_id, quota, file.size, self.clock())
         except StoreError as error:
             await say(message_text(f"{name} was not added: " + DOWN.format(error=error)), allowed_mentions=NONE)
             return
@@ -215,6 +217,9 @@ class Moderation(commands.Cog):
                 "or upload the file under another name.",
                 allowed_mentions=NONE,
             )
+            return
+        if early is not None:
+            await say(f"{code(name)} was not added: {refusal(early[0], early[1], file.size)}", allowed_mentions=NONE)
             return
         try:
             data = await file.read()
@@ -232,7 +237,7 @@ class Moderation(commands.Cog):
             return
         record = ServerArticle(guild_id, article_id, name, data, interaction.user.id, self.clock())
         try:
-            await store.add_article(record, quota_for(self.bot.settings))
+            await store.add_article(record, quota)
         except ArticleExists:  # another moderator's upload won the race
             await say(f"An article with the id {code(article_id)} was added meanwhile: nothing changed.")
             return
@@ -298,6 +303,9 @@ class Moderation(commands.Cog):
     async def remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        # discord.py runs no command check for autocomplete: without this, any member could list them.
+        if not await is_moderator(self.bot, interaction.user):
+            return []
         return await self._removable_choices(interaction.guild_id, current)
 
     async def _removable_choices(self, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:

@@ -45,7 +45,7 @@ async def test_login_syncs_commands_to_the_dev_guild_with_moderator_permissions(
     assert int(commands["corpus"]["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
     assert commands["ask"].get("default_member_permissions") is None
     subcommands = {o["name"] for o in commands["corpus"]["options"]}
-    assert subcommands == {"reload", "add", "remove", "list", "stats"}
+    assert subcommands == {"reload", "add", "remove", "list", "stats", "forget"}
     assert env.fake.registered_commands(None) == []  # never a global sync on start
     assert env.fake.intents == intents().value
     assert not intents().message_content
@@ -207,16 +207,18 @@ async def test_buttons_keep_working_after_a_restart(tmp_path):
         assert fake.server_errors == []
 
 
-async def test_corpus_reload_refused_for_members_and_done_for_moderators(env: Running):
+async def test_corpus_reload_refused_for_members_and_moderators_and_done_for_the_owner(env: Running):
     fake = env.fake
     refused = await fake.invoke_slash("corpus reload", user=fake.member, bypass_default_permissions=True)
     response = await refused.wait_response()
-    assert "Only moderators" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    assert "Only the bot's owner" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    refused = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    assert "Only the bot's owner" in (await refused.wait_response())["data"]["content"]
 
     (env.corpus_dir / "storm.txt").write_text(
         "Hurricane Idalia hits Florida\n\nHurricane Idalia made landfall near Keaton Beach as a Category 3 storm.\n"
     )
-    done = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    done = await fake.invoke_slash("corpus reload", user=fake.owner)
     (report,) = await done.wait_followups(1)
     description = embed_of(report)["description"]
     assert "+1 added" in description and "`storm`" in description
@@ -243,20 +245,24 @@ async def test_corpus_add_list_and_remove(env: Running):
         b"---\ntitle: Storm report\nsource: Example News\npublished: 2023-08-30\n---\n"
         b"Storm report\n\nThe storm flooded the harbour of Exampleton overnight.\n"
     )
+    base_files = sorted(p.name for p in env.corpus_dir.iterdir())
     attachment = fake.add_attachment("Storm Report (final).md", article, content_type=None)
     added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
     (report,) = await added.wait_followups(1)
-    assert "`Storm-Report-final`" in embed_of(report)["description"]
-    assert (env.corpus_dir / "Storm-Report-final.md").read_bytes() == article
+    assert report["content"].startswith("Added `Storm-Report-final` (1 passage); this server now has 1 article")
+    assert sorted(p.name for p in env.corpus_dir.iterdir()) == base_files  # stored, not written to the base
+    _, _, followup = await ask(env, "Which harbour did the storm flood?")
+    assert "Exampleton" in all_text(embed_of(followup))
 
     fake_pdf = fake.add_attachment("notes.txt", b"%PDF-1.4\x00\x00binary", content_type="text/plain")
     refused = await fake.invoke_slash("corpus add", {"file": fake_pdf}, user=fake.moderator)
     (refusal,) = await refused.wait_followups(1)
     assert "was not added: binary data" in refusal["content"]
-    assert not (env.corpus_dir / "notes.txt").exists()
 
     listing = await fake.invoke_slash("corpus list", user=fake.moderator)
-    assert "Storm report" in (await listing.wait_response())["data"]["embeds"][0]["description"]
+    (body,) = await listing.wait_followups(1)
+    assert "`Storm-Report-final`" in embed_of(body)["description"]
+    assert "Base corpus (read-only)" in embed_of(body)["description"]
 
     typed = await fake.autocomplete("corpus remove", {"article": "storm"}, focused="article", user=fake.moderator)
     await typed.wait_response()
@@ -264,8 +270,8 @@ async def test_corpus_add_list_and_remove(env: Running):
 
     removed = await fake.invoke_slash("corpus remove", {"article": "Storm-Report-final"}, user=fake.moderator)
     (report,) = await removed.wait_followups(1)
-    assert "−1 removed" in embed_of(report)["description"]
-    assert not (env.corpus_dir / "Storm-Report-final.md").exists()
+    assert report["content"] == "Removed `Storm-Report-final`; this server now has 0 articles, 0.0 KB."
+    assert sorted(p.name for p in env.corpus_dir.iterdir()) == base_files
 
 
 async def test_corpus_stats_counts_questions_and_feedback(env: Running):
@@ -275,7 +281,7 @@ async def test_corpus_stats_counts_questions_and_feedback(env: Running):
     stats = await fake.invoke_slash("corpus stats", user=fake.moderator)
     (body,) = await stats.wait_followups(1)
     description = embed_of(body)["description"]
-    assert "Questions asked since start: **2**" in description and "No-match rate: **50%**" in description
+    assert "Questions asked here since start: **2**" in description and "No-match rate: **50%**" in description
 
 
 async def test_reconnect_resumes_and_keeps_answering(env: Running):
@@ -299,24 +305,24 @@ async def test_cooldown_answers_politely_and_is_per_member(tmp_path):
         assert "please wait" in (await fake.wait_for_bot_message(fake.channel)).content
 
 
-async def test_removing_the_last_article_is_undone(env: Running):
+async def test_a_base_article_cannot_be_removed_from_discord(env: Running):
     fake = env.fake
     removed = await fake.invoke_slash("corpus remove", {"article": "000_ed5a8209f2aae2b8"}, user=fake.moderator)
     (reply,) = await removed.wait_followups(1)
-    assert "Reload failed" in reply["content"] and "previous corpus keeps answering" in reply["content"]
+    assert "belongs to the base corpus" in reply["content"] and "cannot be removed from Discord" in reply["content"]
     assert (env.corpus_dir / "000_ed5a8209f2aae2b8.txt").exists()
     assert (env.corpus_dir / "000_ed5a8209f2aae2b8.txt.meta.json").exists()
     _, _, followup = await ask(env)
     assert embed_of(followup)["fields"]
 
 
-async def test_adding_over_an_existing_article_is_refused(env: Running):
+async def test_adding_over_a_base_article_is_refused(env: Running):
     fake = env.fake
-    # Another extension, same article id: it would be skipped as a duplicate id after "Added".
+    # Another extension, same article id: the base would win the id and hide the server's article.
     attachment = fake.add_attachment("000_ed5a8209f2aae2b8.md", b"Other\n\nSomething else entirely.\n")
     added = await fake.invoke_slash("corpus add", {"file": attachment}, user=fake.moderator)
-    response = await added.wait_response()
-    assert "already exists" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    (response,) = await added.wait_followups(1)
+    assert "The base corpus already has an article with the id" in response["content"]
     assert "Putin" in (env.corpus_dir / "000_ed5a8209f2aae2b8.txt").read_text()
     assert not (env.corpus_dir / "000_ed5a8209f2aae2b8.md").exists()
 
@@ -415,11 +421,12 @@ async def test_the_moderator_role_is_enough_and_manage_server_is_enough(tmp_path
         async with bot_on(fake, tmp_path, moderator_role_id=editors.id):
             # Discord hides /corpus from the role until an admin allows it under Integrations:
             # bypass_default_permissions is that override; the bot must then let the role in.
-            by_role = await fake.invoke_slash("corpus reload", user=editor, bypass_default_permissions=True)
+            by_role = await fake.invoke_slash("corpus stats", user=editor, bypass_default_permissions=True)
             (report,) = await by_role.wait_followups(1)
-            assert embed_of(report)["title"] == "Corpus reloaded"
+            assert embed_of(report)["title"] == "Corpus stats for this server"
             by_permission = await fake.invoke_slash("corpus list", user=admin)
-            assert "articles" in (await by_permission.wait_response())["data"]["embeds"][0]["title"]
+            (listing,) = await by_permission.wait_followups(1)
+            assert embed_of(listing)["title"] == "Articles answering in this server"
             refused = await fake.invoke_slash("corpus list", user=bystander, bypass_default_permissions=True)
             response = await refused.wait_response()
             assert "Only moderators" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
@@ -436,8 +443,8 @@ async def test_an_upload_declared_over_5_mb_is_refused_without_downloading_it(en
     assert too_big.downloads == 0 and not (env.corpus_dir / "huge.txt").exists()
     fits = fake.add_attachment("small.txt", b"Small storm\n\nA small storm passed over Exampleton.\n")
     added = await fake.invoke_slash("corpus add", {"file": fits}, user=fake.moderator)
-    await added.wait_followups(1)
-    assert fits.downloads == 1 and (env.corpus_dir / "small.txt").exists()
+    (report,) = await added.wait_followups(1)
+    assert fits.downloads == 1 and report["content"].startswith("Added `small` (1 passage)")
 
 
 async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Running):
@@ -450,7 +457,7 @@ async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Ru
     assert "accused" in passage  # ¶11, "The US has previously accused North Korea of providing arms…"
     seed = env.corpus_dir / "000_ed5a8209f2aae2b8.txt"
     seed.write_text(seed.read_text().replace("has previously accused", "has repeatedly accused"))
-    reload = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    reload = await fake.invoke_slash("corpus reload", user=fake.owner)
     assert "~1 changed" in embed_of((await reload.wait_followups(1))[0])["description"]
     context = await fake.click(answer, "qa:ctx", values=[stale])
     response = await context.wait_response()
@@ -471,7 +478,7 @@ async def test_an_answer_from_an_article_with_a_very_long_title_still_fits_disco
     paragraph = opening + " in Tallahassee on Wednesday morning, as the storm moved north into Georgia."
     assert len(opening) == 100 and paragraph[100] == " "  # cutting at 101 would keep all 100 + "…"
     (env.corpus_dir / "long.txt").write_text(f"{title}\n\n{paragraph}\n")
-    reload = await fake.invoke_slash("corpus reload", user=fake.moderator)
+    reload = await fake.invoke_slash("corpus reload", user=fake.owner)
     await reload.wait_followups(1)
     record, _, followup = await ask(env, "Where did Hurricane Idalia make landfall?")
     assert embed_of(followup)["fields"]

@@ -52,7 +52,7 @@ async def test_burst_of_questions_during_a_reload(tmp_path, monkeypatch):
         releasing = asyncio.create_task(release_at_half())
         try:
             report = await ask_many(
-                fake, users=20, questions=QUESTIONS, reload_by=fake.moderator, build_started=build_started
+                fake, users=20, questions=QUESTIONS, reload_by=fake.owner, build_started=build_started
             )
         finally:
             release.set()

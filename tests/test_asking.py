@@ -27,7 +27,7 @@ from tests.discord_fakes import (
 )
 
 GUILD = 10  # the guild of discord_fakes.Interaction
-OTHER = 77
+OTHER, THIRD = 77, 78
 
 QUESTION = "Did North Korea send arms?"
 
@@ -524,6 +524,7 @@ async def test_the_servers_strictness_decides_what_a_related_answer_shows(seed_l
 async def test_a_servers_cooldown_overrides_the_bots_in_that_server_only(seed_library):
     cog = with_settings(seed_library, bot_cooldown_s=0.0, cooldown_s=30.0)
     cog.bot.server_settings.settings[OTHER] = ServerSettings(cooldown_s=0.0)
+    cog.bot.server_settings.settings[THIRD] = ServerSettings(cooldown_s=30.0)
     first, second = Interaction(cog.bot), Interaction(cog.bot)
     await cog._respond(first, QUESTION, empty="", private=False)
     await cog._respond(second, QUESTION, empty="", private=False)
@@ -535,6 +536,12 @@ async def test_a_servers_cooldown_overrides_the_bots_in_that_server_only(seed_li
         elsewhere = Interaction(cog.bot, guild_id=OTHER)
         await cog._respond(elsewhere, QUESTION, empty="", private=False)
         assert answered(elsewhere.sent[-1]) == QUESTION
+    # the same pause in a third server: waiting in the first does not hold the member back there
+    third, third_again = Interaction(cog.bot, guild_id=THIRD), Interaction(cog.bot, guild_id=THIRD)
+    await cog._respond(third, QUESTION, empty="", private=False)
+    assert answered(third.sent[-1]) == QUESTION
+    await cog._respond(third_again, QUESTION, empty="", private=False)
+    assert third_again.sent[0].content.startswith("You're asking quickly")
     strict_bot = with_settings(seed_library, bot_cooldown_s=30.0, cooldown_s=0.0)
     for _ in range(2):  # a server's 0 beats the bot's 30
         interaction = Interaction(strict_bot.bot)

@@ -40,9 +40,10 @@ async def ask(env: Running, question: str = QUESTION, **options):
 
 async def test_login_syncs_commands_to_the_dev_guild_with_moderator_permissions(env: Running):
     commands = {c["name"]: c for c in env.fake.registered_commands(env.fake.guild.id)}
-    assert set(commands) == {"ask", "corpus", "Find sources"}
+    assert set(commands) == {"ask", "corpus", "settings", "Find sources"}
     assert commands["Find sources"]["type"] == 3
     assert int(commands["corpus"]["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert int(commands["settings"]["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
     assert commands["ask"].get("default_member_permissions") is None
     subcommands = {o["name"] for o in commands["corpus"]["options"]}
     assert subcommands == {"reload", "add", "remove", "list", "stats", "forget"}
@@ -353,7 +354,7 @@ async def test_qa_bot_sync_publishes_commands_globally(tmp_path):
     async with FakeDiscord() as fake, bot_on(fake, tmp_path) as env:
         with fake.patched_discord():
             assert await _sync_global(env.bot.settings) == 0
-        assert {c["name"] for c in fake.registered_commands(None)} == {"ask", "corpus", "Find sources"}
+        assert {c["name"] for c in fake.registered_commands(None)} == {"ask", "corpus", "settings", "Find sources"}
 
 
 async def test_questions_in_a_thread_are_answered_there(env: Running):
@@ -461,7 +462,7 @@ async def test_show_context_on_a_passage_edited_since_the_answer_says_so(env: Ru
     assert "~1 changed" in embed_of((await reload.wait_followups(1))[0])["description"]
     context = await fake.click(answer, "qa:ctx", values=[stale])
     response = await context.wait_response()
-    assert "changed or left the corpus" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
+    assert "may have changed or been removed" in response["data"]["content"] and response["data"]["flags"] & EPHEMERAL
     assert not response["data"].get("embeds")
     # An option of a passage that did not change still shows its context.
     unchanged = await fake.click(answer, "qa:ctx", values=[select["options"][1]["value"]])

@@ -161,9 +161,12 @@ async def test_b_manages_its_own_articles_and_nothing_of_a_changes_or_shows(tmp_
             assert "**Strictness**: normal" in text_of(await run(fake, a, "settings show"))
             assert "**Strictness**: strict" in text_of(await run(fake, b, "settings show"))
 
-            # Stats count each server's own questions: A asked twice, B twice.
-            await ask(fake, a, BASE_QUESTION)
+            # Stats count each server's own questions (A three, B two) and feedback (A's 👍 only in A).
+            a_message = await _answer_message(fake, a, BASE_QUESTION)
+            thanked = await fake.click(a_message, "qa:fb:up", user=a.member)
+            assert "Thanks for the feedback" in text_of((await thanked.wait_followups(1))[0])
             a_stats, b_stats = text_of(await run(fake, a, "corpus stats")), text_of(await run(fake, b, "corpus stats"))
+            assert "👍 1 · 👎 0" in a_stats and "👍 0 · 👎 0" in b_stats
             assert "Questions asked here since start: **3**" in a_stats
             assert "Questions asked here since start: **2**" in b_stats
             assert "1 of 200 articles" in a_stats and "1 of 200 articles" in b_stats
@@ -382,21 +385,33 @@ async def test_leaving_a_server_keeps_its_data_for_the_grace_period_then_forgets
             await fake.wait_for(lambda: running.bot.get_guild(c.guild.id) is not None, 5, "C back")
             assert "None yet" in await listing(fake, c)
             assert "**Base corpus**: on" in text_of(await run(fake, c, "settings show"))
+            await add(fake, c, "merriton.txt", article(*MERRITON))
 
-        # Removed from B while the bot is offline: found at the next start, forgotten after the grace.
+        # Removed from B and C while the bot is offline: both found at the next start; C invites
+        # the bot back within the grace period and keeps its article, B's is forgotten after it.
         await fake.bot_removed(b.guild)
+        await fake.bot_removed(c.guild)
         async with bot_for_servers(fake, tmp_path, forget_after_days=30) as running:
+            store = await store_of(running)
 
-            async def b_marked() -> bool:
-                return b.guild.id in await (await store_of(running)).guilds_left_before(datetime.now(UTC))
+            async def both_marked() -> bool:
+                return {b.guild.id, c.guild.id} <= set(await store.guilds_left_before(datetime.now(UTC)))
 
-            await eventually(b_marked, what="B marked as left at start-up")
+            await eventually(both_marked, what="B and C marked as left at start-up")
             lifecycle = running.bot.get_cog("Lifecycle")
             _jump(running, 29)
             assert await lifecycle.forget_expired() == []
+            await fake.bot_joins(c.guild)
+
+            async def c_back() -> bool:
+                return c.guild.id not in await store.guilds_left_before(datetime.now(UTC))
+
+            await eventually(c_back, what="C's mark cleared")
             _jump(running, 31)
             assert await lifecycle.forget_expired() == [b.guild.id]
             assert await _own_articles(running, b) == [] and await _own_articles(running, a) == ["kelvale"]
+            assert await _own_articles(running, c) == ["merriton"]
+            assert cited_titles(await ask(fake, c, MERRITON_Q), ALL_TITLES) == {MERRITON[0]}
     assert fake.server_errors == []
 
 

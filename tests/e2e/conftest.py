@@ -81,7 +81,7 @@ class Server:
 
 
 @dataclass
-class World:
+class ThreeServers:
     fake: FakeDiscord
     a: Server
     b: Server
@@ -96,7 +96,7 @@ class World:
         return self.a, self.b, self.c
 
 
-def three_servers(fake: FakeDiscord) -> World:
+def three_servers(fake: FakeDiscord) -> ThreeServers:
     """Servers A (the fake's first guild), B and C, each with roles named "Moderator" and "Editors"
     whose ids differ from server to server. The application's owner (`fake.owner`) owns A only."""
     a_editors = fake.add_role("Editors", 0)
@@ -132,7 +132,7 @@ def three_servers(fake: FakeDiscord) -> World:
     crossover = fake.add_member("crossover", [a_editors])
     fake.join_guild(crossover, b.guild)
     b_editor = fake.add_member("b-editor", [b.editors], guild=b.guild)
-    return World(fake, a, b, c, crossover, b_editor)
+    return ThreeServers(fake, a, b, c, crossover, b_editor)
 
 
 @asynccontextmanager

@@ -698,3 +698,156 @@ async def test_a_global_429_is_waited_out_and_retried(fake: FakeDiscord, bot: Mi
     # minute, a slash command is still acknowledged and answered.
     fake.rate_limit_globally(limit=0, per=60)
     await assert_answers_slash(fake)
+
+
+# ------------------------------------------------------------------ several guilds
+
+MANAGE_GUILD = 1 << 5
+
+
+class GuildWatcher(MiniBot):
+    """Records the guild events discord.py derives from GUILD_CREATE / GUILD_DELETE."""
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self.guild_events: list[tuple[str, int]] = []
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.guild_events.append(("join", guild.id))
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        self.guild_events.append(("remove", guild.id))
+
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        self.guild_events.append(("unavailable", guild.id))
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.guild_events.append(("available", guild.id))
+
+
+async def test_each_guild_has_its_own_roles_members_and_permissions(fake: FakeDiscord) -> None:
+    second = fake.add_guild("Second")
+    # Same name as the first guild's Moderator role, another id, and no Manage Server.
+    lookalike = fake.add_role("Moderator", 0, guild=second)
+    fake.join_guild(fake.moderator, second, [lookalike])
+    with pytest.raises(InteractionNotPossible):  # another guild's role cannot be given
+        fake.join_guild(fake.member, second, [fake.moderator_role])
+    async with running_bot(fake) as bot:
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        assert {g.id for g in bot.guilds} == {fake.guild.id, second.id}
+        theirs = bot.get_guild(second.id)
+        assert theirs.owner_id == second.owner_id != fake.owner.id
+        assert [c.name for c in theirs.text_channels] == ["general"]
+        assert lookalike.id != fake.moderator_role.id and theirs.get_role(fake.moderator_role.id) is None
+        member = await theirs.fetch_member(fake.moderator.id)
+        assert [r.id for r in member.roles[1:]] == [lookalike.id] and not member.guild_permissions.manage_guild
+
+        # Discord's own gate uses the member's permissions in the guild where the command runs.
+        channel = second.text_channels[0]
+        with pytest.raises(InteractionNotPossible):
+            await fake.invoke_slash("corpus reload", {}, user=fake.moderator, channel=channel)
+        owner = fake.world.user(second.owner_id)
+        record = await fake.invoke_slash("corpus reload", {}, user=owner, channel=channel)
+        assert (await record.wait_response())["data"]["content"] == "reloaded (force=False)"
+        assert int(record.payload["guild_id"]) == second.id
+        assert int(record.payload["member"]["permissions"]) & MANAGE_GUILD
+        with pytest.raises(InteractionNotPossible):  # not a member of the second guild
+            await fake.invoke_slash("ask", {"question": "x"}, user=fake.member, channel=channel)
+
+        # A message in the second guild carries that guild's id and the author's roles there.
+        await fake.post_message(channel, fake.moderator, "hello there", mention_bot=True)
+        await fake.wait_for(lambda: bot.seen, 5, "the message")
+        assert bot.seen[-1].guild.id == second.id and bot.seen[-1].author.roles[-1].id == lookalike.id
+    assert bot.errors == []
+
+
+async def test_joins_removals_and_outages_reach_discord_py_as_different_events(fake: FakeDiscord) -> None:
+    second = fake.add_guild("Second")
+    third = fake.add_guild("Third", with_bot=False)
+    bot = GuildWatcher()
+    with fake.patched_discord():
+        async with fake.run_bot(bot):
+            await asyncio.wait_for(bot.wait_until_ready(), 5)
+            assert {g.id for g in bot.guilds} == {fake.guild.id, second.id}
+            # READY's lazily sent guilds are announced as available; only what follows matters here.
+            assert sorted(bot.guild_events) == sorted([("available", fake.guild.id), ("available", second.id)])
+            bot.guild_events.clear()
+            auth = {"Authorization": f"Bot {fake.token}"}
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{fake.api_url}/guilds/{third.id}", headers=auth) as outside:
+                    assert outside.status == 403 and (await outside.json())["code"] == 50001
+
+            await fake.bot_joins(third)
+            await fake.wait_for(lambda: ("join", third.id) in bot.guild_events, 5, "on_guild_join")
+            assert bot.get_guild(third.id).name == "Third"
+
+            await fake.guild_outage(second)
+            await fake.wait_for(lambda: ("unavailable", second.id) in bot.guild_events, 5, "on_guild_unavailable")
+            assert bot.get_guild(second.id).unavailable
+            with pytest.raises(InteractionNotPossible):
+                await fake.invoke_slash(
+                    "ask", {"question": "x"}, user=second_owner(fake, second), channel=general(second)
+                )
+            await fake.guild_recovers(second)
+            await fake.wait_for(lambda: ("available", second.id) in bot.guild_events, 5, "on_guild_available")
+            assert not bot.get_guild(second.id).unavailable
+
+            await fake.bot_removed(second)
+            await fake.wait_for(lambda: ("remove", second.id) in bot.guild_events, 5, "on_guild_remove")
+            assert bot.get_guild(second.id) is None
+            with pytest.raises(discord.Forbidden) as no_access:
+                await bot.fetch_guild(second.id)
+            assert no_access.value.code == 50001
+            with pytest.raises(discord.Forbidden):
+                await bot.http.send_message(general(second).id, params=discord.http.handle_message_parameters("x"))
+            with pytest.raises(InteractionNotPossible):
+                await fake.invoke_slash(
+                    "ask", {"question": "x"}, user=second_owner(fake, second), channel=general(second)
+                )
+            # Events of a guild the bot left reach it no more.
+            seen = len(bot.seen)
+            await fake.post_message(general(second), second_owner(fake, second), "anyone?", mention_bot=True)
+            await asyncio.sleep(0.2)
+            assert len(bot.seen) == seen
+    assert bot.guild_events == [
+        ("join", third.id),
+        ("unavailable", second.id),
+        ("available", second.id),
+        ("remove", second.id),
+    ]
+    assert bot.errors == []
+
+
+async def test_a_removal_while_the_bot_is_offline_shows_only_in_the_next_ready(fake: FakeDiscord) -> None:
+    second = fake.add_guild("Second")
+    async with running_bot(fake) as bot:
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        assert bot.get_guild(second.id) is not None
+    await fake.bot_removed(second)  # nobody connected: no event, as with Discord
+    restarted = GuildWatcher()
+    with fake.patched_discord():
+        async with fake.run_bot(restarted):
+            await asyncio.wait_for(restarted.wait_until_ready(), 5)
+            assert {g.id for g in restarted.guilds} == {fake.guild.id}
+    assert restarted.guild_events == [("available", fake.guild.id)]  # nothing about the second guild
+
+
+async def test_autocomplete_answers_beyond_discords_limits_are_refused(fake: FakeDiscord, monkeypatch) -> None:
+    # 25 choices of 100 characters pass; a 26th, or 101 characters, is a 400 (50035) like Discord's.
+    cases = ((["w" + "x" * 99] * 25, True), (["w"] * 26, False), (["w" + "x" * 100], False))
+    async with running_bot(fake):
+        for suggestions, accepted in cases:
+            monkeypatch.setattr(sys.modules[__name__], "SUGGESTIONS", suggestions)
+            record = await fake.autocomplete("ask", {"question": "w"}, focused="question")
+            await fake.wait_for(lambda r=record: fake.requests_to("POST", rf"/interactions/{r.id}/.+/callback"), 5)
+            status = fake.requests_to("POST", rf"/interactions/{record.id}/.+/callback")[0].status
+            # discord.py only logs an autocomplete that failed; the refusal shows in the callback's status.
+            assert (status, record.response is not None) == ((200, True) if accepted else (400, False)), suggestions
+
+
+def general(guild):
+    return guild.text_channels[0]
+
+
+def second_owner(fake: FakeDiscord, guild):
+    return fake.world.user(guild.owner_id)

@@ -6,7 +6,10 @@
                 record = await fake.invoke_slash("ask", {"question": "..."})
                 await record.wait_followups(1)
 
-Modules: harness (FakeDiscord), world (in-memory state, channel permissions),
+Several guilds (`fake.add_guild`), each with its own roles, members, channels and
+permissions; the bot can join, be removed, or see a guild go unavailable.
+
+Modules: harness (FakeDiscord), world (in-memory state: guilds, permissions),
 models (entities), gateway (websocket, zombie connections, intents), rest
 (HTTP API), interactions / invocations (both sides of interactions),
 validation (Discord's limits on messages, components, allowed_mentions,

@@ -71,3 +71,8 @@ def invalid_form_body(errors: dict[str, Any]) -> APIError:
 def field_error(code: str, message: str) -> dict[str, Any]:
     """The innermost piece of an Invalid Form Body `errors` tree."""
     return {"_errors": [{"code": code, "message": message}]}
+
+
+def missing_access() -> APIError:
+    """What Discord answers for a guild (or its channels and commands) the application is not in."""
+    return APIError(403, 50001, "Missing Access")

@@ -134,7 +134,7 @@ class Gateway:
         self.max_concurrency = max_concurrency
         self.identify_interval = identify_interval
         # How many guilds the application is in as far as 4011 and the recommended count go; only
-        # world.guild is real, the rest make the fake a big bot without building thousands of guilds.
+        # the world's guilds are real, the rest make the fake a big bot without building thousands.
         self.application_guild_count = application_guild_count
         self._last_identify: dict[int, float] = {}  # bucket -> clock time of its latest accepted IDENTIFY
         self.identify_refusals: list[IdentifyRefusal] = []
@@ -261,11 +261,12 @@ class Gateway:
         async with session.lock:
             self._attach(session, conn)
             await self._send_dispatch(session, "READY", self._ready_payload(session))
-            if session.intents & perms.INTENT_GUILDS and _owns(session, self.world.guild.id):
+            if session.intents & perms.INTENT_GUILDS:
                 include_members = bool(session.intents & perms.INTENT_GUILD_MEMBERS)
-                await self._send_dispatch(
-                    session, "GUILD_CREATE", self.world.guild_create_payload(include_members=include_members)
-                )
+                for guild in self._guilds_of(session):
+                    if not guild.unavailable:  # an outage's guild stays unavailable until it is back
+                        payload = self.world.guild_create_payload(guild, include_members=include_members)
+                        await self._send_dispatch(session, "GUILD_CREATE", payload)
             session.ready = True
         self.signal.notify()
 
@@ -320,12 +321,16 @@ class Gateway:
         if self.current is session:
             self.current = None
 
+    def _guilds_of(self, session: GatewaySession) -> list:
+        """The guilds the bot is in that this session's shard owns."""
+        return [g for g in self.world.bot_guilds() if _owns(session, g.id)]
+
     def _ready_payload(self, session: GatewaySession) -> dict[str, Any]:
         world = self.world
         data: dict[str, Any] = {
             "v": 10,
             "user": {**world.bot.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(world.guild.id), "unavailable": True}] if _owns(session, world.guild.id) else [],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url,
@@ -344,7 +349,10 @@ class Gateway:
         return data
 
     async def _send_member_chunk(self, session: GatewaySession, data: dict[str, Any]) -> None:
-        members = list(self.world.guild.members.values())
+        guild = self.world.guilds.get(int(data.get("guild_id") or 0))
+        if guild is None or self.world.bot.id not in guild.members:
+            return  # Discord ignores a request for a guild the bot is not in
+        members = list(guild.members.values())
         wanted = {int(u) for u in data.get("user_ids") or []}
         if wanted:
             members = [m for m in members if m.user.id in wanted]
@@ -354,7 +362,7 @@ class Gateway:
             members = members[: data["limit"]]
         found = {m.user.id for m in members}
         chunk: dict[str, Any] = {
-            "guild_id": str(self.world.guild.id),
+            "guild_id": str(guild.id),
             "members": [m.payload() for m in members],
             "chunk_index": 0,
             "chunk_count": 1,
@@ -407,13 +415,18 @@ class Gateway:
         *,
         guild_id: int | None,
         intent: int = 0,
+        to_members_only: bool = True,
     ) -> bool:
         """Dispatch to the session owning `guild_id` (None: a DM) if its intents allow; False if
-        nobody would receive it.
+        nobody would receive it. A guild's events reach the bot only while it is in the guild and
+        the guild is available (to_members_only=False: the GUILD_DELETE telling it otherwise).
 
         `build` makes the payload for the session, because what a bot sees
         (e.g. message content) depends on the intents it identified with.
         """
+        guild = self.world.guilds.get(guild_id) if guild_id is not None else None
+        if to_members_only and guild is not None and (guild.unavailable or self.world.bot.id not in guild.members):
+            return False
         session = self.session_for(guild_id)
         if session is None or (intent and not session.intents & intent):
             return False

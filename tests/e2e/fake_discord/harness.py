@@ -61,6 +61,11 @@ class FakeDiscord:
     MANAGE_MESSAGES) and the bot's managed role; members `owner`, `moderator`
     (has the Moderator role) and `member` (no roles). DM channels are made on
     demand by `dm_channel(user)`.
+
+    More guilds: `add_guild` (own owner, @everyone, "general" channel, roles and members; names
+    may repeat across guilds, ids never do); a user joins several with `join_guild`. The bot's
+    membership changes with `bot_joins`, `bot_removed` (silent while no bot is connected: the next
+    READY just leaves the guild out), `guild_outage` and `guild_recovers`.
     """
 
     def __init__(
@@ -145,13 +150,75 @@ class FakeDiscord:
     def moderator_role(self) -> FakeRole:
         return self.world.moderator_role
 
-    def add_member(self, username: str, roles: Iterable[FakeRole] = ()) -> FakeUser:
-        """A new member with `roles`; add members before the bot connects so GUILD_CREATE lists them."""
-        return self.world.add_member(username, [r.id for r in roles])
+    def add_member(self, username: str, roles: Iterable[FakeRole] = (), *, guild: FakeGuild | None = None) -> FakeUser:
+        """A new member of `guild` (default: `guild`) with `roles`; add members before the bot
+        connects so GUILD_CREATE lists them."""
+        guild = guild or self.guild
+        return self.world.add_member(username, self._own_roles(guild, roles), guild=guild)
 
-    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
-        """A new guild role; add it before the bot connects so GUILD_CREATE lists it."""
-        return self.world.add_role(name, permissions)
+    def join_guild(self, user: FakeUser, guild: FakeGuild, roles: Iterable[FakeRole] = ()) -> None:
+        """An existing user (a member of another guild, say) becomes a member of `guild` too."""
+        self.world.join(guild, user, self._own_roles(guild, roles))
+
+    @staticmethod
+    def _own_roles(guild: FakeGuild, roles: Iterable[FakeRole]) -> list[int]:
+        ids = [r.id for r in roles]
+        foreign = [i for i in ids if i not in guild.roles]
+        if foreign:  # Discord cannot give a member another guild's role
+            raise InteractionNotPossible(f"roles {foreign} are not roles of {guild.name!r}")
+        return ids
+
+    def add_role(self, name: str, permissions: int = 0, *, guild: FakeGuild | None = None) -> FakeRole:
+        """A new role of `guild` (default: `guild`); add it before the bot connects so GUILD_CREATE lists it."""
+        return self.world.add_role(name, permissions, guild=guild)
+
+    def add_guild(self, name: str, owner: FakeUser | None = None, *, with_bot: bool = True) -> FakeGuild:
+        """Another guild: its own @everyone, "general" channel (`guild.text_channels[0]`), owner (a new
+        user unless given: the application's owner is `owner`) and, with_bot, the bot. Add guilds
+        before the bot connects, or use `bot_joins` to announce one."""
+        return self.world.add_guild(name, owner, with_bot=with_bot)
+
+    def add_channel(self, guild: FakeGuild, name: str) -> FakeChannel:
+        """Another text channel; add it before the bot connects so GUILD_CREATE lists it."""
+        return self.world.add_channel(guild, name)
+
+    @property
+    def guilds(self) -> list[FakeGuild]:
+        return list(self.world.guilds.values())
+
+    # ------------------------------------------------- the bot's guilds change
+
+    async def bot_joins(self, guild: FakeGuild) -> None:
+        """The bot is invited to `guild`: GUILD_CREATE without `unavailable` (discord.py's on_guild_join)."""
+        self.world.add_bot_to(guild)
+        await self._guild_create(guild, joined=True)
+
+    async def bot_removed(self, guild: FakeGuild) -> None:
+        """The bot is kicked, or the server deleted: GUILD_DELETE without `unavailable` (on_guild_remove).
+        While no bot is connected the removal is silent, as with Discord: the next READY just does
+        not list the guild."""
+        self.world.remove_bot_from(guild)
+        await self._gateway.dispatch(
+            "GUILD_DELETE", lambda _s: {"id": str(guild.id)}, guild_id=guild.id, to_members_only=False
+        )
+
+    async def guild_outage(self, guild: FakeGuild) -> None:
+        """An outage: GUILD_DELETE with `unavailable: true` (on_guild_unavailable); the bot stays a member."""
+        guild.unavailable = True
+        data = {"id": str(guild.id), "unavailable": True}
+        await self._gateway.dispatch("GUILD_DELETE", lambda _s: data, guild_id=guild.id, to_members_only=False)
+
+    async def guild_recovers(self, guild: FakeGuild) -> None:
+        """The outage ends: GUILD_CREATE with `unavailable: false` (on_guild_available)."""
+        guild.unavailable = False
+        await self._guild_create(guild, joined=False)
+
+    async def _guild_create(self, guild: FakeGuild, *, joined: bool) -> None:
+        def build(session) -> dict[str, Any]:
+            members = bool(session.intents & INTENT_GUILD_MEMBERS)
+            return self.world.guild_create_payload(guild, include_members=members, joined=joined)
+
+        await self._gateway.dispatch("GUILD_CREATE", build, guild_id=guild.id, intent=INTENT_GUILDS)
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         return self.world.dm_channel(user)
@@ -164,15 +231,16 @@ class FakeDiscord:
         kind = 0 if isinstance(target, FakeRole) else 1
         channel.overwrites[target.id] = (kind, allow, deny)
         await self._gateway.dispatch(
-            "CHANNEL_UPDATE", lambda _session: channel.payload(), guild_id=self.guild.id, intent=INTENT_GUILDS
+            "CHANNEL_UPDATE", lambda _session: channel.payload(), guild_id=channel.guild_id, intent=INTENT_GUILDS
         )
 
     async def set_role_permissions(self, role: FakeRole, permissions: int) -> None:
         """Change a role's guild permissions (GUILD_ROLE_UPDATE is dispatched)."""
         role.permissions = permissions
-        data = {"guild_id": str(self.guild.id), "role": role.payload()}
+        guild = next(g for g in self.world.guilds.values() if role.id in g.roles)
+        data = {"guild_id": str(guild.id), "role": role.payload()}
         await self._gateway.dispatch(
-            "GUILD_ROLE_UPDATE", lambda _session: data, guild_id=self.guild.id, intent=INTENT_GUILDS
+            "GUILD_ROLE_UPDATE", lambda _session: data, guild_id=guild.id, intent=INTENT_GUILDS
         )
 
     @property
@@ -334,8 +402,9 @@ class FakeDiscord:
         self._require_session()
         if channel.is_dm and author not in channel.recipients:
             raise InteractionNotPossible(f"{author.username} is not in that DM")
-        if not channel.is_dm and author.id not in self.world.guild.members:
-            raise InteractionNotPossible(f"{author.username} is not a member of the guild")
+        guild = self.world.guild_of(channel)
+        if guild is not None and author.id not in guild.members:
+            raise InteractionNotPossible(f"{author.username} is not a member of {guild.name!r}")
         if mention_bot and self.bot.mention not in content:
             content = f"{self.bot.mention} {content}".strip()
         message = self.world.create_user_message(channel, author, content, reply_to, list(attachments))
@@ -424,6 +493,23 @@ class FakeDiscord:
         user = user or self.member
         data = component_data(message, custom_id, values)
         channel = self.world.channel_by_id(message.channel_id)
+        return await self._interact(MESSAGE_COMPONENT, data, user=user, channel=channel, message=message)
+
+    async def tampered_click(
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        *,
+        channel: FakeChannel,
+        user: FakeUser,
+        values: list[str] | None = None,
+    ) -> InteractionRecord:
+        """A component of `message` arriving as if clicked in `channel` (another server's, say).
+
+        No Discord client can do this (the API checks a click against the message it names), so
+        `click` refuses it; this exists for defence in depth: a bot must not take a custom id or a
+        select value as proof of where a passage belongs."""
+        data = component_data(message, custom_id, values)
         return await self._interact(MESSAGE_COMPONENT, data, user=user, channel=channel, message=message)
 
     async def submit_modal(

@@ -57,13 +57,16 @@ def interaction_payload(
         "authorizing_integration_owners": {"0": str(channel.guild_id) if in_guild else "0"},
     }
     if in_guild:
-        if user.id not in world.guild.members:
-            raise InteractionNotPossible(f"{user.username} is not a member of the guild")
+        guild = world.guilds[channel.guild_id]
+        if user.id not in guild.members:
+            raise InteractionNotPossible(f"{user.username} is not a member of {guild.name!r}")
+        if world.bot.id not in guild.members or guild.unavailable:
+            raise InteractionNotPossible(f"the bot is not in {guild.name!r} (or it is unavailable)")
         payload.update(
             guild_id=str(channel.guild_id),
             guild={"id": str(channel.guild_id), "locale": "en-US", "features": []},
             guild_locale="en-US",
-            member=world.member_payload(user, with_permissions=True),
+            member=world.member_payload(user, with_permissions=True, guild=guild),
         )
     else:
         payload["user"] = user.payload()
@@ -93,7 +96,7 @@ def _check_usable(world: World, command: dict[str, Any], user: FakeUser, channel
     required = command.get("default_member_permissions")
     if required is None or bypass:
         return
-    granted = world.permissions_of(user)
+    granted = world.permissions_of(user, world.guilds[channel.guild_id])
     # "0" means: nobody but administrators until a server admin grants it.
     lacking = perms.missing(int(required), granted) or (int(required) == 0 and not granted & perms.ADMINISTRATOR)
     if lacking:
@@ -210,7 +213,7 @@ def _typed_value(
         types = definition.get("channel_types")
         if types and value.type not in types:
             raise wrong(f"a channel of type {types}")
-        entry = {**value.payload(), "permissions": str(world.permissions_of(world.bot))}
+        entry = {**value.payload(), "permissions": str(world.channel_permissions(world.bot, value))}
         resolved.setdefault("channels", {})[str(value.id)] = entry
         return str(value.id)
     if kind in (8, 9):
@@ -221,15 +224,17 @@ def _typed_value(
     if kind == 11:
         if not isinstance(value, FakeAttachment):
             raise wrong("a FakeAttachment (fake.add_attachment)")
-        resolved.setdefault("attachments", {})[str(value.id)] = value.payload()
+        # Files uploaded as a command option are ephemeral attachments (kept only while needed).
+        resolved.setdefault("attachments", {})[str(value.id)] = {**value.payload(), "ephemeral": True}
         return str(value.id)
     raise InteractionNotPossible(f"option {name!r} has a type ({kind}) the fake does not know")
 
 
 def _resolve_user(world: World, user: FakeUser, resolved: dict[str, dict[str, Any]], channel: FakeChannel) -> None:
     resolved.setdefault("users", {})[str(user.id)] = user.payload()
-    if channel.guild_id is not None and user.id in world.guild.members:
-        member = world.member_payload(user, with_user=False, with_permissions=True)
+    guild = world.guild_of(channel)
+    if guild is not None and user.id in guild.members:
+        member = world.member_payload(user, with_user=False, with_permissions=True, guild=guild)
         resolved.setdefault("members", {})[str(user.id)] = member
 
 

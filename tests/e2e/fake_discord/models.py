@@ -214,10 +214,22 @@ class FakeGuild:
     roles: dict[int, FakeRole] = field(default_factory=dict)
     members: dict[int, FakeMember] = field(default_factory=dict)
     channels: dict[int, FakeChannel] = field(default_factory=dict)  # text channels and threads
+    unavailable: bool = False  # an outage: Discord sent GUILD_DELETE with unavailable=true
 
     @property
     def everyone_role(self) -> FakeRole:
         return self.roles[self.id]  # Discord gives @everyone the guild's id
+
+    @property
+    def text_channels(self) -> list[FakeChannel]:
+        return [c for c in self.channels.values() if c.type == GUILD_TEXT]
+
+    def role_named(self, name: str) -> FakeRole:
+        """This guild's role called `name` (names repeat across guilds, ids never do)."""
+        for role in self.roles.values():
+            if role.name == name:
+                return role
+        raise KeyError(f"guild {self.name!r} has no role {name!r}")
 
 
 @dataclass(eq=False)

@@ -22,11 +22,11 @@ from typing import Any
 from aiohttp import web
 
 from . import permissions as perms
-from .errors import APIError, field_error, invalid_form_body, missing_permissions, unknown_guild, unknown_member
+from .errors import APIError, field_error, invalid_form_body, missing_access, missing_permissions, unknown_member
 from .faults import FaultPlan, RecordedRequest
 from .gateway import Gateway
 from .interactions import Interactions
-from .models import PUBLIC_THREAD, FakeChannel, FakeMessage
+from .models import PUBLIC_THREAD, FakeChannel, FakeGuild, FakeMessage
 from .ratelimits import RateLimits
 from .responses import json_response, no_content
 from .validation import check_commands, check_message
@@ -250,12 +250,12 @@ class RestApi:
 
     def _command_scope(self, request: web.Request) -> int | None:
         if _snowflake(request, "application_id") != self.world.application_id:
-            raise APIError(403, 50001, "Missing Access")
+            raise missing_access()
         if "guild_id" not in request.match_info:
             return None
         guild_id = _snowflake(request, "guild_id")
-        if guild_id != self.world.guild.id:
-            raise APIError(403, 50001, "Missing Access")
+        if guild_id not in self.world.guilds or self.world.bot.id not in self.world.guilds[guild_id].members:
+            raise missing_access()  # also for an id no guild has, as Discord does for commands
         return guild_id
 
     async def get_commands(self, request: web.Request) -> Any:
@@ -271,32 +271,29 @@ class RestApi:
 
     # -------------------------------------------------------------- guilds
 
-    def _guild(self, request: web.Request) -> None:
-        if _snowflake(request, "guild_id") != self.world.guild.id:
-            raise unknown_guild()
+    def _guild(self, request: web.Request) -> FakeGuild:
+        return self.world.bot_guild(_snowflake(request, "guild_id"))
 
     async def get_guild(self, request: web.Request) -> Any:
-        self._guild(request)
-        return self.world.guild_payload()
+        return self.world.guild_payload(self._guild(request))
 
     async def get_guild_channels(self, request: web.Request) -> Any:
-        self._guild(request)
-        return [c.payload() for c in self.world.guild.channels.values() if c.type != PUBLIC_THREAD]
+        return [c.payload() for c in self._guild(request).channels.values() if c.type != PUBLIC_THREAD]
 
     async def get_member(self, request: web.Request) -> Any:
-        self._guild(request)
+        guild = self._guild(request)
         user = self.world.user(_snowflake(request, "user_id"))
-        if user.id not in self.world.guild.members:
+        if user.id not in guild.members:
             raise unknown_member()
-        return self.world.member_payload(user)
+        return self.world.member_payload(user, guild=guild)
 
     # ------------------------------------------------------------ channels
 
     async def get_channel(self, request: web.Request) -> Any:
-        return self.world.channel_by_id(_snowflake(request, "channel_id")).payload()
+        return self.world.bot_channel(_snowflake(request, "channel_id")).payload()
 
     async def get_messages(self, request: web.Request) -> Any:
-        history = self.world.channel_history(self.world.channel_by_id(_snowflake(request, "channel_id")).id)
+        history = self.world.channel_history(self.world.bot_channel(_snowflake(request, "channel_id")).id)
         query = request.query
         limit = max(1, min(int(query.get("limit", 50)), 100))
         if "before" in query:
@@ -312,7 +309,7 @@ class RestApi:
         return [self.world.message_payload(m) for m in history[:limit]]
 
     async def create_message(self, request: web.Request) -> Any:
-        channel = self.world.channel_by_id(_snowflake(request, "channel_id"))
+        channel = self.world.bot_channel(_snowflake(request, "channel_id"))
         body, uploads = request[BODY] or {}, request[UPLOADS]
         check_message(body, file_count=len(uploads))
         self._check_may_send(channel, body, uploads)
@@ -338,7 +335,8 @@ class RestApi:
             raise missing_permissions()
 
     def _message(self, request: web.Request) -> FakeMessage:
-        return self.world.visible_message(_snowflake(request, "channel_id"), _snowflake(request, "message_id"))
+        channel = self.world.bot_channel(_snowflake(request, "channel_id"))
+        return self.world.visible_message(channel.id, _snowflake(request, "message_id"))
 
     async def get_message(self, request: web.Request) -> Any:
         return self.world.message_payload(self._message(request))
@@ -358,14 +356,15 @@ class RestApi:
         message = self._message(request)
         if message.author is not self.world.bot:
             in_guild = message.guild_id is not None
-            if not in_guild or perms.missing(perms.MANAGE_MESSAGES, self.world.permissions_of(self.world.bot)):
+            guild = self.world.guilds.get(message.guild_id) if in_guild else None
+            if guild is None or perms.missing(perms.MANAGE_MESSAGES, self.world.permissions_of(self.world.bot, guild)):
                 raise missing_permissions()
         message.deleted = True
         await self.gateway.dispatch_message_delete(message)
         return None
 
     async def typing(self, request: web.Request) -> Any:
-        self.world.channel_by_id(_snowflake(request, "channel_id"))
+        self.world.bot_channel(_snowflake(request, "channel_id"))
         return None
 
     async def add_reaction(self, request: web.Request) -> Any:

@@ -1,4 +1,4 @@
-"""The fake's in-memory Discord: one application, one guild, users, messages.
+"""The fake's in-memory Discord: one application, its guilds (the bot in them or not), users, messages.
 
 Everything the REST routes, the gateway and the harness agree on lives here,
 together with the JSON shapes built from more than one object (messages,
@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import permissions as perms
-from .errors import field_error, invalid_form_body, unknown_channel, unknown_message, unknown_user
+from .errors import (
+    field_error,
+    invalid_form_body,
+    missing_access,
+    unknown_channel,
+    unknown_guild,
+    unknown_message,
+    unknown_user,
+)
 from .models import (
     DM,
     FLAG_EPHEMERAL,
@@ -65,26 +73,19 @@ class World:
         self.member = FakeUser(self.ids.next(), "plain-member", global_name="Plain Member")
         self.users = {u.id: u for u in (self.bot, self.owner, self.moderator, self.member)}
 
+        self.guilds: dict[int, FakeGuild] = {}  # every guild of this world, the bot in it or not
         guild_id = self.ids.next() if guild_shard is None else self.ids.next_on_shard(*guild_shard)
-        self.guild = FakeGuild(guild_id, "Fake Guild", owner_id=self.owner.id)
-        everyone = FakeRole(guild_id, "@everyone", perms.EVERYONE_DEFAULT)
-        self.moderator_role = FakeRole(
-            self.ids.next(), "Moderator", perms.MANAGE_GUILD | perms.MANAGE_MESSAGES, position=1
+        self.guild = self._new_guild(guild_id, "Fake Guild", self.owner)
+        self.moderator_role = self.add_role(
+            "Moderator", perms.MANAGE_GUILD | perms.MANAGE_MESSAGES, guild=self.guild, position=1
         )
-        self.bot_role = FakeRole(
-            self.ids.next(), self.bot.username, perms.EVERYONE_DEFAULT, position=2, managed=True, bot_id=self.bot.id
-        )
-        for role in (everyone, self.moderator_role, self.bot_role):
-            self.guild.roles[role.id] = role
-        for user, roles in (
-            (self.bot, [self.bot_role.id]),
-            (self.owner, [self.moderator_role.id]),
-            (self.moderator, [self.moderator_role.id]),
-            (self.member, []),
-        ):
+        self.bot_role = self.guild.roles[self.guild.members[self.bot.id].role_ids[0]]
+        self.bot_role.position = 2
+        self.guild.members[self.owner.id].role_ids.append(self.moderator_role.id)
+        for user, roles in ((self.moderator, [self.moderator_role.id]), (self.member, [])):
             self.guild.members[user.id] = FakeMember(user, roles)
 
-        self.channel = FakeChannel(self.ids.next(), GUILD_TEXT, "general", guild_id=guild_id)
+        self.channel = self.guild.text_channels[0]
         self.thread = FakeChannel(
             self.ids.next(),
             PUBLIC_THREAD,
@@ -93,8 +94,7 @@ class World:
             parent_id=self.channel.id,
             owner_id=self.member.id,
         )
-        for channel in (self.channel, self.thread):
-            self.guild.channels[channel.id] = channel
+        self.guild.channels[self.thread.id] = self.thread
 
         self.dms: dict[int, FakeChannel] = {}  # recipient user id -> DM channel with the bot
         self.messages: dict[int, FakeMessage] = {}
@@ -110,17 +110,78 @@ class World:
                 flags |= flag
         return flags
 
-    def add_role(self, name: str, permissions: int = 0) -> FakeRole:
-        role = FakeRole(self.ids.next(), name, permissions, position=len(self.guild.roles))
-        self.guild.roles[role.id] = role
-        return role
+    def _new_guild(self, guild_id: int, name: str, owner: FakeUser, *, with_bot: bool = True) -> FakeGuild:
+        """A guild as Discord makes one: @everyone (the guild's id), a "general" text channel, the
+        owner as a member, and, once the bot is invited, the bot with its managed role."""
+        guild = FakeGuild(guild_id, name, owner_id=owner.id)
+        self.guilds[guild_id] = guild
+        guild.roles[guild_id] = FakeRole(guild_id, "@everyone", perms.EVERYONE_DEFAULT)
+        guild.members[owner.id] = FakeMember(owner, [])
+        general = FakeChannel(self.ids.next(), GUILD_TEXT, "general", guild_id=guild_id)
+        guild.channels[general.id] = general
+        if with_bot:
+            self.add_bot_to(guild)
+        return guild
 
-    def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
-        """Another human member of the guild (load tests need many askers)."""
+    def add_guild(self, name: str, owner: FakeUser | None = None, *, with_bot: bool = True) -> FakeGuild:
+        """Another guild with its own owner (a new user unless given), roles, members and channels."""
+        if owner is None:
+            owner = self.add_user(f"{name.lower().replace(' ', '-')}-owner")
+        return self._new_guild(self.ids.next(), name, owner, with_bot=with_bot)
+
+    def add_bot_to(self, guild: FakeGuild) -> None:
+        """The bot joins: a member again, with its managed role (Discord makes a new one each time)."""
+        managed = FakeRole(
+            self.ids.next(),
+            self.bot.username,
+            perms.EVERYONE_DEFAULT,
+            position=len(guild.roles),
+            managed=True,
+            bot_id=self.bot.id,
+        )
+        guild.roles[managed.id] = managed
+        guild.members[self.bot.id] = FakeMember(self.bot, [managed.id])
+        guild.unavailable = False
+
+    def remove_bot_from(self, guild: FakeGuild) -> None:
+        """The bot is kicked (or its application removed): no longer a member, its role deleted."""
+        member = guild.members.pop(self.bot.id, None)
+        for role_id in member.role_ids if member is not None else []:
+            guild.roles.pop(role_id, None)
+
+    def bot_guilds(self) -> list[FakeGuild]:
+        """The guilds the bot is a member of (unavailable ones included), oldest first."""
+        return [g for g in self.guilds.values() if self.bot.id in g.members]
+
+    def add_user(self, username: str) -> FakeUser:
         user = FakeUser(self.ids.next(), username, global_name=username)
         self.users[user.id] = user
-        self.guild.members[user.id] = FakeMember(user, list(role_ids or []))
         return user
+
+    def add_role(
+        self, name: str, permissions: int = 0, *, guild: FakeGuild | None = None, position: int | None = None
+    ) -> FakeRole:
+        guild = guild or self.guild
+        role = FakeRole(self.ids.next(), name, permissions, position=len(guild.roles) if position is None else position)
+        guild.roles[role.id] = role
+        return role
+
+    def add_member(
+        self, username: str, role_ids: list[int] | None = None, *, guild: FakeGuild | None = None
+    ) -> FakeUser:
+        """Another human member of the guild (load tests need many askers)."""
+        user = self.add_user(username)
+        (guild or self.guild).members[user.id] = FakeMember(user, list(role_ids or []))
+        return user
+
+    def join(self, guild: FakeGuild, user: FakeUser, role_ids: list[int] | None = None) -> None:
+        """An existing user (a member elsewhere, say) joins `guild` too."""
+        guild.members[user.id] = FakeMember(user, list(role_ids or []))
+
+    def add_channel(self, guild: FakeGuild, name: str) -> FakeChannel:
+        channel = FakeChannel(self.ids.next(), GUILD_TEXT, name, guild_id=guild.id, position=len(guild.channels))
+        guild.channels[channel.id] = channel
+        return channel
 
     # ----------------------------------------------------------------- lookups
 
@@ -131,13 +192,34 @@ class World:
             raise unknown_user() from None
 
     def channel_by_id(self, channel_id: int) -> FakeChannel:
-        channel = self.guild.channels.get(channel_id)
-        if channel is not None:
-            return channel
+        for guild in self.guilds.values():
+            channel = guild.channels.get(channel_id)
+            if channel is not None:
+                return channel
         for dm in self.dms.values():
             if dm.id == channel_id:
                 return dm
         raise unknown_channel()
+
+    def guild_of(self, channel: FakeChannel) -> FakeGuild | None:
+        return None if channel.guild_id is None else self.guilds[channel.guild_id]
+
+    def bot_channel(self, channel_id: int) -> FakeChannel:
+        """A channel as the bot may reach it over REST: one of a guild it is in, or a DM."""
+        channel = self.channel_by_id(channel_id)
+        guild = self.guild_of(channel)
+        if guild is not None and self.bot.id not in guild.members:
+            raise missing_access()
+        return channel
+
+    def bot_guild(self, guild_id: int) -> FakeGuild:
+        """A guild the bot is in; Discord answers Missing Access for one it is not in."""
+        guild = self.guilds.get(guild_id)
+        if guild is None:
+            raise unknown_guild()
+        if self.bot.id not in guild.members:
+            raise missing_access()
+        return guild
 
     def dm_channel(self, user: FakeUser) -> FakeChannel:
         """The bot's DM channel with `user`, created on first use like Discord does."""
@@ -145,16 +227,17 @@ class World:
             self.dms[user.id] = FakeChannel(self.ids.next(), DM, recipients=[user])
         return self.dms[user.id]
 
-    def permissions_of(self, user: FakeUser) -> int:
-        """Guild-level permissions (no channel overwrites exist in the fake)."""
-        if user.id == self.guild.owner_id:
+    def permissions_of(self, user: FakeUser, guild: FakeGuild | None = None) -> int:
+        """Guild-level permissions in `guild` (the first guild unless named): only that guild's roles count."""
+        guild = guild or self.guild
+        if user.id == guild.owner_id:
             return perms.ALL_PERMISSIONS
-        member = self.guild.members.get(user.id)
+        member = guild.members.get(user.id)
         if member is None:
             return 0
-        value = self.guild.everyone_role.permissions
+        value = guild.everyone_role.permissions
         for role_id in member.role_ids:
-            value |= self.guild.roles[role_id].permissions
+            value |= guild.roles[role_id].permissions
         return perms.ALL_PERMISSIONS if value & perms.ADMINISTRATOR else value
 
     def channel_permissions(self, user: FakeUser, channel: FakeChannel) -> int:
@@ -162,15 +245,16 @@ class World:
         the member's role overwrites (deny, then allow), then the member's own. Threads use their parent's."""
         if channel.is_dm:
             return perms.EVERYONE_DEFAULT
-        value = self.permissions_of(user)
-        if value & perms.ADMINISTRATOR or user.id == self.guild.owner_id:
+        guild = self.guilds[channel.guild_id]
+        value = self.permissions_of(user, guild)
+        if value & perms.ADMINISTRATOR or user.id == guild.owner_id:
             return perms.ALL_PERMISSIONS
         source = self.channel_by_id(channel.parent_id) if channel.parent_id is not None else channel
         overwrites = source.overwrites
-        if self.guild.id in overwrites:
-            _, allow, deny = overwrites[self.guild.id]
+        if guild.id in overwrites:
+            _, allow, deny = overwrites[guild.id]
             value = (value & ~deny) | allow
-        member = self.guild.members.get(user.id)
+        member = guild.members.get(user.id)
         role_ids = member.role_ids if member is not None else []
         role_allow = role_deny = 0
         for role_id in role_ids:
@@ -250,9 +334,10 @@ class World:
         return message
 
     def resolve_mentions(
-        self, content: str, allowed: dict[str, Any] | None, referenced: FakeMessage | None
+        self, content: str, allowed: dict[str, Any] | None, referenced: FakeMessage | None, guild_id: int | None
     ) -> tuple[list[FakeUser], list[int], bool]:
-        """Who a message actually pings, honouring allowed_mentions like Discord."""
+        """Who a message actually pings, honouring allowed_mentions like Discord (roles of its own guild only)."""
+        guild_roles = self.guilds[guild_id].roles if guild_id is not None else {}
         parse = ["users", "roles", "everyone"] if allowed is None else allowed.get("parse", [])
         allowed_users = {int(u) for u in (allowed or {}).get("users", [])}
         allowed_roles = {int(r) for r in (allowed or {}).get("roles", [])}
@@ -264,7 +349,7 @@ class World:
         roles = [
             int(raw)
             for raw in _ROLE_MENTION.findall(content)
-            if int(raw) in self.guild.roles and ("roles" in parse or int(raw) in allowed_roles)
+            if int(raw) in guild_roles and ("roles" in parse or int(raw) in allowed_roles)
         ]
         everyone = "everyone" in parse and ("@everyone" in content or "@here" in content)
         replied_user = True if allowed is None else allowed.get("replied_user", False)
@@ -281,7 +366,7 @@ class World:
         attachments: list[FakeAttachment],
     ) -> FakeMessage:
         """A message a (non-bot) user typed into the Discord client."""
-        mentions, role_ids, everyone = self.resolve_mentions(content, None, reply_to)
+        mentions, role_ids, everyone = self.resolve_mentions(content, None, reply_to, channel.guild_id)
         message = FakeMessage(
             id=self.ids.next(),
             channel_id=channel.id,
@@ -330,7 +415,9 @@ class World:
                     {"message_reference": field_error("MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")}
                 )
         content = body.get("content") or ""
-        users, roles, everyone = self.resolve_mentions(content, body.get("allowed_mentions"), referenced)
+        users, roles, everyone = self.resolve_mentions(
+            content, body.get("allowed_mentions"), referenced, channel.guild_id
+        )
         flags = body.get("flags") or 0
         if not allow_ephemeral:
             flags &= ~FLAG_EPHEMERAL
@@ -362,7 +449,7 @@ class World:
         if "content" in body:
             message.content = body["content"] or ""
             message.mentions, message.mention_role_ids, message.mention_everyone = self.resolve_mentions(
-                message.content, body.get("allowed_mentions"), message.referenced
+                message.content, body.get("allowed_mentions"), message.referenced, message.guild_id
             )
         if "embeds" in body:
             message.embeds = list(body["embeds"] or [])
@@ -387,10 +474,13 @@ class World:
     # ----------------------------------------------------------------- payloads
 
     def member_payload(
-        self, user: FakeUser, *, with_user: bool = True, with_permissions: bool = False
+        self, user: FakeUser, *, with_user: bool = True, with_permissions: bool = False, guild: FakeGuild | None = None
     ) -> dict[str, Any]:
-        member = self.guild.members[user.id]
-        return member.payload(with_user=with_user, permissions=self.permissions_of(user) if with_permissions else None)
+        """`user` as a member of `guild` (the first guild unless named): that guild's roles and permissions."""
+        guild = guild or self.guild
+        member = guild.members[user.id]
+        permissions = self.permissions_of(user, guild) if with_permissions else None
+        return member.payload(with_user=with_user, permissions=permissions)
 
     def message_payload(
         self, message: FakeMessage, *, gateway: bool = False, content_intent: bool = True
@@ -411,7 +501,7 @@ class World:
             "edited_timestamp": message.edited_timestamp,
             "tts": message.tts,
             "mention_everyone": message.mention_everyone,
-            "mentions": [self._mention_payload(u, gateway and in_guild) for u in message.mentions],
+            "mentions": [self._mention_payload(u, message.guild_id if gateway else None) for u in message.mentions],
             "mention_roles": [str(r) for r in message.mention_role_ids],
             "attachments": [] if hidden else [a.payload() for a in message.attachments],
             "embeds": [] if hidden else message.embeds,
@@ -450,19 +540,22 @@ class World:
             )
         if gateway and in_guild:
             data["guild_id"] = str(message.guild_id)
-            if message.webhook_id is None and message.author.id in self.guild.members:
-                data["member"] = self.member_payload(message.author, with_user=False)
+            guild = self.guilds[message.guild_id]
+            if message.webhook_id is None and message.author.id in guild.members:
+                data["member"] = self.member_payload(message.author, with_user=False, guild=guild)
         return data
 
-    def _mention_payload(self, user: FakeUser, with_member: bool) -> dict[str, Any]:
+    def _mention_payload(self, user: FakeUser, guild_id: int | None) -> dict[str, Any]:
         data = user.payload()
-        if with_member and user.id in self.guild.members:
-            data["member"] = self.member_payload(user, with_user=False)
+        guild = self.guilds.get(guild_id) if guild_id is not None else None
+        if guild is not None and user.id in guild.members:
+            data["member"] = self.member_payload(user, with_user=False, guild=guild)
         return data
 
-    def guild_payload(self) -> dict[str, Any]:
+    def guild_payload(self, guild: FakeGuild | None = None) -> dict[str, Any]:
         """The guild object (GET /guilds/{id})."""
-        guild = self.guild
+        guild = guild or self.guild
+        text_channels = guild.text_channels
         return {
             "id": str(guild.id),
             "name": guild.name,
@@ -483,7 +576,7 @@ class World:
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
             "preferred_locale": "en-US",
-            "system_channel_id": str(self.channel.id),
+            "system_channel_id": str(text_channels[0].id) if text_channels else None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
@@ -496,20 +589,26 @@ class World:
             "stickers": [],
         }
 
-    def guild_create_payload(self, *, include_members: bool) -> dict[str, Any]:
+    def guild_create_payload(
+        self, guild: FakeGuild | None = None, *, include_members: bool, joined: bool = False
+    ) -> dict[str, Any]:
         """GUILD_CREATE: the guild plus gateway-only fields. Members other than the
-        bot are sent only to bots with the GUILD_MEMBERS intent, as Discord does."""
-        guild = self.guild
+        bot are sent only to bots with the GUILD_MEMBERS intent, as Discord does.
+
+        `unavailable: false` marks a guild READY listed, or one back from an outage; for a guild the
+        bot has just joined (joined=True) Discord leaves the field out, which is how discord.py
+        tells on_guild_join from on_guild_available."""
+        guild = guild or self.guild
         members = [m for m in guild.members.values() if include_members or m.user.id == self.bot.id]
         channels = [c for c in guild.channels.values() if c.type != PUBLIC_THREAD]
         threads = [c for c in guild.channels.values() if c.type == PUBLIC_THREAD]
-        return {
-            **self.guild_payload(),
+        data = {
+            **self.guild_payload(guild),
             "joined_at": guild.members[self.bot.id].joined_at,
             "large": False,
             "unavailable": False,
             "member_count": len(guild.members),
-            "members": [self.member_payload(m.user) for m in members],
+            "members": [self.member_payload(m.user, guild=guild) for m in members],
             "channels": [c.payload() for c in channels],
             "threads": [c.payload() for c in threads],
             "voice_states": [],
@@ -518,6 +617,9 @@ class World:
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
         }
+        if joined:
+            del data["unavailable"]
+        return data
 
     def application_payload(self) -> dict[str, Any]:
         """GET /oauth2/applications/@me — discord.py's is_owner() reads `owner`/`team` from it."""
@@ -537,7 +639,7 @@ class World:
             "team": None,
             "redirect_uris": [],
             "interactions_endpoint_url": None,
-            "approximate_guild_count": 1,
+            "approximate_guild_count": len(self.bot_guilds()),
             "tags": [],
             "integration_types_config": {"0": {}},
         }

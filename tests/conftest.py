@@ -22,6 +22,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture
+async def database(tmp_path):
+    """The bot's store on a fresh SQLite file."""
+    from bot.database import Database
+    from bot.settings import Settings
+
+    opened = Database(Settings(data_dir=tmp_path / "data"))
+    yield opened
+    await opened.close()
+
+
 @pytest.fixture(scope="session")
 def seed_library():
     from retrieval.answering.library import Library

@@ -7,6 +7,7 @@ against the loopback Discord server.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +19,15 @@ from bot.settings import Settings
 from bot.store import ServerSettings
 
 BOT_ID = 999
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # "now" for tests that set the clock
+
+
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass

@@ -6,37 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot import client
 from bot.cogs import lifecycle
 from bot.cogs.lifecycle import EVER, Lifecycle, sees_every_shard
-from bot.database import Database
 from bot.libraries import ServerLibraries
 from bot.settings import Settings
 from bot.store import FeedbackEntry, ServerArticle, ServerSettings
-from tests.discord_fakes import Guild, fake_bot, holder_with
+from tests.discord_fakes import T0, Clock, Guild, fake_bot, holder_with
 
 A, B, C = 111111111111111111, 222222222222222222, 333333333333333333
-T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 STORY = b"Storm hits the coast\n\nA storm hit the coast on Monday, officials said.\n"
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def database(tmp_path):
-    opened = Database(Settings(data_dir=tmp_path / "data"))
-    yield opened
-    await opened.close()
 
 
 def cog_with(database, seed_library, *, in_guilds=(), shard_ids=None, shard_count=1, forget_after_days=30):

@@ -16,7 +16,6 @@ import pytest
 
 from bot.cogs import moderation
 from bot.cogs.moderation import Moderation, NotModerator, NotOwner, fitted, report_embed
-from bot.database import Database
 from bot.feedback import FeedbackStore, Verdict
 from bot.holder import LibraryHolder, ReloadReport
 from bot.libraries import ServerLibraries
@@ -24,7 +23,7 @@ from bot.render import safe_text
 from bot.settings import Settings
 from bot.store import ServerSettings, StoreUnavailable
 from retrieval.answering.library import CorpusChange
-from tests.discord_fakes import Attachment, Guild, Interaction, Member, fake_bot
+from tests.discord_fakes import T0, Attachment, Clock, Guild, Interaction, Member, fake_bot
 
 STORM = "Storm hits the coast\n\nA storm hit the coast on Monday, officials said.\n\nPower was cut to homes.\n"
 FLOOD = "Floods in the valley\n\nThe river flooded the valley after days of rain.\n"
@@ -32,15 +31,6 @@ QUAKE = "Quake shakes the city\n\nAn earthquake shook the city at dawn, damaging
 GALE = "Gale closes the port\n\nA gale closed the port of Exampleton for two days.\n\nFerries were cancelled.\n"
 A, B = 10, 20  # two servers
 OWNER = 4242
-T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -53,13 +43,6 @@ def corpus(tmp_path):
     records = [{"id": "n1", "title": "Record one", "text": "The first record of the archive."}]
     (folder / "news.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return folder
-
-
-@pytest.fixture
-async def database(tmp_path):
-    opened = Database(Settings(data_dir=tmp_path / "data"))
-    yield opened
-    await opened.close()
 
 
 async def cog_over(folder, database=None, *, clock=None, **settings):

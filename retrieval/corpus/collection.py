@@ -149,7 +149,18 @@ class _Chain(Sequence):
         return f"<{len(self._first)} + {len(self._second)} items>"
 
 
-class _ChainedMap(Mapping):
+class _ByGet(Mapping):
+    """A read-only mapping whose `get` does the work (a hot path: no KeyError round trip); its
+    values are never None."""
+
+    def __getitem__(self, key):  # noqa: ANN001, ANN204
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
+class _ChainedMap(_ByGet):
     """The base's mapping, then the server's (keys never overlap: article ids are distinct)."""
 
     def __init__(self, first: Mapping, second: Mapping) -> None:
@@ -158,12 +169,6 @@ class _ChainedMap(Mapping):
     def get(self, key, default=None):  # noqa: ANN001, ANN201 — a hot path: no KeyError round trip
         found = self._first.get(key)
         return self._second.get(key, default) if found is None else found
-
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
 
     def __iter__(self) -> Iterator:
         yield from self._first
@@ -193,7 +198,7 @@ class _ShiftedIds(Mapping):
         return len(self._ids)
 
 
-class _LayeredAlsoIn(Mapping):
+class _LayeredAlsoIn(_ByGet):
     """also_in over base and server: a base passage whose text a server article repeats lists it
     after the base's own articles, as one corpus loaded base first would."""
 
@@ -206,12 +211,6 @@ class _LayeredAlsoIn(Mapping):
             return found
         base, added = self._base.get(key, ()), self._added.get(key, ())
         return (base + added) if (base or added) else default
-
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
 
     def __iter__(self) -> Iterator:
         yield from self._own

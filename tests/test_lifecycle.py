@@ -15,7 +15,7 @@ from bot.cogs import lifecycle
 from bot.cogs.lifecycle import EVER, Lifecycle, sees_every_shard
 from bot.libraries import ServerLibraries
 from bot.settings import Settings
-from bot.store import FeedbackEntry, ServerArticle, ServerSettings
+from bot.store import FeedbackEntry, ServerArticle, ServerSettings, StoreUnavailable
 from tests.discord_fakes import T0, Clock, Guild, fake_bot, holder_with
 
 A, B, C = 111111111111111111, 222222222222222222, 333333333333333333
@@ -243,3 +243,141 @@ async def test_the_gateway_events_reach_the_cog(database, seed_library):
     assert await left(database) == []
     await cog.on_ready()  # A is stored, the bot is only in B: A was removed while offline
     assert await left(database) == [A]
+
+
+# What the cog logs is what an operator reads of removals, outages and sweeps: whole lines, exactly.
+
+
+def logged(caplog) -> list[tuple[str, str]]:
+    return [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.cogs.lifecycle"]
+
+
+async def test_a_removal_an_outage_and_a_return_are_logged_with_the_server_and_the_grace(
+    database, seed_library, caplog
+):
+    caplog.set_level(logging.INFO, logger="bot.cogs.lifecycle")
+    cog, _, _ = cog_with(database, seed_library, forget_after_days=7)
+    await cog.guild_removed(Guild(A, unavailable=True))
+    await cog.guild_removed(Guild(B))
+    assert logged(caplog) == [
+        ("INFO", f"server {A} is unavailable (a Discord outage): its data is kept"),
+        ("INFO", f"removed from server {B}: its data is forgotten in 7 days"),
+    ]
+
+
+async def test_an_outage_logs_which_server_was_not_recorded_and_why(seed_library, caplog):
+    cog = Lifecycle(fake_bot(holder_with(seed_library)), clock=Clock())  # NoDatabase behind it
+    await cog.guild_removed(Guild(A))
+    await cog.guild_joined(Guild(B))
+    await cog.reconcile()
+    why = "the database could not be reached (no database in this test)"
+    assert logged(caplog) == [
+        ("ERROR", f"server {A}: removal not recorded ({why})"),
+        ("ERROR", f"server {B}: return not recorded ({why})"),
+        ("ERROR", f"servers not reconciled with the store ({why}); the next start tries again"),
+    ]
+
+
+async def test_removals_while_offline_are_logged_with_their_count_and_ids(database, seed_library, caplog):
+    caplog.set_level(logging.INFO, logger="bot.cogs.lifecycle")
+    cog, _, _ = cog_with(database, seed_library, in_guilds=(A,))
+    for guild_id in (A, B, C):
+        await keep_data_for(database, guild_id)
+    await cog.reconcile()
+    assert logged(caplog) == [("INFO", f"removed while offline from 2 server(s): {B}, {C}")]
+
+
+async def test_a_process_running_some_shards_says_so_in_one_line(database, seed_library, caplog):
+    caplog.set_level(logging.INFO, logger="bot.cogs.lifecycle")
+    cog, _, _ = cog_with(database, seed_library, in_guilds=(A,), shard_ids=[0], shard_count=2)
+    await keep_data_for(database, B)
+    await cog.reconcile()
+    assert logged(caplog) == [("INFO", "this process runs shards [0] only: removals while offline are not inferred")]
+
+
+async def test_the_sweep_forgets_past_a_returned_server_and_logs_what_it_forgot(database, seed_library, caplog):
+    caplog.set_level(logging.INFO, logger="bot.cogs.lifecycle")
+    cog, bot, clock = cog_with(database, seed_library)
+    for guild_id in (A, B, C):
+        await keep_data_for(database, guild_id)
+        await cog.guild_removed(Guild(guild_id))
+    caplog.clear()
+    bot.guilds = [Guild(A)]  # A (listed first) is back: B and C after it are still forgotten
+    clock.now = T0 + timedelta(days=31)
+    assert await cog.forget_expired() == [B, C]
+    assert await (await database.get()).stored_guild_ids() == {A}
+    assert logged(caplog) == [("INFO", f"forgot 2 server(s) left over 30 days ago: [{B}, {C}]")]
+
+
+class Stop(Exception):
+    """Ends the sweep loop at its first sleep."""
+
+
+def sweep_once(monkeypatch, cog, bot, failure: Exception) -> list[float]:
+    """Make the sweep fail with `failure` and stop at its first sleep; the delays it slept."""
+    slept = []
+
+    async def ready():
+        return None
+
+    async def failing():
+        raise failure
+
+    async def sleep(delay):
+        slept.append(delay)
+        raise Stop
+
+    bot.wait_until_ready = ready
+    cog.forget_expired = failing
+    monkeypatch.setattr(lifecycle.asyncio, "sleep", sleep)
+    return slept
+
+
+@pytest.mark.parametrize(("given", "every"), [({}, 3600.0), ({"sweep_every_s": 90.0}, 90.0)])
+async def test_a_sweep_the_store_refused_is_logged_and_tried_again_after_the_interval(
+    database, seed_library, caplog, monkeypatch, given, every
+):
+    _, bot, clock = cog_with(database, seed_library)
+    cog = Lifecycle(bot, clock=clock, **given)
+    slept = sweep_once(monkeypatch, cog, bot, StoreUnavailable("database is locked"))
+    with pytest.raises(Stop):
+        await cog._sweep_forever()
+    assert slept == [every]
+    assert logged(caplog) == [
+        ("ERROR", f"left servers not swept (database is locked); tried again in {every:.0f} s"),
+    ]
+
+
+async def test_an_unexpected_sweep_failure_is_logged_with_its_traceback(database, seed_library, caplog, monkeypatch):
+    cog, bot, _ = cog_with(database, seed_library)
+    sweep_once(monkeypatch, cog, bot, RuntimeError("boom"))
+    with pytest.raises(Stop):
+        await cog._sweep_forever()
+    assert logged(caplog) == [("ERROR", "sweeping left servers failed")]
+    assert caplog.records[-1].exc_info[1].args == ("boom",)
+
+
+async def test_the_sweep_task_is_named_for_task_dumps(database, seed_library):
+    cog, bot, _ = cog_with(database, seed_library)
+    never = asyncio.Event()
+
+    async def wait_until_ready():
+        await never.wait()
+
+    bot.wait_until_ready = wait_until_ready
+    await cog.cog_load()
+    try:
+        assert "forget-left-servers" in {task.get_name() for task in asyncio.all_tasks()}
+    finally:
+        await cog.cog_unload()
+    assert "forget-left-servers" not in {task.get_name() for task in asyncio.all_tasks() if not task.done()}
+
+
+async def test_qa_bot_sync_starts_no_sweep_and_unloads_cleanly(database, seed_library):
+    cog, bot, _ = cog_with(database, seed_library)
+    bot.serve_corpus = False  # `qa-bot sync` only publishes commands
+    before = set(asyncio.all_tasks())
+    await cog.cog_load()
+    assert set(asyncio.all_tasks()) == before
+    await cog.cog_unload()  # never loaded a sweep: nothing to stop, and no error
+    await cog.cog_unload()

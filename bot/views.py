@@ -114,13 +114,13 @@ class ContextSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"qa:ctx
 
     async def _show_context(self, interaction: discord.Interaction) -> None:
         library = await _library_here(interaction)
-        key = self.item.values[0] if self.item.values else ""
-        passage_id = library.corpus.passage_id_for_key(key) if library is not None else None
+        chosen = self.item.values
+        passage_id = library.corpus.passage_id_for_key(chosen[0]) if library is not None and chosen else None
         if passage_id is None:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
         corpus = library.corpus
-        around = corpus.context(passage_id, radius=1)
+        around = corpus.context(passage_id)
         lines = [f"**{'▶ ' if p.id == passage_id else ''}¶{p.paragraph}** {safe_text(p.text)}" for p in around]
         embed = discord.Embed(
             title=cut_words(safe_text(around[0].article.title), TITLE_LIMIT),

@@ -536,3 +536,15 @@ async def test_a_servers_cooldown_overrides_the_bots_in_that_server_only(seed_li
         interaction = Interaction(strict_bot.bot)
         await strict_bot._respond(interaction, QUESTION, empty="", private=False)
         assert answered(interaction.sent[-1]) == QUESTION
+
+
+async def test_a_follow_up_in_a_server_leans_on_its_question_in_that_servers_library(seed_library):
+    joined = seed_library.joined([server_article()])
+    libraries = GuildLibraries(holder_with(seed_library), joined={GUILD: joined})
+    cog = with_settings(seed_library, libraries=libraries)
+    message = follow_up(bot_answer("When did the harbour reopen?", joined))
+    await cog._on_message(message)
+    assert answered(message.replies[0]) == "When did the harbour reopen? and who denied it?"
+    assert "Harbour reopens after storm" in str(message.replies[0].embed.to_dict())
+    assert libraries.asked == [(GUILD, True), (GUILD, True)]  # both tries in this server's library
+    assert cog.bot.holder.questions(GUILD) == (1, 0) and cog.bot.holder.all_questions() == (1, 0)

@@ -193,3 +193,63 @@ async def test_each_server_changes_only_its_own_settings(cog):
     assert await stored(cog, OTHER) == ServerSettings(strictness="strict")
     assert await stored(cog) == ServerSettings(base_corpus=False)
     assert cog.bot.server_settings.changes == [OTHER, GUILD]
+
+
+async def test_exactly_ten_items_are_all_named_without_and_more(cog):
+    for role in range(201, 211):
+        await run(cog._moderator_role, "add", SimpleNamespace(id=role))
+    roles_line = (await run(cog._show)).splitlines()[0]
+    assert roles_line == "**Moderator roles**: " + ", ".join(f"<@&{r}>" for r in range(201, 211))
+
+
+async def test_a_change_waits_for_another_change_in_the_same_server(cog):
+    lock = cog._lock(GUILD)  # held as another moderator's change would hold it
+    await lock.acquire()
+    pending = asyncio.ensure_future(run(cog._base_corpus, False))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    # Not even read until the other change is stored: reading first would overwrite that change.
+    assert not pending.done() and cog.bot.database.reads == 0
+    lock.release()
+    assert await pending == "**Base corpus**: on → off"
+
+
+async def test_the_outage_log_says_which_server_who_and_why(cog, caplog):
+    cog.bot.database.down = True
+    with caplog.at_level(logging.ERROR):
+        await run(cog._strictness, "strict")
+    assert caplog.messages == ["server 10: settings change by member5 (5) failed (database is down (test))"]
+
+
+async def test_show_during_an_outage_logs_and_shows_this_servers_settings_in_use(cog, caplog):
+    cog.bot.server_settings.settings[GUILD] = ServerSettings(strictness="lenient", base_corpus=False)
+    cog.bot.database.down = True
+    with caplog.at_level(logging.ERROR):
+        text = await run(cog._show)
+    assert caplog.messages == ["server 10: settings cannot be read for /settings show (database is down (test))"]
+    assert "**Base corpus**: off" in text.splitlines()
+    assert "**Strictness**: lenient (related passages shown more readily (never as an answer))" in text.splitlines()
+
+
+async def test_cooldown_bounds_zero_and_an_hour_are_accepted(cog):
+    assert await run(cog._cooldown, 0.0) == "**Cooldown**: the bot's default (2 s) → 0 s"
+    assert (await stored(cog)).cooldown_s == 0.0
+    assert await run(cog._cooldown, 3600.0) == "**Cooldown**: 0 s → 3600 s"
+    assert (await stored(cog)).cooldown_s == 3600.0
+
+
+async def test_removing_a_channel_while_every_channel_answers_explains_how(cog):
+    assert await run(cog._mention_channels, "remove", SimpleNamespace(id=301)) == (
+        "Mentions are answered in every channel: add the channels to answer in first "
+        "(the first one added replaces every channel). Nothing was changed."
+    )
+
+
+async def test_who_may_change_settings_is_told_exactly_why_not(cog):
+    with pytest.raises(NotManager) as refused:
+        await cog.interaction_check(Interaction(cog.bot, user=Member(6)))
+    assert str(refused.value) == "Only members with Manage Server in this server can change its settings."
+    for user, guild in ((SimpleNamespace(id=5), GUILD), (MANAGER, None)):  # not a member; a DM
+        with pytest.raises(NotManager) as refused:
+            await cog.interaction_check(Interaction(cog.bot, user=user, guild_id=guild))
+        assert str(refused.value) == "Settings work in a server only."

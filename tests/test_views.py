@@ -358,6 +358,7 @@ async def test_components_in_a_server_with_nothing_to_answer_from(seed_library):
     more = Interaction(bot, message=posted(answer))
     await MoreButton(3, 3).callback(more)
     assert more.answers[0].content.startswith("This server has no articles of its own and its base corpus is")
+    assert more.answers[0].kwargs == {"ephemeral": True}  # only the member who clicked reads it
     chosen = answer.passages[0]
     context = await choose(bot, posted(answer), short_key(chosen.id, chosen.text))
     assert context.sent[0].content.startswith("That passage is not in this server's corpus")
@@ -379,3 +380,15 @@ async def test_more_passages_follows_the_servers_strictness(related_only_library
             assert reply.embed.description.startswith("**Related, not an answer:**")
         else:
             assert reply.content == "No more relevant passages for this question."
+
+
+async def test_a_more_button_from_offset_0_counts_only_in_the_server_clicked_in(two_servers):
+    # A custom id "qa:more:0:k" reads back as a first page, which holder.answer counts as a question.
+    bot, joined = two_servers
+    message = posted(joined.answer(HARBOUR_QUESTION, k=1), k=1)
+    match = re.fullmatch(MoreButton.__discord_ui_compiled_template__, "qa:more:0:1")
+    button = await MoreButton.from_custom_id(None, None, match)
+    await button.callback(Interaction(bot, message=message, guild_id=B))
+    assert (button.offset, button.k) == (0, 1)
+    assert bot.holder.questions(B) == (1, 1)  # asked, and B has nothing on the harbour
+    assert bot.holder.all_questions() == (1, 1)  # nothing under direct messages or server A

@@ -935,24 +935,31 @@ def fake_base(titles):
 
 async def test_list_cuts_a_base_title_to_80_characters(corpus):
     cog, bot = await cog_over(corpus)
-    bot.holder = fake_base(["word " * 30])
+    bot.holder = fake_base(["word " * 30, "x" * 80 + " and more"])  # the second one's first space is its 81st
     interaction = run(bot)
     await cog._list(interaction)
-    assert interaction.answers[0].embed.description.splitlines()[-1] == f"• {'word ' * 15}{'word'}… — `b0`"
+    assert interaction.answers[0].embed.description.splitlines()[-2:] == [
+        f"• {'word ' * 15}{'word'}… — `b0`",
+        f"• {'x' * 79}… — `b1`",
+    ]
 
 
-@pytest.mark.parametrize("title_length", range(20, 45))
-async def test_the_base_list_fills_the_4096_characters_and_no_more(corpus, title_length):
-    """As many base lines as fit: one more (with its count) would pass Discord's 4096 characters."""
+@pytest.mark.parametrize("first_title", range(20, 60))
+async def test_the_base_list_fills_the_4096_characters_and_no_more(corpus, first_title):
+    """As many base lines as fit: one more (with its count) would pass Discord's 4096 characters. The
+    first title's length moves where the list ends, down to no room left at all (at 40 characters)."""
     cog, bot = await cog_over(corpus)
-    bot.holder = fake_base(["t" * title_length] * 200)
+    bot.holder = fake_base(["t" * first_title] + ["t" * 30] * 199)
     interaction = run(bot)
     await cog._list(interaction)
     description = interaction.answers[0].embed.description
     lines = description.splitlines()
     shown = sum(line.startswith("• t") for line in lines)
     assert lines[-1] == f"… and {200 - shown} more" and len(description) <= 4096
-    one_more = len(description) - len(lines[-1]) + len(lines[4]) + 1 + len(f"… and {199 - shown} more")
+    if first_title == 40:
+        assert len(description) == 4096
+    next_line = f"• {'t' * 30} — `b{shown}`"
+    one_more = len(description) - len(lines[-1]) + len(next_line) + 1 + len(f"… and {199 - shown} more")
     assert one_more > 4096
 
 

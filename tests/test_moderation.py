@@ -771,3 +771,360 @@ async def test_adds_at_the_same_moment_keep_each_servers_quota(corpus, database)
         assert sum(r.startswith("Added") for r in replies) == 1
         assert sum("limit of 1 articles" in r for r in replies) == 1
         assert len(await own_ids(database, guild_id)) == 1
+
+
+# --- what each reply pings, how it is acknowledged, and the replies of the rarer paths -----------
+
+
+def pings_nobody(sent) -> bool:
+    """A reply naming members (<@id>) or quoting a member's file name must notify nobody."""
+    mentions = sent.kwargs.get("allowed_mentions")
+    return mentions is not None and mentions.to_dict() == {"parse": []}
+
+
+async def test_every_add_reply_pings_nobody(corpus, database, monkeypatch):
+    cog, bot = await cog_over(corpus, database, quota_bytes=150)
+    replies = []
+    for upload in (Attachment("storm.md", QUAKE.encode()), Attachment("quake.txt", QUAKE.encode())):  # base id; added
+        replies.append(run(bot))
+        await cog._add(replies[-1], upload)
+    replies.append(run(bot))  # the server's own id
+    await cog._add(replies[-1], Attachment("quake.md", GALE.encode(), error=AssertionError("never downloaded")))
+    replies.append(run(bot))  # refused early by the size quota
+    await cog._add(replies[-1], Attachment("gale.txt", GALE.encode()))
+    replies.append(run(bot))  # a declared size that lies: refused by the store
+    await cog._add(replies[-1], Attachment("gale.txt", GALE.encode(), size=10))
+    store = await database.get()
+
+    async def fails(record, quota=None):
+        raise StoreUnavailable("disk I/O error")
+
+    monkeypatch.setattr(store, "add_article", fails)
+    replies.append(run(bot))
+    await cog._add(replies[-1], Attachment("small.txt", b"Small\n\nA small story.\n"))
+    texts = [reply(i) for i in replies]
+    assert texts[0].startswith("The base corpus already has") and texts[1].startswith("Added `quake`")
+    assert texts[2].startswith("This server already has") and texts[3] == texts[4]
+    assert texts[5] == (
+        "small.txt was not added: the bot's database cannot be reached right now (disk I/O error). "
+        "Nothing was changed; please try again later."
+    )
+    assert all(pings_nobody(i.answers[0]) for i in replies)
+
+
+async def test_an_outage_before_the_add_pings_nobody(corpus):
+    cog, bot = await cog_over(corpus)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
+    assert pings_nobody(interaction.answers[0])
+
+
+async def test_a_refusal_by_the_stores_quota_is_logged_with_who_and_the_limit(corpus, database, caplog):
+    caplog.set_level(logging.INFO)
+    cog, bot = await cog_over(corpus, database, quota_bytes=150)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    caplog.clear()
+    await cog._add(
+        run(bot, user=Member(5, manage_guild=True, guild=Guild(A))), Attachment("gale.txt", GALE.encode(), size=10)
+    )
+    assert messages(caplog) == [
+        f"corpus add of gale.txt by member5 (5) in server {A} refused: the server's limit of 150 bytes is reached"
+    ]
+
+
+async def test_when_the_totals_cannot_be_read_the_add_still_says_it_was_added(corpus, database, monkeypatch, caplog):
+    cog, bot = await cog_over(corpus, database)
+    store = await database.get()
+
+    add = store.add_article
+
+    async def fails(guild_id):
+        raise StoreUnavailable("usage query failed")
+
+    async def add_then_fail(record, quota=None):  # the outage starts right after the article is stored
+        await add(record, quota)
+        monkeypatch.setattr(store, "usage", fails)
+
+    monkeypatch.setattr(store, "add_article", add_then_fail)
+    interaction = run(bot)
+    await cog._add(interaction, Attachment("quake.txt", QUAKE.encode()))
+    assert reply(interaction) == "Added `quake` (1 passage); this server's totals cannot be read right now."
+    assert messages(caplog) == [f"server {A}: usage unavailable (usage query failed)"]
+
+
+async def test_every_remove_reply_pings_nobody_and_is_private(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot), Attachment("quake.txt", QUAKE.encode()))
+    gone, missing = run(bot), run(bot)
+    await cog._remove(gone, "quake")
+    await cog._remove(missing, "quake")
+    assert reply(missing) == "This server has no article with the id `quake`."
+    down_cog, down_bot = await cog_over(corpus)
+    down = run(down_bot)
+    await down_cog._remove(down, "quake")
+    assert reply(down) == (
+        "quake was not removed: the bot's database cannot be reached right now (the database could not be "
+        "reached (no database in this test)). Nothing was changed; please try again later."
+    )
+    for interaction in (gone, missing, down):
+        assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {
+            "thinking": True,
+            "ephemeral": True,
+        }
+        assert pings_nobody(interaction.answers[0])
+
+
+async def test_an_unknown_id_is_quoted_cut_to_100_characters(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    interaction = run(bot)
+    await cog._remove(interaction, "y" * 150)
+    assert reply(interaction) == f"This server has no article with the id `{'y' * 99}…`."
+
+
+async def test_autocomplete_offers_an_id_of_exactly_discords_100_characters(corpus, database):
+    from bot.store import ServerArticle
+
+    cog, bot = await cog_over(corpus, database)
+    store = await database.get()
+    for article_id in ("z" * 100, "w" * 101):
+        await store.add_article(ServerArticle(A, article_id, f"{article_id}.txt", QUAKE.encode(), 1, T0))
+    assert [c.value for c in await cog._removable_choices(A, "")] == ["z" * 100]
+
+
+# --- /corpus list: acknowledgement, outage, no base, and the 4096-character fit ---------------------
+
+
+async def test_list_is_acknowledged_privately_and_an_outage_is_logged_with_the_base_shown_as_on(corpus, caplog):
+    cog, bot = await cog_over(corpus)
+    interaction = run(bot)
+    await cog._list(interaction)
+    assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {"thinking": True, "ephemeral": True}
+    assert interaction.answers[0].embed.description.splitlines()[3] == "**Base corpus (read-only): 3**"
+    assert messages(caplog) == [
+        f"server {A}: its articles cannot be listed (the database could not be reached (no database in this test))"
+    ]
+
+
+async def test_list_without_a_loaded_base_shows_the_servers_articles_only(tmp_path, database):
+    from bot.store import ServerArticle
+
+    cog, bot = await cog_over(tmp_path / "nothing-here", database)
+    assert not bot.holder.loaded
+    interaction = run(bot)
+    await cog._list(interaction)
+    assert interaction.answers[0].embed.description.splitlines() == [
+        "**This server's articles**",
+        "None yet: add one with /corpus add.",
+    ]
+    store = await database.get()  # with no base to share with, the server's list may use all 4096 characters
+    for n in range(80):
+        await store.add_article(ServerArticle(A, f"own{n:03d}-{'x' * 30}", "f.txt", b"x", 1, T0))
+    interaction = run(bot)
+    await cog._list(interaction)
+    description = interaction.answers[0].embed.description
+    assert 3600 < len(description) <= 4096 and "Base corpus" not in description
+
+
+def fake_base(titles):
+    """A holder serving a base of articles with these titles (ids b0, b1, ...), nothing built."""
+    from tests.discord_fakes import holder_with
+
+    articles = [SimpleNamespace(id=f"b{n}", title=t) for n, t in enumerate(titles)]
+    return holder_with(SimpleNamespace(corpus=SimpleNamespace(articles=articles)))
+
+
+async def test_list_cuts_a_base_title_to_80_characters(corpus):
+    cog, bot = await cog_over(corpus)
+    bot.holder = fake_base(["word " * 30, "x" * 80 + " and more"])  # the second one's first space is its 81st
+    interaction = run(bot)
+    await cog._list(interaction)
+    assert interaction.answers[0].embed.description.splitlines()[-2:] == [
+        f"• {'word ' * 15}{'word'}… — `b0`",
+        f"• {'x' * 79}… — `b1`",
+    ]
+
+
+@pytest.mark.parametrize("first_title", range(20, 60))
+async def test_the_base_list_fills_the_4096_characters_and_no_more(corpus, first_title):
+    """As many base lines as fit: one more (with its count) would pass Discord's 4096 characters. The
+    first title's length moves where the list ends, down to no room left at all (at 40 characters)."""
+    cog, bot = await cog_over(corpus)
+    bot.holder = fake_base(["t" * first_title] + ["t" * 30] * 199)
+    interaction = run(bot)
+    await cog._list(interaction)
+    description = interaction.answers[0].embed.description
+    lines = description.splitlines()
+    shown = sum(line.startswith("• t") for line in lines)
+    assert lines[-1] == f"… and {200 - shown} more" and len(description) <= 4096
+    if first_title == 40:
+        assert len(description) == 4096
+    next_line = f"• {'t' * 30} — `b{shown}`"
+    one_more = len(description) - len(lines[-1]) + len(next_line) + 1 + len(f"… and {199 - shown} more")
+    assert one_more > 4096
+
+
+def test_fitted_keeps_exactly_what_fits_with_its_count():
+    eights = ["a" * 8] * 8
+    assert fitted(eights[:3], 21) == ["a" * 8, "… and 2 more"]  # 21 characters: exactly the budget
+    assert fitted(eights[:3], 20) == ["… and 3 more"]
+    assert fitted(eights[:4], 29) == ["a" * 8, "… and 3 more"]  # two lines and the count would take 30
+    assert fitted(eights[:4], 30) == ["a" * 8, "a" * 8, "… and 2 more"]
+    assert fitted(eights[:5], 38) == ["a" * 8, "a" * 8, "… and 3 more"]
+    assert fitted(eights[:5], 39) == ["a" * 8] * 3 + ["… and 2 more"]
+    assert fitted(eights, 48) == ["a" * 8] * 4 + ["… and 4 more"]
+    assert fitted(["a" * 8] * 10, 21) == ["a" * 8, "… and 9 more"]  # "… and 10 more" would not fit
+
+
+@pytest.mark.parametrize("lengths", [(8, 8, 8, 8), (3, 12, 1, 7, 20, 5), (9,) * 12, (1, 30, 2, 2, 2)])
+def test_fitted_shows_the_longest_start_that_fits_with_its_count(lengths):
+    lines = ["x" * n for n in lengths]
+    for budget in range(sum(lengths) + len(lengths)):
+        out = fitted(lines, budget)
+        joined = "\n".join(out)
+        if len("\n".join(lines)) <= budget:
+            assert out == lines
+            continue
+        shown = len(out) - 1
+        assert out == [*lines[:shown], f"… and {len(lines) - shown} more"]
+        assert shown == 0 or len(joined) <= budget
+        longer = "\n".join([*lines[: shown + 1], f"… and {len(lines) - shown - 1} more"])
+        assert len(longer) > budget  # one more line would not fit
+
+
+# --- /corpus forget: acknowledgement, the log, outages ----------------------------------------------
+
+
+async def test_forget_is_acknowledged_privately_logged_and_pings_nobody_on_a_bad_id(corpus, database, caplog):
+    caplog.set_level(logging.INFO)
+    cog, bot = await cog_over(corpus, database)
+    interaction = run(bot, A, Member(OWNER))
+    await cog._forget(interaction, "1")  # 1 is a server id like any other
+    assert interaction.sent[0].how == "defer" and interaction.sent[0].kwargs == {"thinking": True, "ephemeral": True}
+    assert reply(interaction) == "Forgot server 1: its 0 article(s), settings and feedback are deleted."
+    assert messages(caplog) == [f"server 1 forgotten by member{OWNER} ({OWNER}) in server {A}"]
+    bad = run(bot, A, Member(OWNER))
+    await cog._forget(bad, "<@1>")
+    assert reply(bad) == "<@1> is not a server id (a number)." and pings_nobody(bad.answers[0])
+
+
+async def test_forget_refuses_a_server_the_bot_is_still_in_with_the_whole_reason(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    bot.get_guild = lambda guild_id: Guild(guild_id)
+    interaction = run(bot, A, Member(OWNER))
+    await cog._forget(interaction, str(B))
+    assert reply(interaction) == (
+        f"The bot is still in server {B}: remove the bot from it first (its articles, settings and feedback are "
+        "then kept for the grace period, or forgotten at once with this command)."
+    )
+
+
+async def test_forget_during_an_outage_says_nothing_was_changed(corpus):
+    cog, bot = await cog_over(corpus)
+    interaction = run(bot, A, Member(OWNER))
+    await cog._forget(interaction, str(B))
+    assert reply(interaction) == (
+        f"Server {B} was not forgotten: the bot's database cannot be reached right now (the database could not be "
+        "reached (no database in this test)). Nothing was changed; please try again later."
+    )
+
+
+async def test_forget_without_the_servers_totals_still_says_what_it_deleted(corpus, database, monkeypatch):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, B), Attachment("quake.txt", QUAKE.encode()))
+    store = await database.get()
+
+    async def fails(guild_id):
+        raise StoreUnavailable("usage query failed")
+
+    monkeypatch.setattr(store, "usage", fails)
+    interaction = run(bot, A, Member(OWNER))
+    await cog._forget(interaction, str(B))
+    assert reply(interaction) == f"Forgot server {B}: its articles, settings and feedback are deleted."
+    assert await own_ids(database, B) == []
+
+
+# --- the owner's views: processes, totals, reload --------------------------------------------------
+
+
+def owner_stats(bot):
+    return run(bot, A, Member(OWNER, manage_guild=True, guild=Guild(A)))
+
+
+@pytest.mark.parametrize("count", [10, 11, 12])
+async def test_the_owner_sees_at_most_ten_processes_and_how_many_more(corpus, database, count):
+    from bot.store import ProcessRecord
+
+    cog, bot = await cog_over(corpus, database)
+    seen = datetime.now(UTC)
+    processes = [ProcessRecord(f"h{n}", n, None, None, None, seen, seen) for n in range(count)]
+    bot.changes = SimpleNamespace(processes=lambda: asyncio.sleep(0, processes))
+    interaction = owner_stats(bot)
+    await cog._stats(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    at = lines.index("Base corpus version in the database: `none`")
+    assert lines[at + 1 :] == [f"• h{n} pid {n}, shards all: `none`" for n in range(10)] + (
+        [f"… and {count - 10} more processes"] if count > 10 else []
+    )
+
+
+async def test_the_owner_sees_when_the_processes_cannot_be_read(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+
+    async def fails():
+        raise StoreUnavailable("no")
+
+    bot.changes = SimpleNamespace(processes=fails)
+    interaction = owner_stats(bot)
+    await cog._stats(interaction)
+    assert interaction.answers[0].embed.description.splitlines()[-1] == "Processes: unavailable"
+
+
+async def test_the_owner_sees_when_the_stored_servers_cannot_be_read(corpus):
+    cog, bot = await cog_over(corpus)
+    interaction = owner_stats(bot)
+    await cog._stats(interaction)
+    assert interaction.answers[0].embed.description.splitlines()[-1] == "Stored servers: unavailable"
+
+
+async def test_a_server_with_only_settings_stored_has_no_articles_of_its_own(corpus, database):
+    cog, bot = await cog_over(corpus, database)
+    await cog._add(run(bot, A), Attachment("quake.txt", QUAKE.encode()))
+    await (await database.get()).set_settings(B, ServerSettings(base_corpus=False))
+    interaction = owner_stats(bot)
+    await cog._stats(interaction)
+    lines = interaction.answers[0].embed.description.splitlines()
+    assert "Servers with stored data: **2** (1 with articles of their own)" in lines
+
+
+async def test_a_reload_tells_the_other_processes(corpus):
+    cog, bot = await cog_over(corpus)
+    published = []
+    bot.changes = SimpleNamespace(publish_base=lambda: asyncio.sleep(0, published.append("base")))
+    await cog._reload_command(run(bot, user=Member(OWNER)))
+    assert published == ["base"]
+
+
+async def test_a_failed_reload_is_logged_with_who_and_why(corpus, caplog):
+    cog, bot = await cog_over(corpus)
+    for path in sorted(corpus.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    corpus.rmdir()
+    await cog._reload_command(run(bot, user=Member(OWNER)))
+    assert messages(caplog)[-1] == (
+        f"corpus reload by member{OWNER} ({OWNER}) in server {A} failed: corpus path does not exist: {corpus}"
+    )
+
+
+async def test_an_owner_command_refused_says_whose_the_base_is_and_what_moderators_use(corpus):
+    cog, _ = await cog_over(corpus)
+    with pytest.raises(NotOwner) as refused:
+        await cog.interaction_check(run(cog.bot, user=Member(1, manage_guild=True), command="reload"))
+    assert str(refused.value) == (
+        "Only the bot's owner can use /corpus reload: the base corpus and the stored servers are theirs. "
+        "This server's own articles are managed with /corpus add and /corpus remove."
+    )
+
+
+def test_report_lists_the_removed_ids_with_a_minus_sign():
+    lines = report_embed("R", report(removed=["r1", "r2"])).description.splitlines()
+    assert lines[1:] == ["+0 added · −2 removed · ~0 changed", "− `r1`, `r2`"]

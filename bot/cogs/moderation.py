@@ -90,7 +90,8 @@ def fitted(lines: Sequence[str], budget: int) -> list[str]:
     used = 0
     for n, line in enumerate(lines):
         rest = len(lines) - n - 1
-        more = len(f"\n… and {rest} more") if rest else 0
+        # No "if rest": the last line is reached only when the whole list is too long, so it never fits.
+        more = len(f"\n… and {rest} more")
         if used + len(line) + (1 if kept else 0) + more > budget:
             return [*kept, f"… and {len(lines) - n} more"]
         kept.append(line)
@@ -360,7 +361,7 @@ class Moderation(commands.Cog):
         own_head = "**This server's articles**"
         base_head = f"**Base corpus (read-only{'' if base_on else ', turned off in this server'}): {len(base):,}**"
         budget = DESCRIPTION_LIMIT - len(own_head) - len(base_head) - 4  # the newlines around the headings
-        own_budget = min(budget - 200, OWN_LIST_SHARE) if base_lines else budget
+        own_budget = OWN_LIST_SHARE if base_lines else budget  # the headings leave ~4,000: the share is the smaller
         own_shown = fitted(own_lines, own_budget)
         left = budget - len("\n".join(own_shown))
         parts = (

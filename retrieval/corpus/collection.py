@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -24,6 +24,33 @@ def short_key(passage_id: str, text: str) -> str:
     return hashlib.blake2b(f"{passage_id}\0{text}".encode(), digest_size=8).hexdigest()
 
 
+def _unique_passages(
+    articles: Sequence[Article], held_elsewhere: Callable[[str, Article], bool] | None = None
+) -> tuple[list[Passage], dict[str, list[ArticleRef]], dict[str, list[Passage]]]:
+    """Each text once, in order: (kept passages, passage id -> other articles with its text, article
+    id -> its passages). `held_elsewhere(text key, article)` is true for a text already indexed
+    elsewhere (a server's passage the base has), which it records itself; it is not kept here."""
+    kept: list[Passage] = []
+    first_with_text: dict[str, int] = {}
+    also_in: dict[str, list[ArticleRef]] = {}
+    by_article: dict[str, list[Passage]] = {}
+    for article in articles:
+        for passage in article_passages(article):
+            by_article.setdefault(article.id, []).append(passage)
+            key = _passage_key(passage.text)
+            if held_elsewhere is not None and held_elsewhere(key, article):
+                continue
+            if key in first_with_text:
+                first = kept[first_with_text[key]]
+                refs = also_in.setdefault(first.id, [])
+                if article.id != first.article.id and all(r.id != article.id for r in refs):
+                    refs.append(article.ref)
+                continue
+            first_with_text[key] = len(kept)
+            kept.append(passage)
+    return kept, also_in, by_article
+
+
 @dataclass
 class Corpus:
     articles: tuple[Article, ...]
@@ -34,22 +61,7 @@ class Corpus:
 
     @classmethod
     def from_articles(cls, articles: Sequence[Article]) -> Corpus:
-        kept: list[Passage] = []
-        first_with_text: dict[str, int] = {}
-        also_in: dict[str, list[ArticleRef]] = {}
-        by_article: dict[str, list[Passage]] = {}
-        for article in articles:
-            for passage in article_passages(article):
-                by_article.setdefault(article.id, []).append(passage)
-                key = _passage_key(passage.text)
-                if key in first_with_text:
-                    first = kept[first_with_text[key]]
-                    refs = also_in.setdefault(first.id, [])
-                    if article.id != first.article.id and all(r.id != article.id for r in refs):
-                        refs.append(article.ref)
-                    continue
-                first_with_text[key] = len(kept)
-                kept.append(passage)
+        kept, also_in, by_article = _unique_passages(articles)
         corpus = cls(
             articles=tuple(articles),
             passages=tuple(kept),
@@ -232,30 +244,19 @@ class LayeredCorpus(Corpus):
     (Library.joined leaves such articles out)."""
 
     def __init__(self, base: Corpus, articles: Sequence[Article]) -> None:
-        kept: list[Passage] = []
-        first_with_text: dict[str, int] = {}
-        own_also_in: dict[str, list[ArticleRef]] = {}
         added: dict[str, list[ArticleRef]] = {}  # base passage id -> server articles repeating it
-        by_article: dict[str, list[Passage]] = {}
-        for article in articles:
-            for passage in article_passages(article):
-                by_article.setdefault(article.id, []).append(passage)
-                key = _passage_key(passage.text)
-                in_base = base.index_of_text(key)
-                if in_base is not None:
-                    first = base.passages[in_base]
-                    refs = added.setdefault(first.id, [])
-                    if all(r.id != article.id for r in (*base.also_in.get(first.id, ()), *refs)):
-                        refs.append(article.ref)
-                    continue
-                if key in first_with_text:
-                    first = kept[first_with_text[key]]
-                    refs = own_also_in.setdefault(first.id, [])
-                    if article.id != first.article.id and all(r.id != article.id for r in refs):
-                        refs.append(article.ref)
-                    continue
-                first_with_text[key] = len(kept)
-                kept.append(passage)
+
+        def in_base(key: str, article: Article) -> bool:
+            found = base.index_of_text(key)
+            if found is None:
+                return False
+            first = base.passages[found]
+            refs = added.setdefault(first.id, [])
+            if all(r.id != article.id for r in (*base.also_in.get(first.id, ()), *refs)):
+                refs.append(article.ref)
+            return True
+
+        kept, own_also_in, by_article = _unique_passages(articles, in_base)
         self.base = base
         self.own_articles = tuple(articles)
         self.own_passages = tuple(kept)

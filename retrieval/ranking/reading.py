@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from retrieval.analysis.expansion import Expander, default_expander
+from retrieval.analysis.fillers import without_fillers
 from retrieval.ranking.index import PassageIndex
 
 EXPANDED_WEIGHT = 0.5  # an expanded term's share of the weight of the word it stands for
@@ -25,7 +26,7 @@ class Reading:
 
 
 def read_question(text: str, index: PassageIndex, expander: Expander | None = None) -> Reading:
-    terms = tuple(index.analyzer.terms(text))
+    terms = tuple(index.analyzer.terms(without_fillers(text)))
     own = tuple(dict.fromkeys(terms))
     weights = {t: index.relevance_idf(t) for t in own}
     stands_for: dict[str, tuple[tuple[str, ...], bool]] = {}

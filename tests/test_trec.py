@@ -17,7 +17,8 @@ RECORDS = [
     {
         "_id": "body",
         "title": "Weekly energy roundup",
-        "text": "Solar farms grew. Solar panels got cheaper this year, and wind turbines were installed along the coast.",
+        "text": "Solar farms grew. Solar panels got cheaper this year, and wind turbines were installed"
+        " along the coast.",
     },
     {"_id": "title", "title": "Solar", "text": "Panels on roofs now supply a tenth of the town's electricity."},
     {"_id": "other", "title": "Coastal wind", "text": "Wind turbines were installed along the coast this year."},

@@ -34,7 +34,7 @@ PUBLISHED = (
     "published BM25, SciFact test nDCG@10: "
     "Elasticsearch 0.690, bm25s 0.687, rank-bm25 0.685, Pyserini 0.679 (R@100 0.925)"
 )
-PASS_THROUGH = ("variant", "k1", "b", "delta")
+PASS_THROUGH = ("variant", "k1", "b", "delta", "title_weight")
 
 
 def require_shared(*paths: Path) -> None:
@@ -147,6 +147,10 @@ def run_cli(split: str, extra: list[str], workdir: Path) -> tuple[dict[str, dict
     return read_run(out), seconds
 
 
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=SPLITS, default="test")
@@ -154,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k1", type=float)
     parser.add_argument("--b", type=float)
     parser.add_argument("--delta", type=float)
+    parser.add_argument("--title-weight", type=int, help="how many times a title term counts (qa-bot retrieve's)")
     parser.add_argument("--keep-run", type=Path, help="also copy the TREC run here (outside the repo, please)")
     args = parser.parse_args(argv)
     require_shared(SCIFACT / "corpus.jsonl", SCIFACT / "queries.jsonl", qrels_path(args.split))
@@ -163,14 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     extra: list[str] = []
     if wanted:
         supported = cli_options()
-        unsupported = [name for name in wanted if f"--{name}" not in supported]
+        unsupported = [name for name in wanted if _option(name) not in supported]
         if unsupported:
             sys.exit(
-                f"bench: `qa-bot retrieve` has no {', '.join('--' + n for n in unsupported)} option yet; "
+                f"bench: `qa-bot retrieve` has no {', '.join(map(_option, unsupported))} option yet; "
                 "to measure other ranking settings use bench/tune_ranking.py"
             )
         for name, value in wanted.items():
-            extra += [f"--{name}", str(value)]
+            extra += [_option(name), str(value)]
 
     qrels = read_qrels(args.split)
     with tempfile.TemporaryDirectory(prefix="scifact-") as tmp:

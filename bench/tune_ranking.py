@@ -12,9 +12,11 @@ project's current `RankingConfig()`: SciFact **test** nDCG@10 and Recall@100 (30
 Test figures are reported, never used to choose.
 
 SciFact documents are analysed once with the project's analyzer (the same text that
-`retrieval.evaluation.trec.retrieve_run` indexes: title + paragraphs); each config then only builds a
-ranker (`retrieval.ranking.index.build_ranker`) and runs the queries. The in-process run is checked
-against `retrieve_run` once, so the cached path measures the same thing as `qa-bot retrieve`.
+`retrieval.evaluation.trec.retrieve_run` indexes with `title_weight=1`: title + paragraphs); each config
+then only builds a ranker (`retrieval.ranking.index.build_ranker`) and runs the queries. The in-process
+run is checked against `retrieve_run` once, so the cached path measures the same thing as
+`qa-bot retrieve --title-weight 1`. This grid chooses the bot's passage ranking (`RankingConfig()`);
+`qa-bot retrieve`'s own defaults (title weight, k1) are chosen by bench/tune_documents.py.
 
 `--idf` prints what each variant's idf does to the seed corpus, where the article title is
 indexed with each of the 27 passages (rank-bm25's Okapi floors negative idf to 0.25 x mean idf).
@@ -97,7 +99,7 @@ class SciFact:
         loaded = load_corpus(scifact.SCIFACT / "corpus.jsonl")
         self.skipped = [str(p) for p in loaded.problems]
         self.ids = [a.id for a in loaded.articles]
-        # Exactly what retrieve_run indexes for a record.
+        # Exactly what retrieve_run indexes for a record with title_weight=1.
         self.docs = [analyzer.terms(a.title + "\n" + "\n".join(a.paragraphs)) for a in loaded.articles]
         self.qrels = {split: scifact.read_qrels(split) for split in scifact.SPLITS}
         texts = dict(read_queries(scifact.SCIFACT / "queries.jsonl"))
@@ -126,7 +128,9 @@ class SciFact:
             queries = Path(tmp) / "queries.jsonl"
             scifact.write_queries(self.qrels[split], queries)
             out = io.StringIO()
-            retrieve_run(scifact.SCIFACT / "corpus.jsonl", queries, out, top_k=scifact.TOP_K, config=config)
+            retrieve_run(
+                scifact.SCIFACT / "corpus.jsonl", queries, out, top_k=scifact.TOP_K, config=config, title_weight=1
+            )
         reference: dict[str, list[tuple[str, str]]] = {}
         for line in out.getvalue().splitlines():
             qid, _q0, doc, _rank, score, _tag = line.split()

@@ -15,6 +15,7 @@ from bot.text_render import render_text
 from retrieval.answering.answerer import DEFAULT_K, QuestionError, validate_question
 from retrieval.answering.library import Library
 from retrieval.corpus.loader import CorpusPathError, Problem, summarise_problems
+from retrieval.evaluation.trec import DOCUMENT_RANKING, DOCUMENT_TITLE_WEIGHT
 from retrieval.ranking.engine.params import VARIANTS
 from retrieval.ranking.index import Progress, RankingConfig
 
@@ -70,16 +71,23 @@ def _parser() -> argparse.ArgumentParser:
     retrieve.add_argument("--top-k", type=int, default=100)
     retrieve.add_argument("--output", type=Path, required=True)
     retrieve.add_argument("--tag", default="qa-bot")
-    defaults = RankingConfig()
+    defaults = DOCUMENT_RANKING  # document ranking, tuned apart from the bot's passages (bench/tune_documents.py)
     retrieve.add_argument(
         "--variant",
         choices=VARIANTS,
         default=defaults.variant,
         help=f"BM25 variant (default {defaults.variant}; bench/tune_ranking.py explains the choice)",
     )
-    retrieve.add_argument("--k1", type=float, default=defaults.k1)
-    retrieve.add_argument("--b", type=float, default=defaults.b)
+    retrieve.add_argument("--k1", type=float, default=defaults.k1, help=f"default {defaults.k1:g}")
+    retrieve.add_argument("--b", type=float, default=defaults.b, help=f"default {defaults.b:g}")
     retrieve.add_argument("--delta", type=float, default=defaults.delta, help="BM25L/BM25Plus only")
+    retrieve.add_argument(
+        "--title-weight",
+        type=int,
+        default=DOCUMENT_TITLE_WEIGHT,
+        help=f"how many times a title term counts (BM25F field weight; 0 leaves the title out; "
+        f"default {DOCUMENT_TITLE_WEIGHT})",
+    )
 
     evaluate = sub.add_parser("eval", help="hit@1, hit@3, MRR and no-match accuracy of a question set")
     evaluate.add_argument("questions", type=Path)
@@ -235,10 +243,19 @@ def _retrieve(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--top-k must be at least 1")
     if not args.queries.is_file():
         raise UsageError(f"queries file does not exist: {args.queries}")
+    if args.title_weight < 0:
+        raise UsageError("--title-weight must be at least 0")
     config = RankingConfig(args.variant, args.k1, args.b, args.delta)  # checked before the output exists
     with args.output.open("w", encoding="utf-8") as out:
         loaded = retrieve_run(
-            args.corpus, args.queries, out, top_k=args.top_k, tag=args.tag, config=config, data_dir=settings.data_dir
+            args.corpus,
+            args.queries,
+            out,
+            top_k=args.top_k,
+            tag=args.tag,
+            config=config,
+            data_dir=settings.data_dir,
+            title_weight=args.title_weight,
         )
     _report(loaded.problems, args.verbose)
     return 0

@@ -246,3 +246,25 @@ def test_retrieve_takes_several_corpus_files(capsys, tmp_path):
     ]
     assert run(capsys, *argv)[0] == 0
     assert [line.split()[:3] for line in out_file.read_text().splitlines()] == [["q1", "Q0", "d1"], ["q2", "Q0", "d2"]]
+
+
+def test_retrieve_weighs_the_title_by_default_and_takes_title_weight(capsys, tmp_path):
+    # "solar" twice in one record's body, once in another's title: the title wins at the default
+    # weight (3), the body when a title term counts once.
+    corpus = write_jsonl(
+        tmp_path / "docs.jsonl",
+        [
+            {"_id": "body", "title": "Weekly energy roundup", "text": "Solar farms grew. Solar panels got cheaper."},
+            {"_id": "title", "title": "Solar", "text": "Panels on roofs now supply a tenth of the town's electricity."},
+        ],
+    )
+    queries = write_jsonl(tmp_path / "q.jsonl", [{"_id": "q1", "text": "solar"}])
+    out_file = tmp_path / "run.txt"
+    argv = ["retrieve", "--corpus", str(corpus), "--queries", str(queries), "--output", str(out_file)]
+    assert run(capsys, *argv)[0] == 0
+    assert [line.split()[2] for line in out_file.read_text().splitlines()] == ["title", "body"]
+    assert run(capsys, *argv, "--title-weight", "1")[0] == 0
+    assert [line.split()[2] for line in out_file.read_text().splitlines()] == ["body", "title"]
+    out_file.unlink()
+    code, _, err = run(capsys, *argv, "--title-weight", "-1")
+    assert code == 2 and "--title-weight must be at least 0" in err and not out_file.exists()

@@ -11,7 +11,8 @@ Fit data (never the targets of bench/quality.py):
 - small corpora, as a server's first articles are: one to five XQuAD articles drawn with seeds 20..39,
   their own questions answerable, a sample of the other articles' questions not;
 - tests/data/offtopic_questions.txt over the seed, over seed + news and over seed + news + BBC;
-- the dev set's split == "fit" part (bench/data/discord_dev.jsonl), over seed + news + BBC, when present.
+- the dev set's split == "fit" part (bench/data/discord_dev.jsonl) and the fit-only set bench/data/news_fit.jsonl
+  (221 questions, claims and unanswerable questions over articles the dev set does not use), over seed + news + BBC.
 
 A passage-level logistic regression (scikit-learn) over retrieval.relevance.features.FEATURES; the
 question's level comes from its best passage. Thresholds: `answer_at` lets at most ANSWER_FALSE of the
@@ -53,6 +54,7 @@ ANSWER_FALSE = 0.035
 RELATED_MISS = 0.005
 QUESTION_MISS = 0.01  # answerable fit questions the question-level model may leave at `none`
 OFFTOPIC = REPO / "tests" / "data" / "offtopic_questions.txt"
+NEWS_FIT = REPO / "bench" / "data" / "news_fit.jsonl"  # fit-only questions over news articles the dev set does not use
 
 
 @dataclass
@@ -119,17 +121,23 @@ def fit_data(with_news_halves: bool = True) -> list[Question]:
     everything = news_articles()
     big = answerer_over(everything)
     data += collect(big, "offtopic", off)
-    if DEV_SET.exists():
-        rows = [r for r in read_questions(DEV_SET) if r.get("split") == "fit"]
-        items = [
-            (r["question"], bool(r["answerable"]), with_snippet(r["gold"]) if r["answerable"] else None) for r in rows
-        ]
-        claims = [i for i, r in zip(items, rows, strict=True) if r["kind"] == "claim"]
-        others = [i for i, r in zip(items, rows, strict=True) if r["kind"] != "claim"]
-        data += collect(big, "dev", others)
-        claims = [(claim_question(text), a, right) for text, a, right in claims]
-        data += collect(big, "dev", claims)
+    for path, group in ((DEV_SET, "dev"), (NEWS_FIT, "news_fit")):
+        if path.exists():
+            data += chat_questions(big, group, [r for r in read_questions(path) if r.get("split") == "fit"])
     return data
+
+
+def chat_questions(answerer: Answerer, group: str, rows: list[dict]) -> list[Question]:
+    """Discord-style records (bench/data/README.md): questions as asked, claims as "Find sources" reads them."""
+    items = [
+        (
+            claim_question(r["question"]) if r["kind"] == "claim" else r["question"],
+            bool(r["answerable"]),
+            with_snippet(r["gold"]) if r["answerable"] else None,
+        )
+        for r in rows
+    ]
+    return collect(answerer, group, items)
 
 
 def small_corpora(articles: Sequence[Article], questions: Sequence) -> list[Question]:

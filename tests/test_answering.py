@@ -175,3 +175,58 @@ def test_a_third_passage_of_one_article_gives_way_only_to_another_article_of_its
     assert at_most_per_article(without_c, article, 3, 2, level)[:3] == [("a", 2), ("a", 2), ("a", 2)]
     # without levels any other article takes the place
     assert at_most_per_article(without_c, article, 3, 2)[:3] == [("a", 2), ("a", 2), ("b", 0)]
+
+
+def _stance_answer(probabilities: dict[str, float]):
+    """Three articles on one matter; the candidates' probabilities are set by hand (passage id -> p),
+    so the stance rule is tested apart from the fitted model."""
+    from retrieval.answering.answerer import Answerer, Candidate
+    from retrieval.corpus.articles import build_article
+    from retrieval.corpus.collection import Corpus
+    from retrieval.ranking.index import PassageIndex
+
+    articles = [
+        build_article(
+            "a",
+            "Arms talk\n\nOfficials said North Korea has sent arms to Russia for the war."
+            "\n\nThe officials said the arms North Korea sent to Russia were shells.",
+            {},
+        ),
+        build_article(
+            "b",
+            "Deliveries\n\nIt is not clear if North Korea has sent any arms to Russia so far."
+            "\n\nResearchers at the institute have not seen any public evidence of deliveries of arms to Russia.",
+            {},
+        ),
+        build_article("c", "Other\n\nNorth Korea denied it had hidden arms from inspectors in 2019.", {}),
+    ]
+    answerer = Answerer(PassageIndex.build(Corpus.from_articles(articles)), today=lambda: date(2026, 12, 1))
+    ids = [p.id for p in answerer.corpus.passages]
+    ranked = sorted(probabilities, key=lambda i: -probabilities[i])
+    answerer._candidates = lambda reading: [  # noqa: SLF001
+        Candidate(ids.index(i), 10.0 - n, probabilities[i]) for n, i in enumerate(ranked)
+    ]
+    return answerer.answer("Has North Korea sent arms to Russia?", k=3)
+
+
+def test_the_other_side_comes_from_an_article_shown_under_an_answer_never_from_a_bystander():
+    from retrieval.relevance.confidence import default_model
+
+    answer_at, related_at = default_model().answer_at, default_model().related_at
+    above, between = min(0.99, answer_at + 0.3), (answer_at + related_at) / 2
+    # a answers twice; b's "not clear" is shown beside it (related); c merely shares words and says "denied".
+    answer = _stance_answer({"a#p1": above, "a#p2": above - 0.01, "b#p1": between, "c#p1": between - 0.01})
+    assert answer.confidence == "answer"
+    # b is shown as part of the answer, so its other paragraph (the missing evidence) takes the place of
+    # a's second "asserted"; c's "denied" is about another matter and never does.
+    assert [p.id for p in answer.passages] == ["a#p1", "b#p1", "b#p2"]
+    assert [p.stance for p in answer.passages] == ["asserted", "uncertain", "denied"]
+
+
+def test_under_a_related_reply_no_other_paragraph_is_drawn_in():
+    from retrieval.relevance.confidence import default_model
+
+    related = (default_model().answer_at + default_model().related_at) / 2
+    answer = _stance_answer({"a#p1": related, "a#p2": related * 0.95, "b#p1": related * 0.9, "c#p1": related * 0.8})
+    assert answer.confidence in ("related", "none")
+    assert "b#p2" not in [p.id for p in answer.passages]

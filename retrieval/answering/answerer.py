@@ -95,12 +95,12 @@ class Answerer:
         )
         if is_yes_no_question(question):
             # Every stance gets a place, but only from a passage that would itself be shown at `answer`
-            # level, or from another passage of an article that answers (it is about the same matter),
-            # never from one that merely shares words. Same-article passages are tried in order of how
-            # much of the question they hold.
+            # level, or from another passage of an article that answers or is shown as the answer (it is
+            # about the same matter), never from one that merely shares words. Same-article passages are
+            # tried in order of how much of the question they hold.
             head = shown_ones[:k]
             answering = [c for c in candidates if c.probability >= self.model.answer_at]
-            articles = {self.corpus.passages[c.index].article.id for c in answering}
+            articles = {self.corpus.passages[c.index].article.id for c in answering + (head if level == ANSWER else [])}
             taken = {c.index for c in head}
             others = [c for c in answering if c.index not in taken]
             same = self._same_article_passages(articles, reading, taken | {c.index for c in others})

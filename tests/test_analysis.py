@@ -58,3 +58,42 @@ def test_any_unicode_is_safe(analyzer):
 def test_codes_keep_their_joined_form(analyzer):
     assert analyzer.terms("COVID-19 and IL-6") == ["covid", "19", "covid19", "il", "6", "il6"]
     assert "covid19" in analyzer.terms("covid19 cases")
+
+
+@pytest.mark.parametrize(
+    ("british", "american", "term"),
+    [
+        ("colours", "colors", "color"),
+        ("the organisation organised", "the organization organized", None),
+        ("centres", "centers", "center"),
+        ("analysed", "analyzed", "analyz"),
+        ("defence", "defense", "defens"),
+        ("programmes", "programs", "program"),
+        ("criticising", "criticizing", None),
+    ],
+)
+def test_british_spellings_meet_american_ones_with_their_inflections(analyzer, british, american, term):
+    assert analyzer.terms(british) == analyzer.terms(american)
+    if term is not None:
+        assert analyzer.terms(british) == [term]
+
+
+def test_words_that_only_look_british_keep_their_own_terms(analyzer):
+    # "tyre" is left out (American "tire" is another word); "four" and "our" are no -our words.
+    assert analyzer.terms("tyre") != analyzer.terms("tire")
+    assert analyzer.terms("four hours") == ["four", "hour"]
+
+
+def test_a_question_in_american_spelling_finds_a_british_passage():
+    from retrieval.answering.library import Library
+    from retrieval.corpus.articles import build_article
+
+    articles = [
+        build_article("kits", "Home shirt\n\nThe club unveiled a shirt in the colours of the city harbour.", {}),
+        build_article("other", "Kit launch\n\nThe club unveiled its new kits for next season at the harbour.", {}),
+    ]
+    answer = Library.from_articles(articles).answer("which colors did the club unveil?")
+    # "colors" is the passage's own word, so it answers; read as an unknown word it was only `related`,
+    # beside the other article
+    assert answer.confidence == "answer"
+    assert [p.id for p in answer.passages] == ["kits#p1"]

@@ -2,7 +2,8 @@
 
 Steps, in order: NFKC and quote folding; capitalised abbreviations expanded ("UN" -> united
 nations); case folding; possessives and apostrophes; hyphenated words split; informal and
-irregular forms (word_forms.tsv); synonyms (synonyms.tsv); stopwords; Snowball stemming.
+irregular forms (word_forms.tsv); synonyms (synonyms.tsv); stopwords; Snowball stemming; British
+spellings read as American (spelling_variants.tsv).
 Numbers are kept whole ("2019", "450,000" -> "450000"). All lexicons are data files in
 retrieval/data/, and nothing needs downloaded NLTK data.
 """
@@ -19,9 +20,15 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "2"  # bump when the code's output changes: saved indexes depend on it
+ANALYZER_VERSION = "3"  # bump when the code's output changes: saved indexes depend on it
 # The lexicons `terms` reads; saved indexes are keyed by their contents too.
-ANALYZER_DATA_FILES = ("stopwords.txt", "abbreviations.tsv", "word_forms.tsv", "synonyms.tsv")
+ANALYZER_DATA_FILES = (
+    "stopwords.txt",
+    "abbreviations.tsv",
+    "word_forms.tsv",
+    "synonyms.tsv",
+    "spelling_variants.tsv",
+)
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
@@ -34,7 +41,7 @@ class Analyzer:
     """Turns text into index terms. Cheap to call repeatedly: results per raw word are cached."""
 
     def __init__(self) -> None:
-        stopwords, abbreviations, word_forms, synonyms = ANALYZER_DATA_FILES
+        stopwords, abbreviations, word_forms, synonyms, spellings = ANALYZER_DATA_FILES
         self._stopwords = frozenset(data_lines(stopwords))
         self._abbreviations = data_mapping(abbreviations)
         self._word_forms = {k: v.split() for k, v in data_mapping(word_forms).items()}
@@ -44,6 +51,13 @@ class Analyzer:
             for variant in variants.split(",")
         }
         self._stem = EnglishStemmer().stem
+        # British stem -> American stem: stems, so that every inflection ("organised", "organisation")
+        # follows its word without a list of its own.
+        self._spellings = {
+            self._stem(british): self._stem(american)
+            for british, american in data_mapping(spellings).items()
+            if self._stem(british) != self._stem(american)
+        }
         self._memo = _Memo(self._analyze_word)
 
     def terms(self, text: str) -> list[str]:
@@ -84,7 +98,8 @@ class Analyzer:
         word = self._synonyms.get(word, word)
         if word in self._stopwords or word == "_" * len(word):
             return ()
-        return (self._stem(word),)
+        stem = self._stem(word)
+        return (self._spellings.get(stem, stem),)
 
 
 def _straight_apostrophes(text: str) -> str:

@@ -12,7 +12,11 @@ holds nothing yet: it reads the current state as it needs it.
 
 The base corpus's version is a hash of its articles (ids and content hashes). The database holds
 the one the owner last reloaded; a process whose files give another logs an error and serves what
-it has, and each process reports its own version (the processes table) for /corpus stats.
+it has, and each process reports its own version (the processes table) for /corpus stats. A reload
+made while the database cannot be reached is kept, and announced at the next heartbeat (every
+`heartbeat_s`), connection or check that reaches it, before this process reads the database's
+version again: the other processes reload once the database is back. It is kept in memory only: a
+process restarted before then finds the database's version and logs that its files differ.
 
 Nothing here concludes that the bot left a server: a process sees only its own shards' guilds.
 """
@@ -56,6 +60,7 @@ class ChangeFeed:
         self.pid = os.getpid()
         self.started_at = datetime.now(UTC)
         self.base_version: str | None = None
+        self.pending_base: str | None = None  # a reloaded base version not yet stored in the database
         self.last_seen: int | None = None  # the clock value up to which every change was applied
         self.applied = 0  # changes applied since start (tests and the bench read it)
         self._subscription: Subscription | None = None
@@ -64,6 +69,7 @@ class ChangeFeed:
         self._loops: list[asyncio.Task] = []
         self._catching_up = asyncio.Lock()
         self._base_lock = asyncio.Lock()
+        self._announcing = asyncio.Lock()
 
     # ------------------------------------------------------------- lifecycle
 
@@ -107,6 +113,7 @@ class ChangeFeed:
         if store is None:
             return
         try:
+            await self._announce_pending(store)  # the owner's reload made while away comes first
             stored = await store.get_base_version()
             if stored is None:  # the first process ever: its base is the base
                 await store.set_base_version(self.base_version)
@@ -191,6 +198,7 @@ class ChangeFeed:
             return
         async with self._base_lock:
             try:
+                await self._announce_pending(store)  # then the database holds this process's version
                 stored = await store.get_base_version()
             except StoreError as error:
                 log.warning("changes: could not read the base version (%s)", error)
@@ -212,19 +220,37 @@ class ChangeFeed:
                 )
         await self._heartbeat()
 
-    async def publish_base(self) -> None:
-        """After the owner reloaded the base here: every other process reloads its files."""
+    async def publish_base(self) -> bool:
+        """After the owner reloaded the base here: every other process reloads its files. False when
+        the database cannot be reached now: the version is kept and announced once it can be."""
         self.base_version = base_version(self.bot.holder.library)
+        self.pending_base = self.base_version
         store = await self._store()
         if store is None:
-            log.error("the base corpus was reloaded here, but the database is unreachable: other processes keep theirs")
-            return
-        try:
-            if await store.get_base_version() != self.base_version:
-                await store.set_base_version(self.base_version)
-        except StoreError as error:
-            log.error("could not announce the reloaded base corpus (%s): other processes keep theirs", error)
+            log.error(
+                "the base corpus was reloaded here, but the database is unreachable: it is announced when it is back"
+            )
+        else:
+            try:
+                await self._announce_pending(store)
+            except StoreError as error:
+                log.error(
+                    "could not announce the reloaded base corpus (%s): it is announced when the database is back", error
+                )
         await self._heartbeat()
+        return self.pending_base is None
+
+    async def _announce_pending(self, store: Store) -> None:
+        """Store the reloaded version not announced yet, if any; raises StoreError when it cannot."""
+        async with self._announcing:  # one at a time: an older version never lands after a newer one
+            version = self.pending_base
+            if version is None:
+                return
+            if await store.get_base_version() != version:
+                await store.set_base_version(version)
+                log.info("base corpus version %s announced: the other processes reload theirs", version)
+            if self.pending_base == version:  # no newer reload meanwhile
+                self.pending_base = None
 
     # ------------------------------------------------------------- processes
 
@@ -247,6 +273,10 @@ class ChangeFeed:
         store = self.bot.database.store
         if store is None:
             return
+        try:
+            await self._announce_pending(store)
+        except StoreError as error:
+            log.debug("changes: the reloaded base corpus is not announced yet (%s)", error)
         try:
             await store.record_process(self.record())
         except StoreError as error:

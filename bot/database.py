@@ -2,6 +2,8 @@
 
 Opened at start (`open`), so a second bot process on the same SQLite file is refused there with a
 clear message; a database that cannot be reached at start is tried again at the next use (`get`).
+Once closed (shutdown), `get` refuses instead of opening a new store for a task still running,
+which nothing would close.
 The first open also imports the verdicts of the file the bot used before the store
 (feedback.sqlite3), once.
 """
@@ -12,7 +14,7 @@ import asyncio
 import logging
 
 from bot.settings import Settings
-from bot.store import Store, StoreConfigError, StoreError, StoreInUse, open_store
+from bot.store import Store, StoreConfigError, StoreError, StoreInUse, StoreUnavailable, open_store
 from bot.store.legacy import import_legacy_feedback
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ class Database:
         self._legacy_file = settings.feedback_db
         self._store: Store | None = None
         self._opening = asyncio.Lock()
+        self._closed = False
 
     @property
     def store(self) -> Store | None:
@@ -33,6 +36,7 @@ class Database:
 
     async def open(self) -> None:
         """Raises StoreInUse or StoreConfigError, which must stop the bot; an outage is logged."""
+        self._closed = False
         try:
             await self.get()
         except (StoreInUse, StoreConfigError):
@@ -43,6 +47,8 @@ class Database:
     async def get(self) -> Store:
         """The open store, opening it if needed; raises StoreError when it cannot be reached."""
         async with self._opening:
+            if self._closed:
+                raise StoreUnavailable("the database is closed: the bot is stopping")
             if self._store is None:
                 store = await open_store(self._database_url, self._data_dir)
                 try:
@@ -53,6 +59,8 @@ class Database:
             return self._store
 
     async def close(self) -> None:
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        async with self._opening:  # a store being opened now is closed too
+            self._closed = True
+            if self._store is not None:
+                await self._store.close()
+                self._store = None

@@ -239,7 +239,9 @@ class Recorder:
         self.calls.append(guild_id)
 
 
-async def _process(tmp_path: Path, name: str, url: str, *, check_s: float = 0, **options) -> SimpleNamespace:
+async def _process(
+    tmp_path: Path, name: str, url: str, *, check_s: float = 0, heartbeat_s: float = 30, **options
+) -> SimpleNamespace:
     """The parts of a bot process that changes touch, without Discord."""
     corpus = tmp_path / name / "corpus"
     if not corpus.exists():
@@ -258,7 +260,7 @@ async def _process(tmp_path: Path, name: str, url: str, *, check_s: float = 0, *
     )
     await bot.database.open()
     listener = {"first_retry_s": 0.2, "max_retry_s": 1.0, "probe_s": 0.5} | options
-    bot.changes = ChangeFeed(bot, check_s=check_s, heartbeat_s=30, listener_options=listener)
+    bot.changes = ChangeFeed(bot, check_s=check_s, heartbeat_s=heartbeat_s, listener_options=listener)
     bot.changes.pid = 10_000 + len(name)  # two "processes" of one test share an OS pid; their rows must not
     await bot.changes.start()
     return bot
@@ -364,6 +366,125 @@ async def test_the_owners_base_reload_in_one_process_reloads_the_other_from_its_
         assert {(p.pid, p.shard_ids, p.shard_count) for p in listed} == {(10_003, (0,), 2), (10_006, (0,), 2)}
     finally:
         await _stop(one, two)
+
+
+@pytest.mark.postgres
+async def test_a_reload_while_the_database_is_down_reaches_the_other_process_once_it_is_back(
+    tmp_path,
+    pg_url,
+    postgres_server,  # noqa: F811
+):
+    one = await _process(tmp_path, "one", pg_url, heartbeat_s=0.3)
+    two = await _process(tmp_path, "second", pg_url)  # its own heartbeat (30 s) plays no part
+    try:
+        await until(lambda: one.changes.listening and two.changes.listening, what="both listening")
+        first = two.changes.base_version
+        for bot in (one, two):
+            (bot.corpus / "tidal.txt").write_text(NEW_ARTICLE)
+        postgres_server.stop()
+        await one.holder.load()
+        assert await one.changes.publish_base() is False  # kept, not lost
+        reloaded = one.changes.base_version
+        assert one.changes.pending_base == reloaded != first
+        postgres_server.start()
+        await until(lambda: two.changes.base_version == reloaded, what="the other process reloaded")
+        assert one.changes.pending_base is None
+        assert await (await two.database.get()).get_base_version() == reloaded
+        answer = two.holder.library.answer("When did the tidal barrier open?")
+        assert answer.passages and "tidal barrier opened on Monday" in answer.passages[0].text
+    finally:
+        await _stop(one, two)
+
+
+class BaseVersionOutage:
+    """The store's base-version reads and writes fail while `down`, as an unreachable database's do."""
+
+    def __init__(self, store, monkeypatch) -> None:
+        self.down = True
+        self.get_base_version = store.get_base_version  # the real ones, for the test's own reads
+        for name in ("get_base_version", "set_base_version"):
+            monkeypatch.setattr(store, name, self._failing(getattr(store, name)))
+
+    def _failing(self, real):
+        async def call(*args):
+            if self.down:
+                raise StoreUnavailable("the database cannot be reached")
+            return await real(*args)
+
+        return call
+
+
+async def test_a_reload_the_store_refused_is_announced_at_a_later_heartbeat(tmp_path, monkeypatch, caplog):
+    bot = await _process(tmp_path, "one", "", heartbeat_s=0.2)
+    try:
+        store = await bot.database.get()
+        first = await store.get_base_version()
+        clock, _ = await store.changes_since(2**62)
+        outage = BaseVersionOutage(store, monkeypatch)
+        (bot.corpus / "tidal.txt").write_text(NEW_ARTICLE)
+        await bot.holder.load()
+        caplog.set_level(logging.INFO, logger="bot.changes")
+        assert await bot.changes.publish_base() is False
+        reloaded = bot.changes.base_version
+        assert reloaded != first
+        await asyncio.sleep(0.5)  # heartbeats while the store still refuses: kept, nothing stored
+        assert bot.changes.pending_base == reloaded
+        assert await outage.get_base_version() == first
+        outage.down = False
+        await until(lambda: bot.changes.pending_base is None, what="the announcement at a heartbeat")
+        assert await store.get_base_version() == reloaded
+        _, changes = await store.changes_since(clock)
+        assert [(c.guild_id, c.kind) for c in changes] == [(DIRECT_MESSAGES, "base")]  # what the others hear
+        assert f"base corpus version {reloaded} announced: the other processes reload theirs" in caplog.messages
+        assert not [m for m in caplog.messages if "differs from the database's" in m]
+    finally:
+        await _stop(bot)
+
+
+async def test_a_base_change_heard_while_a_reload_waits_to_be_announced_announces_it_first(
+    tmp_path, monkeypatch, caplog
+):
+    bot = await _process(tmp_path, "one", "")  # heartbeats 30 s apart: none comes during the test
+    try:
+        store = await bot.database.get()
+        outage = BaseVersionOutage(store, monkeypatch)
+        (bot.corpus / "tidal.txt").write_text(NEW_ARTICLE)
+        await bot.holder.load()
+        assert await bot.changes.publish_base() is False
+        reloaded, library = bot.changes.base_version, bot.holder.library
+        outage.down = False
+        caplog.set_level(logging.INFO, logger="bot.changes")
+        await bot.changes.apply(Change(DIRECT_MESSAGES, "base", 10**6))  # heard before the next heartbeat
+        assert await store.get_base_version() == reloaded and bot.changes.pending_base is None
+        assert bot.holder.library is library  # nothing to reload: the database holds this process's version
+        assert not [m for m in caplog.messages if "differs" in m or "reloading" in m]
+    finally:
+        await _stop(bot)
+
+
+async def test_a_reload_in_a_process_started_without_the_database_is_stored_when_it_connects(tmp_path, caplog):
+    folder = tmp_path / "db"
+    url = f"sqlite:///{folder / 'qa.sqlite3'}"
+    earlier = await _process(tmp_path, "one", url)  # the database holds the corpus as it was
+    first = earlier.changes.base_version
+    await _stop(earlier)
+    folder.rename(tmp_path / "away")
+    folder.write_text("a file where the database's folder should be")
+    bot = await _process(tmp_path, "one", url)
+    try:
+        assert bot.database.store is None
+        (bot.corpus / "tidal.txt").write_text(NEW_ARTICLE)
+        await bot.holder.load()
+        assert await bot.changes.publish_base() is False
+        folder.unlink()
+        (tmp_path / "away").rename(folder)
+        caplog.clear()
+        await bot.changes.catch_up()  # what the periodic check and each heartbeat do
+        assert bot.changes.listening and bot.changes.pending_base is None
+        assert await (await bot.database.get()).get_base_version() == bot.changes.base_version != first
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []  # not a mismatch
+    finally:
+        await _stop(bot)
 
 
 async def test_on_sqlite_a_process_applies_its_own_changes_through_the_same_feed(tmp_path):

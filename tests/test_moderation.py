@@ -1099,9 +1099,24 @@ async def test_a_server_with_only_settings_stored_has_no_articles_of_its_own(cor
 async def test_a_reload_tells_the_other_processes(corpus):
     cog, bot = await cog_over(corpus)
     published = []
-    bot.changes = SimpleNamespace(publish_base=lambda: asyncio.sleep(0, published.append("base")))
-    await cog._reload_command(run(bot, user=Member(OWNER)))
+    bot.changes = SimpleNamespace(publish_base=lambda: asyncio.sleep(0, published.append("base") or True))
+    interaction = run(bot, user=Member(OWNER))
+    await cog._reload_command(interaction)
     assert published == ["base"]
+    assert interaction.answers[0].embed.footer.text is None
+
+
+async def test_a_reload_the_database_cannot_hear_yet_says_the_others_follow_when_it_is_back(corpus):
+    cog, bot = await cog_over(corpus)
+    bot.changes = SimpleNamespace(publish_base=lambda: asyncio.sleep(0, False))  # kept for a later heartbeat
+    interaction = run(bot, user=Member(OWNER))
+    await cog._reload_command(interaction)
+    embed = interaction.answers[0].embed
+    assert embed.title == "Base corpus reloaded"
+    assert embed.footer.text == (
+        "The database cannot be reached right now: this process serves the reloaded corpus, and the other "
+        "processes will be told to reload theirs when the database is back."
+    )
 
 
 async def test_a_failed_reload_is_logged_with_who_and_why(corpus, caplog):

@@ -53,6 +53,12 @@ CHOICE_LIMIT = 100
 # base has articles to show too; the base gets the rest.
 OWN_LIST_SHARE = 2400
 DOWN = "the bot's database cannot be reached right now ({error}). Nothing was changed; please try again later."
+# /corpus reload while the database is down: this process serves the new files; the others hear of
+# them from bot/changes.py once the database is back.
+NOT_ANNOUNCED = (
+    "The database cannot be reached right now: this process serves the reloaded corpus, and the other "
+    "processes will be told to reload theirs when the database is back."
+)
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -156,9 +162,11 @@ class Moderation(commands.Cog):
                 message_text(f"Reload failed: {error}\nThe previous corpus keeps answering.")
             )
             return
+        embed = report_embed("Base corpus reloaded", report)
         if (changes := getattr(self.bot, "changes", None)) is not None:  # tests' stand-in bots have none
-            await changes.publish_base()  # the other processes reload their copy of the files
-        await interaction.followup.send(embed=report_embed("Base corpus reloaded", report))
+            if not await changes.publish_base():  # the other processes reload their copy of the files
+                embed.set_footer(text=NOT_ANNOUNCED)
+        await interaction.followup.send(embed=embed)
 
     def _base_origin(self, article_id: str) -> str | None:
         """Where the base corpus has an article with this id: a loaded article (a file at any depth or

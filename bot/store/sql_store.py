@@ -1,11 +1,13 @@
 """The Store over SQLAlchemy Core (async): one implementation for every backend, the differences
 kept in backends.py. Each method is one transaction; a failure of the database becomes
-StoreUnavailable after the transaction is rolled back, so nothing of it is kept."""
+StoreUnavailable after the transaction is rolled back, so nothing of it is kept. Each also runs to
+its end when its caller is cancelled (a write then commits), and `close` waits for those running."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -48,6 +50,9 @@ QUOTA_WINDOW = timedelta(hours=1)
 # The add log is only read for the last hour; older rows are dropped as the guild adds more.
 ADD_LOG_KEPT = timedelta(days=1)
 IDENTIFY_LOCK_POLL_S = 0.1  # how often a process waiting for an identify bucket asks again
+# How long `close` waits for the operations still running. Each is bounded by the backend's own
+# timeouts (backends.py: a second for a busy SQLite file, 10 s per PostgreSQL statement).
+CLOSE_WAIT_S = 15.0
 
 # The errors that mean "the database is not there or not answering", as opposed to a mistake in
 # a query, which must surface as itself.
@@ -84,6 +89,30 @@ def _unavailable(what: str, error: BaseException) -> StoreUnavailable:
     return StoreUnavailable(f"the database could not {what} ({reason})")
 
 
+def _runs_to_end(method):
+    """A store operation runs to its end in a task of its own. A caller cancelled meanwhile (a
+    shutdown stopping its tasks) stops waiting, but the operation still finishes, closing its
+    connection, and `close` waits for it. Cancelled midway instead, aiosqlite's worker thread would
+    finish the abandoned statement later, perhaps after the event loop closed, and fail there."""
+
+    @functools.wraps(method)
+    async def operation(self: SqlStore, *args, **kwargs):
+        if self._closed:
+            raise StoreUnavailable(f"the store is closed: {method.__name__} refused")
+        task = asyncio.ensure_future(method(self, *args, **kwargs))
+        self._operations.add(task)
+        task.add_done_callback(_finished)
+        task.add_done_callback(self._operations.discard)
+        return await asyncio.shield(task)
+
+    return operation
+
+
+def _finished(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a caller that stopped waiting does not make it "never retrieved"
+
+
 class SqlStore:
     def __init__(self, engine: AsyncEngine, lock: ExclusiveFile | None = None) -> None:
         self._engine = engine
@@ -98,6 +127,8 @@ class SqlStore:
         # SQLite (one process): the store's own changes, told to its subscribers after each commit.
         self._local_subscribers: list[OnChange] = []
         self._subscriptions: list[Subscription] = []
+        self._operations: set[asyncio.Task] = set()  # running to their end (_runs_to_end)
+        self._closed = False
 
     @classmethod
     async def open(cls, url: URL) -> SqlStore:
@@ -135,6 +166,15 @@ class SqlStore:
         return self._engine
 
     async def close(self) -> None:
+        """Refuse new operations, let those running finish (their connections closed with them),
+        then release everything: no connection, driver thread or file lock outlives the store."""
+        self._closed = True
+        if self._operations:
+            _, unfinished = await asyncio.wait(set(self._operations), timeout=CLOSE_WAIT_S)
+            if unfinished:
+                logging.getLogger(__name__).warning(
+                    "closing the store: %d operation(s) still running after %.0f s", len(unfinished), CLOSE_WAIT_S
+                )
         for subscription in self._subscriptions:
             await subscription.close()
         self._subscriptions.clear()
@@ -190,6 +230,7 @@ class SqlStore:
 
     # Server articles
 
+    @_runs_to_end
     async def add_article(self, article: ServerArticle, quota: Quota | None = None) -> None:
         added_at = _seconds(article.added_at)
         async with self._changing("store the article") as (connection, changes):
@@ -245,11 +286,13 @@ class SqlStore:
         )
         return result.first()
 
+    @_runs_to_end
     async def get_article(self, guild_id: int, article_id: str) -> ServerArticle | None:
         async with self._reading("read the article") as connection:
             row = await self._article_row(connection, guild_id, article_id)
         return None if row is None else _article(row)
 
+    @_runs_to_end
     async def list_articles(self, guild_id: int) -> list[ArticleInfo]:
         columns = [c for c in server_articles.c if c.name != "content"]
         query = (
@@ -264,6 +307,7 @@ class SqlStore:
             for r in rows
         ]
 
+    @_runs_to_end
     async def read_articles(self, guild_id: int) -> list[ServerArticle]:
         query = (
             sa.select(server_articles)
@@ -274,6 +318,7 @@ class SqlStore:
             rows = (await connection.execute(query)).all()
         return [_article(row) for row in rows]
 
+    @_runs_to_end
     async def remove_article(self, guild_id: int, article_id: str) -> bool:
         async with self._changing("remove the article") as (connection, changes):
             result = await connection.execute(
@@ -285,6 +330,7 @@ class SqlStore:
                 changes.append((guild_id, "articles"))
         return result.rowcount > 0
 
+    @_runs_to_end
     async def usage(self, guild_id: int) -> GuildUsage:
         async with self._reading("count the articles") as connection:
             return await self._usage(connection, guild_id)
@@ -297,6 +343,7 @@ class SqlStore:
         count, total = (await connection.execute(query)).one()
         return GuildUsage(int(count), int(total))
 
+    @_runs_to_end
     async def adds_since(self, guild_id: int, since: datetime) -> int:
         async with self._reading("count the recent adds") as connection:
             return await self._adds_since(connection, guild_id, _seconds(since))
@@ -308,6 +355,7 @@ class SqlStore:
 
     # Server settings
 
+    @_runs_to_end
     async def get_settings(self, guild_id: int) -> ServerSettings:
         async with self._reading("read the settings") as connection:
             row = (
@@ -325,6 +373,7 @@ class SqlStore:
             cooldown_s=row.cooldown_s,
         )
 
+    @_runs_to_end
     async def set_settings(self, guild_id: int, settings: ServerSettings) -> None:
         values = {
             "guild_id": guild_id,
@@ -343,13 +392,16 @@ class SqlStore:
 
     # Feedback
 
+    @_runs_to_end
     async def record_feedback(self, entry: FeedbackEntry) -> None:
         async with self._writing("save the feedback") as connection:
             await connection.execute(feedback.insert().values(_feedback_row(uuid.uuid4().hex, entry)))
 
+    @_runs_to_end
     async def feedback_counts(self, guild_id: int) -> FeedbackCounts:
         return (await self._feedback_counts(feedback.c.guild_id == guild_id)).get(guild_id, FeedbackCounts())
 
+    @_runs_to_end
     async def feedback_counts_by_guild(self) -> dict[int, FeedbackCounts]:
         return await self._feedback_counts(sa.true())
 
@@ -366,6 +418,7 @@ class SqlStore:
             tallies.setdefault(int(guild_id), {})[verdict] = int(count)
         return {guild: FeedbackCounts(**tally) for guild, tally in tallies.items()}
 
+    @_runs_to_end
     async def import_feedback(self, entries: Iterable[tuple[str, FeedbackEntry]]) -> int:
         rows = [_feedback_row(key, entry) for key, entry in entries]
         if not rows:
@@ -378,15 +431,18 @@ class SqlStore:
 
     # Guild lifecycle
 
+    @_runs_to_end
     async def mark_guild_left(self, guild_id: int, at: datetime) -> None:
         values = {"guild_id": guild_id, "left_at": _seconds(at)}
         async with self._writing("mark the server left") as connection:
             await connection.execute(backends.upsert(self._engine, guilds, values))
 
+    @_runs_to_end
     async def mark_guild_returned(self, guild_id: int) -> None:
         async with self._writing("mark the server returned") as connection:
             await connection.execute(backends.upsert(self._engine, guilds, {"guild_id": guild_id, "left_at": None}))
 
+    @_runs_to_end
     async def guilds_left_before(self, cutoff: datetime) -> list[int]:
         query = (
             sa.select(guilds.c.guild_id)
@@ -396,6 +452,7 @@ class SqlStore:
         async with self._reading("list the servers left") as connection:
             return [int(g) for g in (await connection.execute(query)).scalars()]
 
+    @_runs_to_end
     async def forget_guild(self, guild_id: int) -> None:
         if guild_id == DIRECT_MESSAGES:
             raise ValueError("guild id 0 holds direct messages' feedback and the base version, not a server")
@@ -405,6 +462,7 @@ class SqlStore:
             await announce.forget(connection, guild_id)
             changes.append((guild_id, "forgotten"))
 
+    @_runs_to_end
     async def stored_guild_ids(self) -> set[int]:
         query = sa.union(*(sa.select(table.c.guild_id) for table in GUILD_TABLES))
         async with self._reading("list the stored servers") as connection:
@@ -413,11 +471,13 @@ class SqlStore:
 
     # The base corpus
 
+    @_runs_to_end
     async def get_base_version(self) -> str | None:
         query = sa.select(corpus_versions.c.version).where(corpus_versions.c.guild_id == DIRECT_MESSAGES)
         async with self._reading("read the base version") as connection:
             return (await connection.execute(query)).scalar_one_or_none()
 
+    @_runs_to_end
     async def set_base_version(self, version: str) -> None:
         values = {"guild_id": DIRECT_MESSAGES, "version": version, "updated_at": datetime.now(UTC).timestamp()}
         async with self._changing("save the base version") as (connection, changes):
@@ -437,6 +497,7 @@ class SqlStore:
         self._subscriptions.append(subscription)
         return subscription
 
+    @_runs_to_end
     async def changes_since(self, version: int) -> tuple[int, list[Change]]:
         """(the clock now, every guild's and kind's latest change after `version`). The clock is read
         first: every change up to it has committed, so it is safe to resume from."""
@@ -446,6 +507,7 @@ class SqlStore:
 
     # Processes
 
+    @_runs_to_end
     async def record_process(self, record: ProcessRecord) -> None:
         values = {
             "guild_id": DIRECT_MESSAGES,
@@ -461,6 +523,7 @@ class SqlStore:
         async with self._writing("record the process") as connection:
             await connection.execute(backends.upsert(self._engine, processes, values))
 
+    @_runs_to_end
     async def remove_process(self, host: str, pid: int) -> None:
         async with self._writing("remove the process") as connection:
             await connection.execute(
@@ -469,6 +532,7 @@ class SqlStore:
                 )
             )
 
+    @_runs_to_end
     async def list_processes(self, seen_since: datetime) -> list[ProcessRecord]:
         query = (
             sa.select(processes)

@@ -37,6 +37,12 @@ def test_words_that_only_contain_a_filler_stay(question):
     assert [w for w in question.split() if w not in {"many"}] == kept
 
 
+def test_an_opening_interjection_is_a_filler_only_where_the_message_starts():
+    assert without_fillers("wait who wrote it") == "     who wrote it"
+    assert without_fillers("  Wait, did he win?") == "      , did he win?"
+    assert without_fillers("how long is the wait for surgery") == "how long is the wait for surgery"
+
+
 def test_a_question_of_fillers_only_is_read_as_written():
     assert without_fillers("lol") == "lol"
     assert without_fillers("ok really?") == "ok really?"

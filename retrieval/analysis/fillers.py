@@ -14,9 +14,13 @@ from retrieval.datafiles import data_lines
 
 @cache
 def _fillers() -> re.Pattern[str]:
-    words = sorted(data_lines("question_fillers.txt"), key=len, reverse=True)
-    # A word is a filler only as a whole word: not the "u" of "U.S.", not the "like" of "likely".
-    return re.compile(rf"(?<![\w.'’-])(?:{'|'.join(map(re.escape, words))})(?![\w'’-]|\.\w)", re.I)
+    lines = sorted(data_lines("question_fillers.txt"), key=len, reverse=True)
+    anywhere = "|".join(re.escape(w) for w in lines if not w.startswith("^"))
+    opening = "|".join(re.escape(w[1:]) for w in lines if w.startswith("^"))
+    # A word is a filler only as a whole word: not the "u" of "U.S.", not the "like" of "likely"; a "^"
+    # word only where the message starts.
+    word = rf"(?<![\w.'’-])(?:{anywhere})|^\s*(?:{opening})"
+    return re.compile(rf"(?:{word})(?![\w'’-]|\.\w)", re.I)
 
 
 def without_fillers(question: str) -> str:

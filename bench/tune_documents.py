@@ -60,32 +60,6 @@ class SciFactFields(SciFact):
         self.title_weight = weight
         return self
 
-    def check(self, config, split: str) -> bool:
-        """Is the in-process run the one `retrieve_run` writes with this title weight?"""
-        import io
-        import tempfile
-
-        from retrieval.evaluation.trec import retrieve_run
-
-        with tempfile.TemporaryDirectory(prefix="tune-") as tmp:
-            queries = Path(tmp) / "queries.jsonl"
-            scifact.write_queries(self.qrels[split], queries)
-            out = io.StringIO()
-            retrieve_run(
-                scifact.SCIFACT / "corpus.jsonl",
-                queries,
-                out,
-                top_k=scifact.TOP_K,
-                config=config,
-                title_weight=self.title_weight,
-            )
-        reference: dict[str, list[tuple[str, str]]] = {}
-        for line in out.getvalue().splitlines():
-            qid, _q0, doc, _rank, score, _tag = line.split()
-            reference.setdefault(qid, []).append((doc, score))
-        mine = {q: [(d, f"{s:.6f}") for d, s in docs.items()] for q, docs in self.run(config, split).items()}
-        return {q: v for q, v in mine.items() if v} == reference
-
 
 def label(key: tuple) -> str:
     variant, k1, b, weight = key
@@ -142,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, why in ((baseline_key, "old default"), (default_key, "retrieve's default")):
         chosen[key] = (chosen[key] + ", " if key in chosen else "") + why
     first = next(iter(chosen))
-    same = data.with_title_weight(first[3]).check(RankingConfig(*first[:3]), "test")
+    same = data.with_title_weight(first[3]).check_against_retrieve_run(RankingConfig(*first[:3]), "test")
     print(f"\nin-process run identical to retrieve_run's ({label(first)}, test): {same}")
     print(f"\nSciFact test (300 queries); differences are paired, from the old default ({label(baseline_key)}):")
     print(f"  {'config':<36} {'why':<34} {'train':>6} {'Δ train, 95% CI':>17} {'test':>6} {'R@100':>6} Δ test, 95% CI")

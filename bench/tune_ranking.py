@@ -89,6 +89,8 @@ def config_of(variant: str, k1: float, b: float, delta: float | None):
 class SciFact:
     """SciFact analysed once: document terms and, per split, the judged queries' terms."""
 
+    title_weight = 1  # how many times `docs` counts each title (what retrieve_run is compared with)
+
     def __init__(self) -> None:
         from retrieval.analysis.analyzer import default_analyzer
         from retrieval.corpus.loader import load_corpus
@@ -129,7 +131,12 @@ class SciFact:
             scifact.write_queries(self.qrels[split], queries)
             out = io.StringIO()
             retrieve_run(
-                scifact.SCIFACT / "corpus.jsonl", queries, out, top_k=scifact.TOP_K, config=config, title_weight=1
+                scifact.SCIFACT / "corpus.jsonl",
+                queries,
+                out,
+                top_k=scifact.TOP_K,
+                config=config,
+                title_weight=self.title_weight,
             )
         reference: dict[str, list[tuple[str, str]]] = {}
         for line in out.getvalue().splitlines():

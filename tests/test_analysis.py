@@ -44,6 +44,33 @@ def test_informal_words_and_irregular_forms(analyzer):
     assert analyzer.terms("supplied arms") == analyzer.terms("providing weapons")
 
 
+@pytest.mark.parametrize(
+    ("past", "present"),
+    [
+        ("who won the race", "who wins the race"),
+        ("he ran for office", "he runs for office"),
+        ("prices have risen", "prices rise"),
+        ("she drove and was driven", "she drives and drive"),
+        ("workers were laid off", "workers lay off"),
+        ("he paid", "he pays"),
+    ],
+)
+def test_irregular_past_forms_meet_their_verb(analyzer, past, present):
+    assert analyzer.terms(past) == analyzer.terms(present)
+
+
+def test_forms_that_are_also_other_words_keep_their_own_term(analyzer):
+    # "found" a company, a "rose", the "Fed": not read as find, rise, feed
+    assert analyzer.terms("found") != analyzer.terms("find")
+    assert analyzer.terms("rose") != analyzer.terms("rise")
+    assert analyzer.terms("the Fed") != analyzer.terms("feed")
+
+
+def test_according_to_is_not_the_noun_accord(analyzer):
+    assert analyzer.terms("according to officials") == analyzer.terms("officials")
+    assert analyzer.terms("the Paris accord") == ["pari", "accord"]
+
+
 def test_word_offsets_point_into_the_text(analyzer):
     text = "Putin’s talks with Kim"
     spans = [(text[s:e], terms) for s, e, terms in analyzer.words(text)]

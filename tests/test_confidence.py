@@ -43,6 +43,17 @@ def test_countries_lexicon_reads_demonyms_and_capitals_as_the_country():
     assert tuple(analyzer.terms("Russia")) in found
 
 
+def test_state_lexicon_reads_the_names_of_a_states_people_as_the_state():
+    analyzer = default_analyzer()
+    expander = default_expander()
+    for question, state in (("how many iowans died?", "Iowa"), ("what do New Yorkers think?", "New York")):
+        found = {e.terms for e in expander.expand(analyzer.terms(question))}
+        assert tuple(analyzer.terms(state)) in found, question
+    # the country Georgia and the state share one line: Georgians are found once, as Georgia
+    found = [e.terms for e in expander.expand(analyzer.terms("what did Georgians vote for?"))]
+    assert found.count(tuple(analyzer.terms("Georgia"))) == 1
+
+
 def test_a_chat_claim_becomes_the_yes_no_question_it_makes():
     assert claim_question("north korea is literally sending shells to russia now") == (
         "Is it true that north korea is literally sending shells to russia now?"

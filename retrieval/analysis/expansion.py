@@ -1,8 +1,9 @@
 """Query-side expansion from general lexicons: the words a question's words also stand for.
 
-countries.tsv (a country, its demonyms, capital and short names) and related_words.tsv (informal words
-and plain synonyms): every word or phrase on a line stands for the others. Only questions are
-expanded, never passages, and the answerer weighs an expanded term below the question's own words.
+countries.tsv (a country, its demonyms, capital and short names), us_states.tsv (a state and the names
+of its people) and related_words.tsv (informal words and plain synonyms): every word or phrase on a
+line stands for the others. Only questions are expanded, never passages, and the answerer weighs an
+expanded term below the question's own words.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cache
 from retrieval.analysis.analyzer import Analyzer, default_analyzer
 from retrieval.datafiles import data_mapping
 
-EXPANSION_FILES = ("countries.tsv", "related_words.tsv")
+EXPANSION_FILES = ("countries.tsv", "us_states.tsv", "related_words.tsv")
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,16 @@ def test_forms_that_are_also_other_words_keep_their_own_term(analyzer):
     assert analyzer.terms("the Fed") != analyzer.terms("feed")
 
 
+def test_ae_and_oe_outside_the_greek_and_latin_class_are_kept(analyzer):
+    assert analyzer.terms("aerial Michael shoes Phoenix Aeroflot") == [
+        "aerial",
+        "michael",
+        "shoe",
+        "phoenix",
+        "aeroflot",
+    ]
+
+
 def test_according_to_is_not_the_noun_accord(analyzer):
     assert analyzer.terms("according to officials") == analyzer.terms("officials")
     assert analyzer.terms("the Paris accord") == ["pari", "accord"]
@@ -97,6 +107,11 @@ def test_codes_keep_their_joined_form(analyzer):
         ("defence", "defense", "defens"),
         ("programmes", "programs", "program"),
         ("criticising", "criticizing", None),
+        ("septicaemia and ischaemic", "septicemia and ischemic", None),
+        ("haematoma", "hematoma", "hematoma"),
+        ("paediatricians", "pediatricians", None),
+        ("oesophageal", "esophageal", None),
+        ("diarrhoea", "diarrhea", "diarrhea"),
     ],
 )
 def test_british_spellings_meet_american_ones_with_their_inflections(analyzer, british, american, term):

@@ -2,8 +2,9 @@
 
 Steps, in order: NFKC and quote folding; capitalised abbreviations expanded ("UN" -> united
 nations); case folding; possessives and apostrophes; hyphenated words split; informal and
-irregular forms (word_forms.tsv); synonyms (synonyms.tsv); stopwords; Snowball stemming; British
-spellings read as American (spelling_variants.tsv).
+irregular forms (word_forms.tsv); synonyms (synonyms.tsv); stopwords; British ae/oe spellings
+respelt (spelling_rules.tsv); Snowball stemming; other British spellings read as American
+(spelling_variants.tsv).
 Numbers are kept whole ("2019", "450,000" -> "450000"). All lexicons are data files in
 retrieval/data/, and nothing needs downloaded NLTK data.
 """
@@ -20,7 +21,7 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "3"  # bump when the code's output changes: saved indexes depend on it
+ANALYZER_VERSION = "4"  # bump when the code's output changes: saved indexes depend on it
 # The lexicons `terms` reads; saved indexes are keyed by their contents too.
 ANALYZER_DATA_FILES = (
     "stopwords.txt",
@@ -28,6 +29,7 @@ ANALYZER_DATA_FILES = (
     "word_forms.tsv",
     "synonyms.tsv",
     "spelling_variants.tsv",
+    "spelling_rules.tsv",
 )
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
@@ -35,13 +37,14 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PARTS = re.compile(r"[-.]")
 _CACHE_LIMIT = 500_000
+_AE_OE = re.compile("ae|oe")  # only words with these letters can match a spelling rule
 
 
 class Analyzer:
     """Turns text into index terms. Cheap to call repeatedly: results per raw word are cached."""
 
     def __init__(self) -> None:
-        stopwords, abbreviations, word_forms, synonyms, spellings = ANALYZER_DATA_FILES
+        stopwords, abbreviations, word_forms, synonyms, spellings, spelling_rules = ANALYZER_DATA_FILES
         self._stopwords = frozenset(data_lines(stopwords))
         self._abbreviations = data_mapping(abbreviations)
         self._word_forms = {k: v.split() for k, v in data_mapping(word_forms).items()}
@@ -58,6 +61,9 @@ class Analyzer:
             for british, american in data_mapping(spellings).items()
             if self._stem(british) != self._stem(american)
         }
+        self._respellings = [
+            (re.compile(pattern), replacement) for pattern, replacement in data_mapping(spelling_rules).items()
+        ]
         self._memo = _Memo(self._analyze_word)
 
     def terms(self, text: str) -> list[str]:
@@ -98,6 +104,9 @@ class Analyzer:
         word = self._synonyms.get(word, word)
         if word in self._stopwords or word == "_" * len(word):
             return ()
+        if _AE_OE.search(word):
+            for pattern, replacement in self._respellings:
+                word = pattern.sub(replacement, word)
         stem = self._stem(word)
         return (self._spellings.get(stem, stem),)
 

@@ -37,6 +37,12 @@ def test_capitalised_abbreviations_expand_but_pronoun_us_does_not(analyzer):
     assert analyzer.terms("tell us more") == []
 
 
+def test_chat_writes_abbreviations_in_lower_case(analyzer):
+    assert analyzer.terms("did the gop win") == analyzer.terms("did the GOP win") == ["republican", "win"]
+    assert analyzer.terms("the uk and the eu") == analyzer.terms("the United Kingdom and the European Union")
+    assert analyzer.terms("tell us at 3 pm") == ["3", "pm"]  # lower-case "us" and "pm" stay words
+
+
 def test_informal_words_and_irregular_forms(analyzer):
     assert analyzer.terms("nukes") == analyzer.terms("nuclear weapons")
     assert analyzer.terms("Kim went to Russia") == analyzer.terms("Kim goes to Russia")

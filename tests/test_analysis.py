@@ -41,6 +41,7 @@ def test_chat_writes_abbreviations_in_lower_case(analyzer):
     assert analyzer.terms("did the gop win") == analyzer.terms("did the GOP win") == ["republican", "win"]
     assert analyzer.terms("the uk and the eu") == analyzer.terms("the United Kingdom and the European Union")
     assert analyzer.terms("tell us at 3 pm") == ["3", "pm"]  # lower-case "us" and "pm" stay words
+    assert analyzer.terms("apple's ceo") == analyzer.terms("Apple's CEO") == analyzer.terms("Apple's chief executive")
 
 
 def test_informal_words_and_irregular_forms(analyzer):

@@ -83,6 +83,11 @@ def test_ae_and_oe_outside_the_greek_and_latin_class_are_kept(analyzer):
     ]
 
 
+def test_ap_style_month_abbreviations_meet_the_month(analyzer):
+    assert analyzer.terms("on Sept. 13 and Oct. 2") == analyzer.terms("on September 13 and October 2")
+    assert analyzer.terms("March") != analyzer.terms("mar")  # never abbreviated in AP style; "mar" is a verb
+
+
 def test_according_to_is_not_the_noun_accord(analyzer):
     assert analyzer.terms("according to officials") == analyzer.terms("officials")
     assert analyzer.terms("the Paris accord") == ["pari", "accord"]

@@ -85,3 +85,44 @@ def test_find_sources_on_a_chat_claim_gets_stances(seed_library):
     answer = seed_library.answerer.answer_claim("north korea is already sending weapons to russia lol")
     assert answer.question.startswith("Is it true that north korea")
     assert answer.passages and all(p.stance for p in answer.passages)
+
+
+def _racing_library():
+    from retrieval.answering.library import Library
+    from retrieval.corpus.articles import build_article
+
+    return Library.from_articles(
+        [
+            build_article(
+                "race",
+                "Verstappen wins in Suzuka\n\nMax Verstappen won the Japanese Grand Prix at Suzuka on Sunday, "
+                "ahead of both McLaren drivers.\n\nThe Dutch driver has now won nine races in a row.",
+                {},
+            ),
+            build_article(
+                "farm",
+                "Harvest report\n\nFarmers in Iowa expect a record corn harvest after a wet spring.",
+                {},
+            ),
+        ]
+    )
+
+
+def test_a_misspelt_name_that_decided_the_passages_is_named_in_a_reading_caveat():
+    answer = _racing_library().answer("who won the race at suzuka, verstapen?")
+    reading = [c for c in answer.caveats if c.kind == "reading"]
+    assert answer.passages and answer.passages[0].article.id == "race"
+    assert [c.text for c in reading] == ["Read “verstapen” as “Verstappen”."]
+
+
+def test_a_lexicon_reading_names_the_word_as_written_once():
+    answer = _racing_library().answer("what do iowans expect from the corn harvest")
+    assert answer.passages[0].article.id == "farm"
+    assert [c.text for c in answer.caveats if c.kind == "reading"] == ["Read “iowans” as “Iowa”."]
+
+
+def test_several_readings_of_one_word_are_one_clause():
+    from retrieval.trust.caveats import question_reading
+
+    caveat = question_reading([("died", "killed"), ("died", "deaths"), ("verstapen", "Verstappen")])
+    assert caveat.text == "Read “died” as “killed” or “deaths”; “verstapen” as “Verstappen”."

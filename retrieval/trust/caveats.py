@@ -39,8 +39,16 @@ def low_confidence() -> Caveat:
 def question_reading(readings: Sequence[tuple[str, str]], passage_ids: Sequence[str] = ()) -> Caveat:
     """How the question was read where a fuzzy or expanded match decided what was shown:
     (as written, as read) pairs."""
-    parts = ", ".join(f"“{written}” as “{read}”" for written, read in readings)
+    # One clause per word as written: "Read “died” as “killed” or “deaths”", not the word once per reading.
+    by_written: dict[str, list[str]] = {}
+    for written, read in readings:
+        by_written.setdefault(written, []).append(f"“{read}”")
+    parts = "; ".join(f"“{written}” as {_either(reads)}" for written, reads in by_written.items())
     return Caveat("reading", f"Read {parts}.", tuple(passage_ids))
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def answer_caveats(passages: Sequence[AnsweredPassage], today: date) -> list[Caveat]:

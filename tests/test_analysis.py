@@ -151,3 +151,14 @@ def test_a_question_in_american_spelling_finds_a_british_passage():
     # beside the other article
     assert answer.confidence == "answer"
     assert [p.id for p in answer.passages] == ["kits#p1"]
+
+
+def test_a_spelling_rule_the_ae_oe_guard_would_skip_is_refused(monkeypatch):
+    import retrieval.analysis.analyzer as module
+
+    real = module.data_mapping
+    monkeypatch.setattr(
+        module, "data_mapping", lambda name: {"our$": "or"} if name == "spelling_rules.tsv" else real(name)
+    )
+    with pytest.raises(ValueError, match="our"):
+        Analyzer()

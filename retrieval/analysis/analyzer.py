@@ -64,6 +64,9 @@ class Analyzer:
         self._respellings = [
             (re.compile(pattern), replacement) for pattern, replacement in data_mapping(spelling_rules).items()
         ]
+        for pattern, _ in self._respellings:
+            if not _AE_OE.search(pattern.pattern):
+                raise ValueError(f"{spelling_rules}: {pattern.pattern!r} holds no ae/oe, and only such words are tried")
         self._memo = _Memo(self._analyze_word)
 
     def terms(self, text: str) -> list[str]:

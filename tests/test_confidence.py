@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from retrieval.analysis.analyzer import default_analyzer
 from retrieval.analysis.claims import claim_question, question_body
 from retrieval.analysis.expansion import default_expander
+from retrieval.answering.library import Library
+from retrieval.corpus.articles import build_article
 from retrieval.ranking.fuzzy import FuzzyVocabulary
 from retrieval.relevance.confidence import ConfidenceModel
 from retrieval.relevance.features import FEATURES
+from retrieval.trust.caveats import question_reading
 
 
 def test_levels_follow_the_two_thresholds():
@@ -87,10 +91,8 @@ def test_find_sources_on_a_chat_claim_gets_stances(seed_library):
     assert answer.passages and all(p.stance for p in answer.passages)
 
 
-def _racing_library():
-    from retrieval.answering.library import Library
-    from retrieval.corpus.articles import build_article
-
+@pytest.fixture(scope="module")
+def racing_library():
     return Library.from_articles(
         [
             build_article(
@@ -108,21 +110,19 @@ def _racing_library():
     )
 
 
-def test_a_misspelt_name_that_decided_the_passages_is_named_in_a_reading_caveat():
-    answer = _racing_library().answer("who won the race at suzuka, verstapen?")
+def test_a_misspelt_name_that_decided_the_passages_is_named_in_a_reading_caveat(racing_library):
+    answer = racing_library.answer("who won the race at suzuka, verstapen?")
     reading = [c for c in answer.caveats if c.kind == "reading"]
     assert answer.passages and answer.passages[0].article.id == "race"
     assert [c.text for c in reading] == ["Read “verstapen” as “Verstappen”."]
 
 
-def test_a_lexicon_reading_names_the_word_as_written_once():
-    answer = _racing_library().answer("what do iowans expect from the corn harvest")
+def test_a_lexicon_reading_names_the_word_as_written_once(racing_library):
+    answer = racing_library.answer("what do iowans expect from the corn harvest")
     assert answer.passages[0].article.id == "farm"
     assert [c.text for c in answer.caveats if c.kind == "reading"] == ["Read “iowans” as “Iowa”."]
 
 
 def test_several_readings_of_one_word_are_one_clause():
-    from retrieval.trust.caveats import question_reading
-
     caveat = question_reading([("died", "killed"), ("died", "deaths"), ("verstapen", "Verstappen")])
     assert caveat.text == "Read “died” as “killed” or “deaths”; “verstapen” as “Verstappen”."

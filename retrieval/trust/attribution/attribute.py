@@ -19,7 +19,8 @@ them), or no one; in a relative clause, the sentence's subject. "It" is the orga
 spoke in the last few paragraphs (never a spokesman); "the agency/ministry" the last one named
 so; "the company" the sentence's own subject or the organisation last quoted or called so, but
 never a person; "the paper/broadcaster/site" the outlet last quoted; "the statement" whose
-statement was named. A paragraph that is only a quotation continues the quotation before it.
+statement was named ("in a statement, X said", "X released a statement", "a report by X"). A
+paragraph that is only a quotation continues the quotation before it.
 Whatever no rule recognises is the article's own voice: `speaker=None`, never a guess.
 
 This module reads the paragraphs in order; the rules are in its siblings:
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, Sentence
 from retrieval.trust.attribution.lexicon import DOCUMENTS
 from retrieval.trust.attribution.memory import ArticleMemory, Speaker
-from retrieval.trust.attribution.names import name_runs
+from retrieval.trust.attribution.names import name_runs, owned_documents
 from retrieval.trust.attribution.quotes import (
     ends_in_open_quote,
     is_only_quotation,
@@ -52,6 +53,11 @@ from retrieval.trust.attribution.quotes import (
 )
 
 _IN_DOCUMENT = re.compile(r"\bin (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)")
+# The sentence's subject put a document out, so "the statement said" later is the subject's.
+_ISSUES_DOCUMENT = re.compile(
+    r"\b(?:issued|released|put out|published|posted|sent|wrote|filed) (?:a|an) ((?:[\w-]+ ){0,2}[\w-]+)"
+)
+_OPENING_IN_DOCUMENT = re.compile(r"\s*[\"“]?in (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +97,23 @@ class _ArticleReader:
                 if speaker is not None:
                     found.append((claim, speaker))
             self._memory.remember_names(runs)
+            for noun, owner in owned_documents(sentence.tokens):
+                self._memory.remember_document(noun, self._memory.owner(owner))
+            for issued in _ISSUES_DOCUMENT.finditer(text, start, end):
+                for word in issued.group(1).lower().split():
+                    if word in DOCUMENTS:  # "Police Chief Ann Lee released a statement": hers
+                        self._memory.remember_subject_document(word)
             self._memory.remember_subject(subject)
             if not found:
                 continue
             claim, speaker = _outermost(found)
-            for phrase in _IN_DOCUMENT.finditer(text, claim.position, end):
+            # "the company said in an emailed statement", and the same adjunct opening the sentence
+            # ("In a statement Tuesday, Pakistan's military said"): the statement is the speaker's.
+            phrases = list(_IN_DOCUMENT.finditer(text, claim.position, end))
+            opening = _OPENING_IN_DOCUMENT.match(text, start)
+            for phrase in ([opening] if opening else []) + phrases:
                 for word in phrase.group(1).lower().split():
-                    if word in DOCUMENTS:  # "the company said in an emailed statement"
+                    if word in DOCUMENTS:
                         self._memory.remember_document(word, speaker)
             attribution = Attribution(speaker.name, claim.cue)
             if claim.role == RECAP:

@@ -192,6 +192,21 @@ class ArticleMemory:
         """Whose statement (letter, report) the article has named, for "the statement said" after it."""
         self._documents[noun] = speaker
 
+    def owner(self, name: Sequence[Token]) -> Speaker:
+        """A document's named source as a speaker, without titles; a surname is the person named before."""
+        name = strip_title(list(name))[0] or list(name)
+        if looks_like_person(name):
+            known = self._full_name(name) if len(name) == 1 else None
+            return Speaker(known or phrase_text(name), True, self._paragraph)
+        return Speaker(phrase_text(name), False, self._paragraph)
+
+    def remember_subject_document(self, noun: str) -> None:
+        """The current sentence's subject, when it is a name, put out a `noun` (statement, letter)."""
+        if self._subject_person:
+            self.remember_document(noun, Speaker(self._subject_person, True, self._paragraph))
+        elif self._subject:
+            self.remember_document(noun, Speaker(self._subject, False, self._paragraph))
+
     def _document(self, noun: str) -> Speaker | None:
         known = self._documents.get(noun)
         if known is None or known.paragraph < self._paragraph - 3:

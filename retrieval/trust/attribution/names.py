@@ -26,6 +26,7 @@ from retrieval.trust.attribution.phrases import is_pure_name, looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
 
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")
+_OWNER_LINKS = frozenset({"by", "from"})  # not "of": "a report of Russian troops" names no owner
 _SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a video released by the Kremlin"
 _COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambassador to Germany"
 _MEDIUM = frozenset({"in", "on"})  # "Rathborn in the Independent", "Dodman on France24"
@@ -127,6 +128,28 @@ def document_source(tokens: list[Token], after_according: bool) -> list[Token] |
                 return named
             return tokens if after_according else None
     return tokens
+
+
+def owned_documents(tokens: Sequence[Token]) -> Iterator[tuple[str, list[Token]]]:
+    """Documents a sentence ties to a named source, whatever it says of them: "a 2011 report by the
+    Equal Justice Initiative", "a statement posted on Facebook by Punkin Chunkin" → (noun, name)."""
+    for i, tok in enumerate(tokens):
+        if not (tok.lowercase and tok.word in DOCUMENTS) or tok.ends_clause:
+            continue
+        j = i + 1
+        # "released this month by", "posted on Facebook by", "to parents from"
+        if j < len(tokens) and (tokens[j].word in PUBLISHED or tokens[j].word == "to"):
+            link = next((k for k in range(j + 1, min(j + 5, len(tokens))) if tokens[k].word in _OWNER_LINKS), None)
+            if link is None or any(t.ends_clause for t in tokens[j:link]):
+                continue
+            j = link
+        if j >= len(tokens) or tokens[j].word not in _OWNER_LINKS:
+            continue
+        start = j + 2 if j + 1 < len(tokens) and tokens[j + 1].word == "the" else j + 1
+        runs = name_runs(tokens[start:])  # "the Centers for Disease Control and Prevention" whole
+        run = strip_determiners(runs[0]) if runs and runs[0][0] is tokens[start] else []
+        if run and not all(t.is_time for t in run):
+            yield tok.word, run
 
 
 def strip_determiners(tokens: list[Token]) -> list[Token]:

@@ -588,6 +588,22 @@ def test_no_speaker_is_guessed(paragraphs: list[str]):
     assert attribute_paragraphs(paragraphs)[-1].speaker is None
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        ("“We never expected this,” national team coordinator Tom Forster said.", "Tom Forster"),
+        ("“We didn’t do it tonight,” senior inside linebacker Troy Reeder said.", "Troy Reeder"),
+        ('"Now the real negotiation begins," director of telecoms research Tony Lavender said.', "Tony Lavender"),
+        # more than four words before the name: a clause, not a description
+        ("“It is over,” tall old bearded local farmer Tom Roe said.", None),
+        # a description needs a full name after it: "Forster" alone could be anyone's
+        ("“We never expected this,” national team coordinator Forster said.", None),
+    ],
+)
+def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: str, speaker: str | None):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

@@ -43,6 +43,7 @@ from retrieval.trust.attribution.phrases import (
     is_name_word,
     is_noun_phrase,
     joins_name,
+    looks_like_person,
     opens_adverbial,
 )
 from retrieval.trust.attribution.quotes import inside
@@ -207,6 +208,11 @@ class Sentence:
             if form.endswith("ing") != any(a in BE for a in auxiliaries):
                 return []  # "were warned" is passive; "accusing" needs "is"
         subject_start, subject = subject_before(before[:j])
+        prefix = self.text[self.start : subject_start]
+        if subject and not is_noun_phrase(subject) and prefix.rstrip().endswith(_QUOTE_CLOSED):
+            # "“…,” national team coordinator Tom Forster said": after a quotation, a few words
+            # describing the speaker may come before the full name; the name is the source.
+            subject = _described_full_name(subject)
         if not subject or not is_noun_phrase(subject):
             return []
         if "document" in flags and subject[-1].word not in DOCUMENTS:
@@ -214,7 +220,6 @@ class Sentence:
         cue_end = match.end()
         if "addressee" in flags:
             cue_end = self._addressee_end(match.end())
-        prefix = self.text[self.start : subject_start]
         if self._clause_start(prefix) or self._after_role_appositive(prefix):
             role = LEADING
         elif prefix.rstrip().endswith(CLAUSE_END + tuple(DASHES)) and self._adjunct_only(cue_end):
@@ -329,6 +334,24 @@ class Sentence:
         return all(opens_adverbial(words) for words in leading if words) and all(
             t.word in ADVERBIAL_WORDS or t.is_time for t in last
         )
+
+
+_QUOTE_CLOSED = (",”", ',"', "?”", '?"', "!”", '!"')
+_DESCRIPTION_WORDS = 4  # "senior inside linebacker", "national team coordinator"
+
+
+def _described_full_name(subject: list[Token]) -> list[Token]:
+    """The full name ending `subject` when only a few plain lower-case words come before it, else []."""
+    n = len(subject)
+    start = n
+    while start > 0 and subject[start - 1].capitalised:
+        start -= 1
+    name, description = subject[start:], subject[:start]
+    if len(name) < 2 or not looks_like_person(name) or not 1 <= len(description) <= _DESCRIPTION_WORDS:
+        return []
+    if any(not t.bare.isalpha() or not t.lowercase or t.ends_clause for t in description):
+        return []
+    return name
 
 
 def _names_a_source(first: Token) -> bool:

@@ -604,6 +604,46 @@ def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: 
     assert attribute_paragraphs([paragraph])[0].speaker == speaker
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        (
+            "Biden gave final approval for the swap, an official familiar with the matter said.",
+            "official familiar with the matter",
+        ),
+        ("The total cost rose to $20 million, the person briefed on the matter said.", "person briefed on the matter"),
+        ("Two people familiar with the talks said the strike would go on.", "Two people familiar with the talks"),
+        (
+            "Production will move to China, sources close to the negotiations told the FT.",
+            "sources close to the negotiations",
+        ),
+        ("The cost rose, a person said.", "person"),
+    ],
+)
+def test_unnamed_sources_and_how_they_know_are_the_speaker(paragraph: str, speaker: str):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
+def test_a_later_the_source_is_not_shown_as_the_unnamed_sources_organisation():
+    paragraph = (
+        "The bodies were found inside the home, an official source close to the investigation told CNN, "
+        "while the body of the man was found outside, according to the source."
+    )
+    assert attribute_paragraphs([paragraph])[0].speaker == "source"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        ("So far, the person said to have been in charge has been slammed by the parents.", None),
+        ("The head of the agency reported to have resigned is still in charge.", None),
+        ("Miami Mayor Francis Suarez has also claimed to have qualified for the debate.", "Francis Suarez"),
+    ],
+)
+def test_said_to_have_been_is_a_passive_but_claimed_to_have_is_not(paragraph: str, speaker: str | None):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

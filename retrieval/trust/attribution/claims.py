@@ -200,6 +200,14 @@ class Sentence:
         noun_form = match.group().lower().endswith("s")  # "reports", "claims"; never "said" ("she said has")
         if plural_noun or (adjacent and noun_form and after[0].word in AUXILIARIES):
             return []  # "the KCNA reports should …", "reports of": a noun ("he said, have left" is a verb)
+        if (
+            adjacent
+            and match.group().lower() in _SAID_TO_BE
+            and after[0].word == "to"
+            and len(after) > 1
+            and after[1].word in _INFINITIVE_AFTER_PASSIVE
+        ):
+            return []  # "the person said to have been in charge": a passive ("claimed to have" is not)
         j, cue_start, auxiliaries = verb_group(before, match.start())
         if j and before[j - 1].word == "to":
             return []  # "reluctance to criticize": an infinitive has no subject of its own
@@ -336,6 +344,9 @@ class Sentence:
         )
 
 
+# Verbs whose "X <verb> to be/have" is a passive report about X, not X speaking.
+_SAID_TO_BE = frozenset({"said", "reported", "alleged", "rumored", "rumoured", "believed", "thought"})
+_INFINITIVE_AFTER_PASSIVE = frozenset({"be", "have", "been", "being"})
 _QUOTE_CLOSED = (",”", ',"', "?”", '?"', "!”", '!"')
 _DESCRIPTION_WORDS = 4  # "senior inside linebacker", "national team coordinator"
 

@@ -87,6 +87,7 @@ NOUN_PHRASE_WORDS = DETERMINERS | POSSESSIVES | CONNECTORS | SOURCES | MODIFIERS
 NAME_PREPOSITIONS = _GRAMMAR["in_name"]
 AFFILIATION_PREPOSITIONS = _GRAMMAR["affiliation"]
 PUBLISHED = _GRAMMAR["published"]
+KNOWS = _GRAMMAR["knows"]
 SPEAKER_HEADS = SOURCES | TITLES  # lower-case words a speaker's noun phrase may end in
 ADVERBIAL_WORDS = OPENERS | CONJUNCTIONS | ADVERBS  # may open or make up a leading adverbial
 

@@ -12,6 +12,7 @@ from retrieval.trust.attribution.lexicon import (
     DOCUMENTS,
     GENDERED_NOUNS,
     GENDERS,
+    KNOWS,
     NAMES_SUBJECT,
     OPENERS,
     ORGANISATION_WORDS,
@@ -336,9 +337,10 @@ class ArticleMemory:
 
 
 def _is_role_name(name: str) -> bool:
-    """ "spokesperson", "spokesperson, Hyundai": a person known only by a role."""
+    """ "spokesperson", "spokesperson, Hyundai", "source close to the talks": a person known only by a role."""
     words = name.split(",")[0].split()
-    return bool(words) and words[-1].lower() in PERSON_NOUNS
+    knows = next((i for i, w in enumerate(words) if i and w.lower() in KNOWS), len(words))
+    return bool(words) and words[knows - 1].lower() in PERSON_NOUNS
 
 
 def _appositive_gender(after: Sequence[Token]) -> str | None:

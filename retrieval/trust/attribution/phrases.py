@@ -9,6 +9,7 @@ from retrieval.trust.attribution.lexicon import (
     CONNECTORS,
     DETERMINERS,
     DOCUMENTS,
+    KNOWS,
     NAME_PREPOSITIONS,
     NOUN_PHRASE_WORDS,
     OPENERS,
@@ -17,6 +18,7 @@ from retrieval.trust.attribution.lexicon import (
     PLACES,
     PREPOSITIONS,
     PRONOUNS,
+    SOURCES,
     SPEAKER_HEADS,
 )
 from retrieval.trust.attribution.tokens import Token, phrase_text
@@ -93,6 +95,9 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
         return False
     if len(tokens) == 1 and tokens[0].word in ORGANISATION_WORDS:
         return True  # "euronews said", "staff said": an organisation written in lower case
+    knows = _how_it_knows(tokens)
+    if knows:  # "a person familiar with the matter": the source is the noun phrase before it
+        return is_noun_phrase(tokens[:knows])
     if not all(fits_noun_phrase(tokens, i) for i in range(len(tokens))):
         return False
     head = tokens[-1]
@@ -102,3 +107,16 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
     if head.word in DOCUMENTS and len(tokens) == 2 and tokens[0].word == "the":
         return True  # "the statement said": a document named before (memory decides whose, or no one)
     return named or head.word in SPEAKER_HEADS or (head.word in DOCUMENTS and any(t.capitalised for t in tokens[:-1]))
+
+
+_KNOWS_WORDS = 5  # "familiar with the talks in Geneva"
+
+
+def _how_it_knows(tokens: Sequence[Token]) -> int:
+    """Where an unnamed source's "familiar with …"/"briefed on …"/"close to …" begins, or 0."""
+    for i in range(1, len(tokens)):
+        if tokens[i].word in KNOWS and tokens[i - 1].word in SOURCES and tokens[i - 1].lowercase:
+            rest = tokens[i + 1 :]
+            if 1 <= len(rest) <= _KNOWS_WORDS and not any(t.ends_clause for t in tokens[i - 1 : -1]):
+                return i
+    return 0

@@ -31,6 +31,7 @@ _CAVEAT_ICONS = {
     "conflict": "⚖️",
     "hedge": "❔",
     "attribution": "🗣️",
+    "unnamed_source": "👤",
     "single_source": "📰",
     "date": "🗓️",
     "no_match": "🔍",

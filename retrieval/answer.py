@@ -69,7 +69,8 @@ class AnsweredPassage:
 
 @dataclass(frozen=True, slots=True)
 class Caveat:
-    kind: str  # conflict | hedge | attribution | single_source | date | no_match | low_confidence | reading
+    # conflict | hedge | attribution | unnamed_source | single_source | date | no_match | low_confidence | reading
+    kind: str
     text: str
     passages: tuple[str, ...] = ()
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from retrieval.answer import AnsweredPassage, Caveat
+from retrieval.trust.attribution.unnamed import is_unnamed_source
 
 NO_MATCH_TEXT = (
     "Nothing in the corpus answers this. Try other words (names, places, what happened), "
@@ -57,6 +58,7 @@ def answer_caveats(passages: Sequence[AnsweredPassage], today: date) -> list[Cav
         _conflict(passages),
         _hedge(passages),
         _attribution(passages),
+        _unnamed_sources(passages),
         _single_source(passages),
         _date(passages, today),
     ]
@@ -114,6 +116,19 @@ def _attribution(passages: Sequence[AnsweredPassage]) -> Caveat | None:
         "attribution",
         f"All of this rests on what {speaker} says; the passages do not confirm it independently.",
         tuple(p.id for p in passages),
+    )
+
+
+def _unnamed_sources(passages: Sequence[AnsweredPassage]) -> Caveat | None:
+    unnamed = [p for p in passages if p.speaker and is_unnamed_source(p.speaker)]
+    if not unnamed:
+        return None
+    who = "; ".join(f"{_where(p)} “{p.speaker}”" for p in unnamed)
+    return Caveat(
+        "unnamed_source",
+        f"Unnamed sources: {who}. The article does not say who they are, so their words cannot be checked "
+        "against a name.",
+        tuple(p.id for p in unnamed),
     )
 
 

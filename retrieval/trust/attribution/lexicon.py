@@ -80,6 +80,7 @@ DOCUMENTS = _NOUNS["document"]
 REPORTS = _NOUNS["report"]
 ORGANISATION_WORDS = _NOUNS["organisation"]
 NAMES_SUBJECT = _NOUNS["names_subject"]
+UNNAMED = _NOUNS["unnamed"]
 ROLES = _NOUNS["role"] | TITLES  # a person's role in an organisation: "spokesman, Contoso"
 PERSON_NOUNS = _NOUNS["person"] | ROLES  # sources that are people: "it" is never one of them
 # Lower-case words a speaker's noun phrase may contain ("senior Ukrainian defense ministry official").

@@ -117,6 +117,13 @@ def test_a_misspelt_name_that_decided_the_passages_is_named_in_a_reading_caveat(
     assert [c.text for c in reading] == ["Read “verstapen” as “Verstappen”."]
 
 
+def test_a_correction_that_only_completes_the_word_is_still_named(racing_library):
+    # A country's demonym ("Korea" -> "Korean") goes unsaid; a correction never does, even one that
+    # only adds a letter: the reader did not write that name.
+    answer = racing_library.answer("who won the race at suzuka, verstappe?")
+    assert [c.text for c in answer.caveats if c.kind == "reading"] == ["Read “verstappe” as “Verstappen”."]
+
+
 def test_a_lexicon_reading_names_the_word_as_written_once(racing_library):
     answer = racing_library.answer("what do iowans expect from the corn harvest")
     assert answer.passages[0].article.id == "farm"

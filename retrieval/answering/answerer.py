@@ -167,10 +167,12 @@ class Answerer:
         for p in shown:
             words = list(analyzer.words(p.text))
             held = {t for _, _, terms in words for t in terms}
-            for term, (originals, _fuzzy) in reading.stands_for.items():
+            for term, (originals, fuzzy) in reading.stands_for.items():
                 if term in held and not set(originals) <= held:
                     written = " ".join(dict.fromkeys(asked.get(o, o) for o in originals))
                     read = next(p.text[a:b] for a, b, terms in words if term in terms)
+                    if not fuzzy and _derived_from(read, written):
+                        continue  # "Korea" read as "Korean": the reader sees that without being told
                     if all(r[1].casefold() != read.casefold() for r in out):
                         out.append((written, read, p.id))
         return out
@@ -231,6 +233,13 @@ class Answerer:
         notes = self._annotator.notes(passage.id)
         stance = passage_stance(passage.text, notes.hedges, notes.attribution) if yes_no else None
         return self.describe(passage.id, candidate.score, stance)
+
+
+def _derived_from(read: str, written: str) -> bool:
+    """Whether the word read only extends a word of the question as written ("Korean" from "North
+    Korea", "Iranian" from "Iran"): a form of the same name, not another reading of the question."""
+    read = read.casefold()
+    return any(read.startswith(word) and len(word) >= 3 for word in written.casefold().split())
 
 
 def _held_weight(reading: Reading, held: set[str]) -> float:

@@ -644,6 +644,34 @@ def test_said_to_have_been_is_a_passive_but_claimed_to_have_is_not(paragraph: st
     assert attribute_paragraphs([paragraph])[0].speaker == speaker
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        (
+            '"You do that with your left leg," Mr Tansley told the BBC News website.',
+            ("Tansley", "told the BBC News website"),
+        ),
+        (
+            '"We had to rewrite the tools," Jane Roe told the BBC News website on Monday.',
+            ("Jane Roe", "told the BBC News website"),
+        ),
+    ],
+)
+def test_an_addressee_named_with_a_lower_case_noun_after_it(paragraph: str, expected: tuple[str, str]):
+    assert attribute_paragraphs([paragraph])[0] == Attribution(*expected)
+
+
+def test_an_addressee_does_not_take_in_the_words_after_it():
+    # "a week after his party" goes on into the sentence: no noun of the name's
+    paragraph = "“I’m running again,” Joe Arpaio told The Arizona Republic a week after his party."
+    assert attribute_paragraphs([paragraph])[0].cue in (None, "told The Arizona Republic")
+
+
+def test_a_quotation_mark_before_the_speakers_name_is_not_part_of_it():
+    paragraph = '"Voice-over broadband is a key trend, " Eric Abensur, Wanadoo\'s chief executive told the BBC.'
+    assert attribute_paragraphs([paragraph])[0].speaker == "Eric Abensur"
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

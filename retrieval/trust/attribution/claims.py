@@ -314,7 +314,7 @@ class Sentence:
             if i == 0 and tok.word in ADDRESSEES:
                 return word_end(tok)
             if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.is_time:
-                break
+                return _with_head_noun(following, i, end)
             end = word_end(tok)
             if tok.ends_clause or tok.raw.endswith("."):
                 break
@@ -363,6 +363,24 @@ def _described_full_name(subject: list[Token]) -> list[Token]:
     if any(not t.bare.isalpha() or not t.lowercase or t.ends_clause for t in description):
         return []
     return name
+
+
+_HEAD_NOUN_WORDS = 2  # "told the BBC News website", "told the Kyiv Independent news site"
+
+
+def _with_head_noun(following: Sequence[Token], i: int, end: int) -> int:
+    """ "the BBC News website": a name after "the" may end in a lower-case noun or two, when the
+    clause ends there (punctuation, a preposition or a time word next)."""
+    if i < 2 or following[0].word != "the":
+        return end
+    for j in range(i, min(i + _HEAD_NOUN_WORDS, len(following))):
+        tok = following[j]
+        if not (tok.lowercase and tok.bare.isalpha()) or tok.word in PREPOSITIONS | DETERMINERS or tok.is_time:
+            return end
+        after = following[j + 1] if j + 1 < len(following) else None
+        if tok.ends_clause or tok.raw.endswith(".") or after is None or after.word in PREPOSITIONS or after.is_time:
+            return word_end(tok)
+    return end
 
 
 def _names_a_source(first: Token) -> bool:

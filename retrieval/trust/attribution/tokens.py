@@ -86,4 +86,4 @@ def phrase_text(tokens: Sequence[Token]) -> str:
     words[-1] = _POSSESSIVE_END.sub("", words[-1].rstrip(_TRAILING_PUNCT))
     if "(" in words[-1]:
         words[-1] += ")"
-    return " ".join(words)
+    return " ".join(w for w in words if w)  # a lone quotation mark (', " Eric Abensur') leaves nothing

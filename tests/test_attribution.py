@@ -672,6 +672,31 @@ def test_a_quotation_mark_before_the_speakers_name_is_not_part_of_it():
     assert attribute_paragraphs([paragraph])[0].speaker == "Eric Abensur"
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        ("Deputy Mayor of Market Drayton, Mark Whittle, said he defected to Reform UK.", "Mark Whittle"),
+        ("Reed’s father, Joey Reed, said he believes that release was aided by the meeting.", "Joey Reed"),
+        ("His mother, Giselle, said the game had been found in his room.", "Giselle"),
+    ],
+)
+def test_a_capitalised_title_or_a_relative_before_the_name_set_off_by_commas(paragraph: str, speaker: str):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "not_the_speaker"),
+    [
+        # a name before its party: the party is no speaker
+        ("Sen. Dianne Feinstein, D-Calif., speaking on CBS, said she hopes for an agreement.", "D-Calif"),
+        # a name before its role: the role is no speaker
+        ("Lord Bach, Minister for Defence Procurement, said he was disappointed.", "Minister for Defence Procurement"),
+    ],
+)
+def test_a_name_before_its_party_or_role_is_not_a_role_before_a_name(paragraph: str, not_the_speaker: str):
+    assert attribute_paragraphs([paragraph])[0].speaker != not_the_speaker
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

@@ -27,7 +27,9 @@ from retrieval.trust.attribution.lexicon import (
     CUES,
     DETERMINERS,
     DOCUMENTS,
+    GENDERED_NOUNS,
     MODIFIERS,
+    NOUN_PHRASE_WORDS,
     PARTICLES,
     POSSESSIVES,
     PREPOSITIONS,
@@ -38,6 +40,7 @@ from retrieval.trust.attribution.lexicon import (
     SPEAKER_HEADS,
     TITLES,
 )
+from retrieval.trust.attribution.names import strip_title
 from retrieval.trust.attribution.phrases import (
     fits_noun_phrase,
     is_name_word,
@@ -228,7 +231,7 @@ class Sentence:
         cue_end = match.end()
         if "addressee" in flags:
             cue_end = self._addressee_end(match.end())
-        if self._clause_start(prefix) or self._after_role_appositive(prefix):
+        if self._clause_start(prefix) or self._after_role_appositive(prefix, subject):
             role = LEADING
         elif prefix.rstrip().endswith(CLAUSE_END + tuple(DASHES)) and self._adjunct_only(cue_end):
             role = CLOSING
@@ -279,14 +282,16 @@ class Sentence:
             phrase.pop()
         return tuple(phrase) if is_noun_phrase(phrase) else ()
 
-    def _after_role_appositive(self, prefix: str) -> bool:
+    def _after_role_appositive(self, prefix: str, subject: Sequence[Token]) -> bool:
         """ "Bout's US lawyer, Steve Zissou, said": the name is set off after a role that opens the clause."""
         head = prefix.rstrip()
         if not head.endswith(","):
             return False
         cut = max(head.rfind(",", 0, len(head) - 1), head.rfind(";"), head.rfind(":"))
         role = tokens_in(self.text, self.start + cut + 1, self.start + len(head))
-        return is_role(role) and is_noun_phrase(role) and self._clause_start(prefix[: cut + 1] if cut >= 0 else "")
+        if not self._clause_start(prefix[: cut + 1] if cut >= 0 else ""):
+            return False
+        return (is_role(role) and is_noun_phrase(role)) or _describes_a_person(role, subject)
 
     def _clause_follows(self, position: int) -> bool:
         """ "which he said took place": the relative clause goes on after the cue with its verb."""
@@ -381,6 +386,21 @@ def _with_head_noun(following: Sequence[Token], i: int, end: int) -> int:
         if tok.ends_clause or tok.raw.endswith(".") or after is None or after.word in PREPOSITIONS or after.is_time:
             return word_end(tok)
     return end
+
+
+def _describes_a_person(role: Sequence[Token], name: Sequence[Token]) -> bool:
+    """ "Deputy Mayor of Market Drayton, Mark Whittle,", "Reed's father, Joey Reed,": a title written
+    in capitals or a word for a relative, which `is_role` (lower-case roles only) does not read as
+    one, before a person's name. Not a name before its role ("Lord Bach, Minister for …,") nor a
+    name before a party ("Sen. Dianne Feinstein, D-Calif.,")."""
+    words = list(role)
+    if not words or len(words) > 8 or any(t.ends_clause for t in words[:-1]):
+        return False
+    if looks_like_person(strip_title(words)[0]) or not looks_like_person(strip_title(list(name))[0]):
+        return False
+    return any(t.title or t.word in GENDERED_NOUNS for t in words) and all(
+        t.capitalised or t.possessive or t.word in NOUN_PHRASE_WORDS | GENDERED_NOUNS for t in words
+    )
 
 
 def _names_a_source(first: Token) -> bool:

@@ -697,6 +697,23 @@ def test_a_name_before_its_party_or_role_is_not_a_role_before_a_name(paragraph: 
     assert attribute_paragraphs([paragraph])[0].speaker != not_the_speaker
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
+        ("Some statements that participants were barred from leaving were untrue, organizers said.", "organizers"),
+        ("US mortgage company Fannie Mae should restate its earnings, watchdogs have said.", "watchdogs"),
+        (
+            "Investors are to receive £194m compensation, the UK's financial watchdog has announced.",
+            "UK's financial watchdog",
+        ),
+        ("Jet Airways' initial public offering was oversubscribed 16.2 times, bankers said on Friday.", "bankers"),
+        ("But some activists said they felt the order represented a superficial change.", "activists"),
+    ],
+)
+def test_common_nouns_for_groups_that_speak_are_sources(paragraph: str, speaker: str):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

@@ -714,6 +714,11 @@ def test_common_nouns_for_groups_that_speak_are_sources(paragraph: str, speaker:
     assert attribute_paragraphs([paragraph])[0].speaker == speaker
 
 
+def test_the_firm_is_not_a_description_that_opens_the_sentence():
+    paragraph = "The US stock market regulator is investigating the broker's share deals, the firm has said."
+    assert attribute_paragraphs([paragraph])[0].speaker != "US stock market regulator"
+
+
 def test_straight_and_curly_quotes_read_alike():
     curly = attribute_paragraphs(["“We are ready,” said Jane Roe.", "“Nobody asked us.”"])
     straight = attribute_paragraphs(['"We are ready," said Jane Roe.', '"Nobody asked us."'])

@@ -105,6 +105,8 @@ class ArticleMemory:
             return  # a lone capitalised word opening a sentence may be any word ("Sales fell")
         if len(tokens) > 1 and looks_like_person(tokens) and name not in self._organisations:
             return  # "Jane Roe resigned, the company said": a person is not the company
+        if tokens[-1].lowercase:
+            return  # "The US stock market regulator is investigating …, the firm said": a description
         self._subject = name
         if not strip_title(tokens)[1]:
             self._named_subjects.append(Speaker(name, False, self._paragraph))

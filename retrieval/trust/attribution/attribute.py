@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from retrieval.trust.attribution.claims import CLOSING, PRIORITY, RECAP, Claim, Sentence
 from retrieval.trust.attribution.lexicon import DOCUMENTS
@@ -52,12 +53,14 @@ from retrieval.trust.attribution.quotes import (
     whole_quote_sentences,
 )
 
-_IN_DOCUMENT = re.compile(r"\bin (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)")
+_UP_TO_THREE_WORDS = r"((?:[\w-]+ ){0,2}[\w-]+)"
+_IN_A = r"in (?:a|an|its|his|her|their) " + _UP_TO_THREE_WORDS
+_IN_DOCUMENT = re.compile(r"\b" + _IN_A)
+_OPENING_IN_DOCUMENT = re.compile(r"\s*[\"“]?" + _IN_A, re.IGNORECASE)
 # The sentence's subject put a document out, so "the statement said" later is the subject's.
 _ISSUES_DOCUMENT = re.compile(
-    r"\b(?:issued|released|put out|published|posted|sent|wrote|filed) (?:a|an) ((?:[\w-]+ ){0,2}[\w-]+)"
+    r"\b(?:issued|released|put out|published|posted|sent|wrote|filed) (?:a|an) " + _UP_TO_THREE_WORDS
 )
-_OPENING_IN_DOCUMENT = re.compile(r"\s*[\"“]?in (?:a|an|its|his|her|their) ((?:[\w-]+ ){0,2}[\w-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +103,18 @@ class _ArticleReader:
             for noun, owner in owned_documents(sentence.tokens):
                 self._memory.remember_document(noun, self._memory.owner(owner))
             for issued in _ISSUES_DOCUMENT.finditer(text, start, end):
-                for word in issued.group(1).lower().split():
-                    if word in DOCUMENTS:  # "Police Chief Ann Lee released a statement": hers
-                        self._memory.remember_subject_document(word)
+                for noun in _documents_named(issued):  # "Police Chief Ann Lee released a statement": hers
+                    self._memory.remember_subject_document(noun)
             self._memory.remember_subject(subject)
             if not found:
                 continue
             claim, speaker = _outermost(found)
             # "the company said in an emailed statement", and the same adjunct opening the sentence
             # ("In a statement Tuesday, Pakistan's military said"): the statement is the speaker's.
-            phrases = list(_IN_DOCUMENT.finditer(text, claim.position, end))
             opening = _OPENING_IN_DOCUMENT.match(text, start)
-            for phrase in ([opening] if opening else []) + phrases:
-                for word in phrase.group(1).lower().split():
-                    if word in DOCUMENTS:
-                        self._memory.remember_document(word, speaker)
+            for phrase in chain([opening] if opening else [], _IN_DOCUMENT.finditer(text, claim.position, end)):
+                for noun in _documents_named(phrase):
+                    self._memory.remember_document(noun, speaker)
             attribution = Attribution(speaker.name, claim.cue)
             if claim.role == RECAP:
                 recap = recap or attribution
@@ -137,6 +137,11 @@ class _ArticleReader:
         if self._open_quote and self._paragraph - self._open_quote[1] <= 3:
             return Attribution(self._open_quote[0], None)
         return Attribution(None, None)
+
+
+def _documents_named(phrase: re.Match[str]) -> list[str]:
+    """The document nouns among a matched phrase's words: "an emailed statement" → ["statement"]."""
+    return [word for word in phrase.group(1).lower().split() if word in DOCUMENTS]
 
 
 def _outermost(found: list[tuple[Claim, Speaker]]) -> tuple[Claim, Speaker]:

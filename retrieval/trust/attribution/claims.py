@@ -203,9 +203,10 @@ class Sentence:
         noun_form = match.group().lower().endswith("s")  # "reports", "claims"; never "said" ("she said has")
         if plural_noun or (adjacent and noun_form and after[0].word in AUXILIARIES):
             return []  # "the KCNA reports should …", "reports of": a noun ("he said, have left" is a verb)
+        form = match.group().lower()
         if (
             adjacent
-            and match.group().lower() in _SAID_TO_BE
+            and form in _SAID_TO_BE
             and after[0].word == "to"
             and len(after) > 1
             and after[1].word in _INFINITIVE_AFTER_PASSIVE
@@ -214,7 +215,6 @@ class Sentence:
         j, cue_start, auxiliaries = verb_group(before, match.start())
         if j and before[j - 1].word == "to":
             return []  # "reluctance to criticize": an infinitive has no subject of its own
-        form = match.group().lower()
         if " " not in form:
             if form.endswith("ing") != any(a in BE for a in auxiliaries):
                 return []  # "were warned" is passive; "accusing" needs "is"

@@ -12,7 +12,6 @@ from retrieval.trust.attribution.lexicon import (
     DOCUMENTS,
     GENDERED_NOUNS,
     GENDERS,
-    KNOWS,
     NAMES_SUBJECT,
     OPENERS,
     ORGANISATION_WORDS,
@@ -41,6 +40,7 @@ from retrieval.trust.attribution.names import (
 )
 from retrieval.trust.attribution.phrases import looks_like_person
 from retrieval.trust.attribution.tokens import Token, phrase_text
+from retrieval.trust.attribution.unnamed import speaker_head
 
 _ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]*\)$")  # "Goldman Sachs (GS)": the name without its ticker
 
@@ -340,9 +340,7 @@ class ArticleMemory:
 
 def _is_role_name(name: str) -> bool:
     """ "spokesperson", "spokesperson, Hyundai", "source close to the talks": a person known only by a role."""
-    words = name.split(",")[0].split()
-    knows = next((i for i, w in enumerate(words) if i and w.lower() in KNOWS), len(words))
-    return bool(words) and words[knows - 1].lower() in PERSON_NOUNS
+    return speaker_head(name) in PERSON_NOUNS
 
 
 def _appositive_gender(after: Sequence[Token]) -> str | None:

@@ -112,10 +112,15 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
 _KNOWS_WORDS = 5  # "familiar with the talks in Geneva"
 
 
+def says_how_it_knows(tokens: Sequence[Token], i: int) -> bool:
+    """Whether token `i` ("familiar", "briefed", "close") follows a source noun: "a person familiar with"."""
+    return i >= 1 and tokens[i].word in KNOWS and tokens[i - 1].word in SOURCES
+
+
 def _how_it_knows(tokens: Sequence[Token]) -> int:
     """Where an unnamed source's "familiar with …"/"briefed on …"/"close to …" begins, or 0."""
     for i in range(1, len(tokens)):
-        if tokens[i].word in KNOWS and tokens[i - 1].word in SOURCES and tokens[i - 1].lowercase:
+        if says_how_it_knows(tokens, i) and tokens[i - 1].lowercase:
             rest = tokens[i + 1 :]
             if 1 <= len(rest) <= _KNOWS_WORDS and not any(t.ends_clause for t in tokens[i - 1 : -1]):
                 return i

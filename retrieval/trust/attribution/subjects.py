@@ -10,14 +10,13 @@ from retrieval.trust.attribution.lexicon import (
     CONJUNCTIONS,
     DETERMINERS,
     FLOATING,
-    KNOWS,
     NOUN_PHRASE_WORDS,
     OPENERS,
     PARTY_PREFIXES,
     PRONOUNS,
     SOURCES,
 )
-from retrieval.trust.attribution.phrases import is_noun_phrase, is_pure_name, joins_name
+from retrieval.trust.attribution.phrases import is_noun_phrase, is_pure_name, joins_name, says_how_it_knows
 from retrieval.trust.attribution.tokens import Token
 
 
@@ -92,14 +91,10 @@ def _subject_segment(segment: list[Token]) -> list[Token]:
     ("…, though analysts stressed" → analysts; "When asked" → nothing)."""
     start = 0
     for i, tok in enumerate(segment):
-        if tok.word in OPENERS and not (i and joins_name(segment, i)) and not _says_how_it_knows(segment, i):
+        # "a person familiar with the matter": that "with" belongs to the source, it opens nothing
+        if tok.word in OPENERS and not (i and joins_name(segment, i)) and not says_how_it_knows(segment, i - 1):
             start = i + 1
     return _strip_leading(segment[start:])
-
-
-def _says_how_it_knows(segment: list[Token], i: int) -> bool:
-    """ "a person familiar with the matter": this "with" belongs to the source, it opens nothing."""
-    return i >= 2 and segment[i - 1].word in KNOWS and segment[i - 2].word in SOURCES
 
 
 def _strip_leading(tokens: list[Token]) -> list[Token]:

@@ -6,9 +6,15 @@ from __future__ import annotations
 from retrieval.trust.attribution.lexicon import KNOWS, UNNAMED
 
 
-def is_unnamed_source(speaker: str) -> bool:
-    """The speaker's head noun (before "familiar with …" and before an organisation after a comma or
-    in brackets) names nobody; a capitalised word before it describes them ("Senate source")."""
-    words = speaker.split(",")[0].split("(")[0].split()
+def speaker_head(speaker: str) -> str:
+    """The head noun of a speaker as shown, in lower case: before "familiar with …" and before an
+    organisation after a comma ("source close to the talks", "spokesperson, Hyundai")."""
+    words = speaker.split(",")[0].split()
     end = next((i for i, w in enumerate(words) if i and w.lower() in KNOWS), len(words))
-    return bool(words[:end]) and words[end - 1].lower() in UNNAMED
+    return words[end - 1].lower() if words else ""
+
+
+def is_unnamed_source(speaker: str) -> bool:
+    """The speaker's head noun, before an affiliation in brackets, names nobody; a capitalised word
+    before it describes them ("Senate source")."""
+    return speaker_head(speaker.split("(")[0]) in UNNAMED

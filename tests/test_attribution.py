@@ -607,6 +607,28 @@ def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: 
 @pytest.mark.parametrize(
     ("paragraph", "speaker"),
     [
+        ("“We are battening down the hatches,” said restaurant manager Thomas James.", "Thomas James"),
+        ("“It's nothing serious,” said his coach Peter Stanley. “He strained a muscle.”", "Peter Stanley"),
+        ("The bears are not thriving, said study co-author Beth Shapiro, a biologist at Santa Cruz.", "Beth Shapiro"),
+        ("“The economy is heading upward,” said central bank governor Park Seung.", "Park Seung"),
+        # more than four words: a clause, not a description
+        ("“It is over,” said tall old bearded local farmer Tom Roe.", None),
+        # a clause after the cue that happens to reach a name: not a description of the speaker
+        (
+            "Perino, a former press secretary, said that without former President Donald Trump, they compete.",
+            "Perino",
+        ),
+        # a description needs a full name after it
+        ("“We are launching him,” said team manager Maso.", None),
+    ],
+)
+def test_a_few_describing_words_before_a_full_name_after_an_inverted_cue(paragraph: str, speaker: str | None):
+    assert attribute_paragraphs([paragraph])[0].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "speaker"),
+    [
         (
             "Biden gave final approval for the swap, an official familiar with the matter said.",
             "official familiar with the matter",

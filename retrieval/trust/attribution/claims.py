@@ -170,8 +170,13 @@ class Sentence:
         if not prefix.endswith(CLAUSE_END) or not any(ch.isalpha() for ch in prefix):
             return None
         following = self._tokens_from(match.end())
+        # "said restaurant manager Thomas James", "said his coach Peter Stanley": a few words describing
+        # the speaker before the full name, which is the source.
+        described = _description_before_name(following)
         subject: list[Token] = []
         for i, tok in enumerate(following):
+            if i < described:
+                continue
             nxt = following[i + 1] if i + 1 < len(following) else Token("", 0, 0)
             acronym = tok.raw.startswith("(") and tok.bare.isupper()  # "(SIPRI)"
             if tok.capitalised or tok.word in PARTICLES or acronym:
@@ -368,6 +373,33 @@ def _described_full_name(subject: list[Token]) -> list[Token]:
     if any(not t.bare.isalpha() or not t.lowercase or t.ends_clause for t in description):
         return []
     return name
+
+
+def _description_before_name(following: Sequence[Token]) -> int:
+    """How many plain lower-case words (a possessive pronoun may open them) describe a person before
+    the full name that comes next after an inverted cue, or 0 where no full name follows them."""
+    n = 0
+    while n < len(following) and n < _DESCRIPTION_WORDS and _describing_word(following[n], n):
+        n += 1
+    name: list[Token] = []
+    for tok in following[n:]:
+        if not tok.capitalised:
+            break
+        name.append(tok)
+        if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
+            break
+    person = strip_title(name)[0]
+    return n if n and len(person) >= 2 and looks_like_person(person) else 0
+
+
+def _describing_word(tok: Token, i: int) -> bool:
+    if i == 0 and tok.word in POSSESSIVES:
+        return True
+    plain = tok.lowercase and all(part.isalpha() for part in tok.bare.split("-"))
+    return plain and not (tok.ends_clause or tok.raw.endswith(".") or tok.is_time or tok.word in _NOT_DESCRIBING)
+
+
+_NOT_DESCRIBING = PREPOSITIONS | CONNECTORS | DETERMINERS | PRONOUNS | AUXILIARIES | ADVERBIAL_WORDS
 
 
 _HEAD_NOUN_WORDS = 2  # "told the BBC News website", "told the Kyiv Independent news site"

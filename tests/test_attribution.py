@@ -815,3 +815,86 @@ KNOWN_GAPS = (
 @pytest.mark.parametrize(("paragraphs", "speaker"), KNOWN_GAPS)
 def test_known_gaps(paragraphs: list[str], speaker: str):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # "the <kind of organisation> said": the one named before, or the noun alone
+        (["St Mary's Hospital closed a ward.", "Beds will be short, the hospital said."], "St Mary's Hospital"),
+        (["Beds will be short, the hospital said."], "hospital"),
+        (
+            ["The Madison Children's Museum fired a man.", "The museum said he had been warned."],
+            "Madison Children's Museum",
+        ),
+        (["Labour cut taxes.", "The party said it would win."], "party"),
+        # an organisation set beside its kind is what "the bank" means, named again or not
+        (
+            [
+                "ABN Amro, the Netherlands' largest bank, is to cut jobs.",
+                "It follows cuts at Deutsche Bank.",
+                "ABN Amro's profits fell.",
+                "The bank said costs would fall.",
+            ],
+            "ABN Amro",
+        ),
+        (
+            [
+                "Vidler Water Company bought land.",
+                "One company, Gila Seco Farm, LLC, owns more acres.",
+                "Gila Seco Farm uses the water.",
+                "Vidler lists investments in six states, the company says.",
+            ],
+            "Vidler Water Company",
+        ),
+        # an organisation that spoke through its spokesman, for a noun no name says
+        (
+            [
+                "A spokesman for Reporters Without Borders, which tracks press freedom, described it as “harsh”.",
+                "“They are making an example of him,” the organisation said.",
+            ],
+            "Reporters Without Borders",
+        ),
+        # a description kept with the name: "the manager" is the manager named
+        (
+            ["“We are battening down,” said restaurant manager Thomas James.", "The storm may turn, the manager said."],
+            "Thomas James",
+        ),
+        (
+            ["Winterthur paid for storage, according to museum registrar Beth Parker Miller.", "“It helps,” she said."],
+            "Beth Parker Miller",
+        ),
+    ],
+)
+def test_organisations_called_by_their_kind(paragraphs: list[str], speaker: str):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # a verb and its object are not a speaker's noun phrase: Jane Roe stays the one "she" means
+        (["Jane Roe visited the company.", "She said the visit went well."], "Jane Roe"),
+        # the appositive's head is "director", not "company": Smith is a person
+        (
+            ["Tom Smith spoke.", "Smith, a former company director, was fired.", "Smith said it was unfair."],
+            "Tom Smith",
+        ),
+        # the name is the spokesman's, not the government's
+        (
+            [
+                "The spokesman of the provincial government, Murtaza Wahab, spoke.",
+                "Prices will rise, the government said.",
+            ],
+            "government",
+        ),
+        # an adverb opening the sentence is not an organisation's name
+        (["Separately, a group of experts published a statement.", "“Fears are rising,” the group said."], "group"),
+        # "study" describes the co-author: not a document without a source
+        (["The bears are not thriving, said study co-author Beth Shapiro, a biologist."], "Beth Shapiro"),
+        # a city, county or district does not refer back to another town named before
+        (["Jersey City settled a case.", "Millville: a man died. The city said it had followed its rules."], None),
+    ],
+)
+def test_organisations_are_not_guessed_from_nearby_words(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

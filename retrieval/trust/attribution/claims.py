@@ -40,7 +40,7 @@ from retrieval.trust.attribution.lexicon import (
     SPEAKER_HEADS,
     TITLES,
 )
-from retrieval.trust.attribution.names import strip_title
+from retrieval.trust.attribution.names import DESCRIPTION_WORDS, description_before_name, strip_title
 from retrieval.trust.attribution.phrases import (
     fits_noun_phrase,
     is_name_word,
@@ -122,7 +122,7 @@ class Sentence:
     def _according(self, match: re.Match[str]) -> Claim | None:
         cut = _ACCORDING_END.search(self.text, match.end(), self.end)
         source = tokens_in(self.text, match.end(), cut.start() if cut else self.end)
-        if not source or not _names_a_source(source[0]):
+        if not source or not (_names_a_source(source[0]) or description_before_name(source)):
             return None  # "went according to schedule", "according to plan": an idiom, not a source
         prefix = self.text[self.start : match.start()].strip()
         if _RECAP_PREFIX.fullmatch(prefix):
@@ -172,8 +172,8 @@ class Sentence:
         following = self._tokens_from(match.end())
         # "said restaurant manager Thomas James", "said his coach Peter Stanley": a few words describing
         # the speaker before the full name, which is the source.
-        described = _description_before_name(following)
-        subject: list[Token] = []
+        described = description_before_name(following)
+        subject: list[Token] = list(following[:described])  # kept: "the manager" may refer to him later
         for i, tok in enumerate(following):
             if i < described:
                 continue
@@ -193,7 +193,7 @@ class Sentence:
                 break
             if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
                 break  # a full stop ends the subject, but not that of "Dr." or an initial
-        if not subject or not is_noun_phrase(subject):
+        if not subject or not (described or is_noun_phrase(subject)):
             return None
         if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
             return None  # "…, said Easley, the professor": an appositive may follow the name
@@ -358,7 +358,6 @@ class Sentence:
 _SAID_TO_BE = frozenset({"said", "reported", "alleged", "rumored", "rumoured", "believed", "thought"})
 _INFINITIVE_AFTER_PASSIVE = frozenset({"be", "have", "been", "being"})
 _QUOTE_CLOSED = (",”", ',"', "?”", '?"', "!”", '!"')
-_DESCRIPTION_WORDS = 4  # "senior inside linebacker", "national team coordinator"
 
 
 def _described_full_name(subject: list[Token]) -> list[Token]:
@@ -368,38 +367,11 @@ def _described_full_name(subject: list[Token]) -> list[Token]:
     while start > 0 and subject[start - 1].capitalised:
         start -= 1
     name, description = subject[start:], subject[:start]
-    if len(name) < 2 or not looks_like_person(name) or not 1 <= len(description) <= _DESCRIPTION_WORDS:
+    if len(name) < 2 or not looks_like_person(name) or not 1 <= len(description) <= DESCRIPTION_WORDS:
         return []
     if any(not t.bare.isalpha() or not t.lowercase or t.ends_clause for t in description):
         return []
     return name
-
-
-def _description_before_name(following: Sequence[Token]) -> int:
-    """How many plain lower-case words (a possessive pronoun may open them) describe a person before
-    the full name that comes next after an inverted cue, or 0 where no full name follows them."""
-    n = 0
-    while n < len(following) and n < _DESCRIPTION_WORDS and _describing_word(following[n], n):
-        n += 1
-    name: list[Token] = []
-    for tok in following[n:]:
-        if not tok.capitalised:
-            break
-        name.append(tok)
-        if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
-            break
-    person = strip_title(name)[0]
-    return n if n and len(person) >= 2 and looks_like_person(person) else 0
-
-
-def _describing_word(tok: Token, i: int) -> bool:
-    if i == 0 and tok.word in POSSESSIVES:
-        return True
-    plain = tok.lowercase and all(part.isalpha() for part in tok.bare.split("-"))
-    return plain and not (tok.ends_clause or tok.raw.endswith(".") or tok.is_time or tok.word in _NOT_DESCRIBING)
-
-
-_NOT_DESCRIBING = PREPOSITIONS | CONNECTORS | DETERMINERS | PRONOUNS | AUXILIARIES | ADVERBIAL_WORDS
 
 
 _HEAD_NOUN_WORDS = 2  # "told the BBC News website", "told the Kyiv Independent news site"

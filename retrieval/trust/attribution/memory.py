@@ -63,6 +63,7 @@ class ArticleMemory:
         self._titled: dict[str, str] = {}  # "governor" → the person last named with that title
         self._documents: dict[str, Speaker] = {}  # "statement" → whose statement was named last
         self._called: dict[str, str] = {}  # "company" → the organisation last called "the company"
+        self._described: dict[str, str] = {}  # "ABN Amro" → "bank", set beside it: "the Netherlands' largest bank"
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
         self._subject_person: str | None = None  # … when it is a person's name
         self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
@@ -77,8 +78,9 @@ class ArticleMemory:
         has seen …, the company said" names the company in its own subject; "Mary Roe, his sister,"
         and a pronoun subject continuing someone ("Jill Dougherty met Bout. She asked …") tell a
         person's gender. Names set beside an organisation's noun are organisations."""
-        for organisation in appositive_organisations(tokens):
+        for organisation, noun in appositive_organisations(tokens):
             self._remember_organisation(organisation)
+            self._described[organisation] = noun
         self._proper.update(t.bare for t in tokens[1:] if t.capitalised)
         tokens = strip_determiners(list(subject))
         self._subject = self._subject_person = None
@@ -269,11 +271,14 @@ class ArticleMemory:
         found = None
         if self._subject and (word in NAMES_SUBJECT or heads & set(self._subject.split())):
             found = self._subject
-        if found is None and heads:
+        if found is None:
             names = self._organisations + [s.name for s in self._speakers if not s.is_person]
-            found = next((n for n in reversed(names) if heads & set(n.split()) or word in n.lower().split()), None)
+            found = next((n for n in reversed(names) if self._goes_by(n, word, heads)), None)
         if found is None and (not heads or word in NAMES_SUBJECT):
-            found = next((s.name for s in reversed(self._speakers) if self._is_named_organisation(s)), None)
+            # Through a spokesman only for a noun no name says (an organisation, a paper): a person
+            # quoted with their employer ("director, Center for Auto Safety") is not "the company".
+            spoke = (self._speaking_organisation(s, through_role=not heads) for s in reversed(self._speakers))
+            found = next(filter(None, spoke), None)
         if found is None and word in NAMES_SUBJECT:  # "Contoso reported a loss. …, the company said"
             found = next((s.name for s in reversed(self._named_subjects) if self._is_named_organisation(s)), None)
         if found is None:
@@ -282,6 +287,25 @@ class ArticleMemory:
             return Speaker(noun.bare, False, self._paragraph)
         self._called[word] = found
         return Speaker(found, False, self._paragraph)
+
+    def _goes_by(self, name: str, noun: str, heads: frozenset[str]) -> bool:
+        """Whether "the <noun>" may mean the organisation `name`: its name has one of the noun's heads
+        ("the agency": "Atomic Energy Agency"), or the article set the noun beside it."""
+        return (
+            self._described.get(name) == noun
+            or bool(heads)
+            and (bool(heads & set(name.split())) or noun in name.lower().split())
+        )
+
+    def _speaking_organisation(self, speaker: Speaker, through_role: bool) -> str | None:
+        """The organisation that spoke, by its name or through its spokesman ("spokesman, Reporters
+        Without Borders"), in the last few paragraphs."""
+        if self._is_named_organisation(speaker):
+            return speaker.name
+        role, _, organisation = speaker.name.partition(", ")
+        if through_role and organisation and _is_role_name(role) and speaker.paragraph >= self._paragraph - 3:
+            return organisation
+        return None
 
     def _is_named_organisation(self, speaker: Speaker) -> bool:
         """An organisation quoted in the last few paragraphs by its name (not "officials", not a
@@ -330,12 +354,23 @@ class ArticleMemory:
                 self._remember_titles(subject, person)
 
     def remember_names(self, runs: list[list[Token]]) -> None:
-        for run in runs:
+        for i, run in enumerate(runs):
+            before = runs[i - 1] if i else None
             if any(t.word in ORGANISATION_WORDS for t in run if t.capitalised):
-                self._remember_organisation(phrase_text(strip_determiners(run) or run))
+                joined = before is not None and before[-1].possessive and before[-1].end + 1 == run[0].start
+                named = before + run if joined else run  # "Madison Children's Museum", not "Museum"
+                self._remember_organisation(phrase_text(strip_determiners(named) or named))
+            elif again := self._named_again(phrase_text(strip_determiners(run) or run)):
+                self._remember_organisation(again)  # "Vidler lists …" after "Vidler Water Company": the latest
             for person in people_in(run):
                 key = phrase_text(person).lower()
                 self._people[key] = self._people.pop(key, phrase_text(person))
+
+    def _named_again(self, name: str) -> str | None:
+        """The organisation met before that `name` names again, in full or by its first words."""
+        if name in self._organisations:
+            return name
+        return next((o for o in reversed(self._organisations) if o.startswith(name + " ")), None)
 
 
 def _is_role_name(name: str) -> bool:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from retrieval.trust.attribution.lexicon import (
+    ADVERBIAL_WORDS,
     AFFILIATION_PREPOSITIONS,
     AUXILIARIES,
     CONJUNCTIONS,
@@ -17,6 +18,8 @@ from retrieval.trust.attribution.lexicon import (
     OPENERS,
     PARTICLES,
     PLACES,
+    POSSESSIVES,
+    PREPOSITIONS,
     PRONOUNS,
     PUBLISHED,
     REFERS_BACK,
@@ -31,6 +34,8 @@ _SOURCE_LINKS = frozenset({"by", "from", "of"})  # "a report from KCNA", "a vide
 _COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambassador to Germany"
 _MEDIUM = frozenset({"in", "on"})  # "Rathborn in the Independent", "Dodman on France24"
 _ROLE_LINKS = frozenset({"for", "at", "of", "from", "with"})  # "a spokesperson for Hyundai"
+_APPOSITIVE_OPENERS = frozenset({"a", "an", "the"})
+_RELATIVES = frozenset({"that", "which", "who", "whose", "based"})  # "an insurance company that …", "… based in"
 
 
 def name_runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -117,7 +122,9 @@ def document_source(tokens: list[Token], after_according: bool) -> list[Token] |
     """ "a video released by the Kremlin" → Kremlin, "the KCNA report" → KCNA. None for a document
     that names no source in a subject ("The footage revealed …": no speaker)."""
     for i, tok in enumerate(tokens):
-        if tok.lowercase and tok.word in DOCUMENTS:
+        if (
+            tok.lowercase and tok.word in DOCUMENTS and not description_before_name(tokens[i:])
+        ):  # "study co-author Beth Shapiro"
             rest = tokens[i + 1 :]
             if rest and rest[0].word in PUBLISHED:
                 rest = rest[1:]
@@ -128,6 +135,37 @@ def document_source(tokens: list[Token], after_according: bool) -> list[Token] |
                 return named
             return tokens if after_according else None
     return tokens
+
+
+DESCRIPTION_WORDS = 4  # "senior inside linebacker", "national team coordinator"
+
+
+def description_before_name(following: Sequence[Token]) -> int:
+    """How many plain lower-case words (a possessive pronoun may open them) describe a person before
+    the full name that comes next after an inverted cue or "according to", or 0 where no full name
+    follows them."""
+    n = 0
+    while n < len(following) and n < DESCRIPTION_WORDS and _describing_word(following[n], n):
+        n += 1
+    name: list[Token] = []
+    for tok in following[n:]:
+        if not tok.capitalised:
+            break
+        name.append(tok)
+        if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
+            break
+    person = strip_title(name)[0]
+    return n if n and len(person) >= 2 and looks_like_person(person) else 0
+
+
+def _describing_word(tok: Token, i: int) -> bool:
+    if i == 0 and tok.word in POSSESSIVES:
+        return True
+    plain = tok.lowercase and all(part.isalpha() for part in tok.bare.split("-"))
+    return plain and not (tok.ends_clause or tok.raw.endswith(".") or tok.is_time or tok.word in _NOT_DESCRIBING)
+
+
+_NOT_DESCRIBING = PREPOSITIONS | CONNECTORS | DETERMINERS | PRONOUNS | AUXILIARIES | ADVERBIAL_WORDS
 
 
 def owned_documents(tokens: Sequence[Token]) -> Iterator[tuple[str, list[Token]]]:
@@ -210,21 +248,49 @@ def _is_place(tokens: Sequence[Token]) -> bool:
     return phrase_text(tokens).lower() in PLACES or all(t.word in PLACES for t in tokens)
 
 
-def appositive_organisations(tokens: Sequence[Token]) -> Iterator[str]:
-    """Names set beside an organisation's noun: "one insurance company, State Farm, said",
-    "State Farm, an insurance company," — an organisation, though its name reads like a person's."""
+def appositive_organisations(tokens: Sequence[Token]) -> Iterator[tuple[str, str]]:
+    """(name, noun) for names set beside an organisation's noun: "one insurance company, State Farm,
+    said", "State Farm, an insurance company,", "ABN Amro, the Netherlands' largest bank," — an
+    organisation, though its name reads like a person's, and the one "the bank" then means."""
     for i, tok in enumerate(tokens):
-        if tok.word in REFERS_BACK and tok.lowercase and tok.raw.endswith(","):
+        if tok.word in REFERS_BACK and tok.lowercase and tok.raw.endswith(",") and _heads_its_phrase(tokens, i):
             run = _capitalised_run(tokens, i + 1)
             if run and run[-1].raw.endswith(","):
-                yield phrase_text(run)
-        if tok.raw.endswith(",") and tok.capitalised and i + 1 < len(tokens) and tokens[i + 1].word in ("a", "an"):
-            head = next((t for t in tokens[i + 2 : i + 6] if t.ends_clause or t.word in REFERS_BACK), None)
-            if head is not None and head.word in REFERS_BACK and head.lowercase:
+                yield phrase_text(run), tok.word
+        if (
+            tok.raw.endswith(",")
+            and tok.capitalised
+            and i + 1 < len(tokens)
+            and tokens[i + 1].word in _APPOSITIVE_OPENERS
+        ):
+            head = next((j for j in range(i + 2, min(i + 6, len(tokens))) if _ends_appositive(tokens, j)), None)
+            if head is not None and tokens[head].word in REFERS_BACK and tokens[head].lowercase:
                 start = i
                 while start > 0 and tokens[start - 1].capitalised and not tokens[start - 1].ends_clause:
                     start -= 1
-                yield phrase_text(tokens[start : i + 1])
+                name = strip_determiners(tokens[start : i + 1])
+                if name and not (name[0].word.rstrip(",") in ADVERBIAL_WORDS or name[0].is_time):
+                    yield phrase_text(name), tokens[head].word  # not "Separately, the group said"
+
+
+def _heads_its_phrase(tokens: Sequence[Token], i: int) -> bool:
+    """Whether noun i heads the phrase it ends: "one insurance company, State Farm," but not "the
+    spokesman of the Sindh provincial government, Murtaza Wahab," (the name is the spokesman's)."""
+    j = i
+    while j > 0 and i - j < 4 and not (tokens[j - 1].ends_clause or tokens[j - 1].word in PREPOSITIONS):
+        j -= 1
+        if tokens[j].word in DETERMINERS or tokens[j].word == "one" or tokens[j].bare.isdigit():
+            break  # the phrase's determiner or number: "the Sindh provincial government", "one company"
+    return j == 0 or tokens[j - 1].word not in PREPOSITIONS
+
+
+def _ends_appositive(tokens: Sequence[Token], j: int) -> bool:
+    """Whether token j ends a short appositive's noun phrase: at a comma or full stop, or before a
+    preposition or relative ("an insurance company based in …"); "a former county police chief" is
+    headed by "chief", not by "county"."""
+    if tokens[j].ends_clause or tokens[j].raw.endswith(".") or j + 1 == len(tokens):
+        return True
+    return tokens[j + 1].word in PREPOSITIONS | _RELATIVES
 
 
 def _capitalised_run(tokens: Sequence[Token], start: int) -> list[Token]:

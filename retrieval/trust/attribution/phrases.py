@@ -18,6 +18,7 @@ from retrieval.trust.attribution.lexicon import (
     PLACES,
     PREPOSITIONS,
     PRONOUNS,
+    REFERS_BACK,
     SOURCES,
     SPEAKER_HEADS,
 )
@@ -79,8 +80,11 @@ def fits_noun_phrase(tokens: Sequence[Token], i: int) -> bool:
         return True  # "Bay News 9"
     if joins_name(tokens, i):
         return True
-    if any(t.word in SPEAKER_HEADS for t in tokens[i + 1 : i + 3]):
-        return True
+    for following in tokens[i + 1 : i + 3]:
+        if following.word in SPEAKER_HEADS:
+            return True
+        if following.word in DETERMINERS or following.ends_clause:
+            break  # "visited the city", "joined the team": a verb and its object, not a modifier
     following = tokens[i + 1 : i + 3]
     return len(following) == 2 and all(t.capitalised for t in following)
 
@@ -95,6 +99,8 @@ def is_noun_phrase(tokens: Sequence[Token]) -> bool:
         return False
     if len(tokens) == 1 and tokens[0].word in ORGANISATION_WORDS:
         return True  # "euronews said", "staff said": an organisation written in lower case
+    if len(tokens) == 2 and tokens[0].word == "the" and tokens[1].lowercase and tokens[1].word in REFERS_BACK:
+        return True  # "the hospital said": the one named before (memory decides which), or the noun alone
     knows = _how_it_knows(tokens)
     if knows:  # "a person familiar with the matter": the source is the noun phrase before it
         return is_noun_phrase(tokens[:knows])

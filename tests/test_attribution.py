@@ -598,6 +598,9 @@ def test_no_speaker_is_guessed(paragraphs: list[str]):
         ("“It is over,” tall old bearded local farmer Tom Roe said.", None),
         # a description needs a full name after it: "Forster" alone could be anyone's
         ("“We never expected this,” national team coordinator Forster said.", None),
+        # an owner may open the description: "Wales'" as "Pakistan's"
+        ("“He is on the mend,” Wales' team physiotherapist Mark Davies said.", "Mark Davies"),
+        ("“It is over,” the club's team physiotherapist Mark Davies said.", "Mark Davies"),
     ],
 )
 def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: str, speaker: str | None):
@@ -611,6 +614,9 @@ def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: 
         ("“It's nothing serious,” said his coach Peter Stanley. “He strained a muscle.”", "Peter Stanley"),
         ("The bears are not thriving, said study co-author Beth Shapiro, a biologist at Santa Cruz.", "Beth Shapiro"),
         ("“The economy is heading upward,” said central bank governor Park Seung.", "Park Seung"),
+        # an owner may open the description
+        ("“We benefit from growth,” said GE's chief executive Jeff Immelt.", "Jeff Immelt"),
+        ("“He's worried,” said Lee's wife Leanna Bryan, a co-owner of the business.", "Leanna Bryan"),
         # more than four words: a clause, not a description
         ("“It is over,” said tall old bearded local farmer Tom Roe.", None),
         # a clause after the cue that happens to reach a name: not a description of the speaker
@@ -620,6 +626,9 @@ def test_a_few_describing_words_before_a_full_name_after_a_quotation(paragraph: 
         ),
         # a description needs a full name after it
         ("“We are launching him,” said team manager Maso.", None),
+        # "of" may run inside a description, never open one: the name is whom it was said of
+        ("“Now the talks begin,” said director of telecoms research Tony Lavender.", "Tony Lavender"),
+        ("“He cannot win,” said of rival candidate John Roe one voter.", None),
     ],
 )
 def test_a_few_describing_words_before_a_full_name_after_an_inverted_cue(paragraph: str, speaker: str | None):

@@ -40,7 +40,7 @@ from retrieval.trust.attribution.lexicon import (
     SPEAKER_HEADS,
     TITLES,
 )
-from retrieval.trust.attribution.names import DESCRIPTION_WORDS, description_before_name, strip_title
+from retrieval.trust.attribution.names import description_before_name, strip_title
 from retrieval.trust.attribution.phrases import (
     fits_noun_phrase,
     is_name_word,
@@ -361,17 +361,11 @@ _QUOTE_CLOSED = (",”", ',"', "?”", '?"', "!”", '!"')
 
 
 def _described_full_name(subject: list[Token]) -> list[Token]:
-    """The full name ending `subject` when only a few plain lower-case words come before it, else []."""
-    n = len(subject)
-    start = n
-    while start > 0 and subject[start - 1].capitalised:
-        start -= 1
-    name, description = subject[start:], subject[:start]
-    if len(name) < 2 or not looks_like_person(name) or not 1 <= len(description) <= DESCRIPTION_WORDS:
-        return []
-    if any(not t.bare.isalpha() or not t.lowercase or t.ends_clause for t in description):
-        return []
-    return name
+    """The full name ending `subject` when only a few words describing the person come before it
+    ("national team coordinator Tom Forster", "Wales' team physiotherapist Mark Davies"), else []."""
+    n = description_before_name(subject)
+    name = subject[n:]
+    return name if n and all(t.capitalised for t in name) else []
 
 
 _HEAD_NOUN_WORDS = 2  # "told the BBC News website", "told the Kyiv Independent news site"

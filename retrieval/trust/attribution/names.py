@@ -140,32 +140,48 @@ def document_source(tokens: list[Token], after_according: bool) -> list[Token] |
 DESCRIPTION_WORDS = 4  # "senior inside linebacker", "national team coordinator"
 
 
-def description_before_name(following: Sequence[Token]) -> int:
-    """How many plain lower-case words (a possessive pronoun may open them) describe a person before
-    the full name that comes next after an inverted cue or "according to", or 0 where no full name
-    follows them."""
-    n = 0
-    while n < len(following) and n < DESCRIPTION_WORDS and _describing_word(following[n], n):
+def description_before_name(tokens: Sequence[Token]) -> int:
+    """How many words describe a person before the full name that comes next, or 0 where no full
+    name follows them: a few plain lower-case words ("restaurant manager", "director of telecoms
+    research"), which an owner may open ("his coach", "Pakistan's climate change minister")."""
+    start = n = _owner_length(tokens)
+    while n < len(tokens) and n - start < DESCRIPTION_WORDS and _describing_word(tokens[n], n == start):
         n += 1
     name: list[Token] = []
-    for tok in following[n:]:
+    for tok in tokens[n:]:
         if not tok.capitalised:
             break
         name.append(tok)
         if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
             break
     person = strip_title(name)[0]
-    return n if n and len(person) >= 2 and looks_like_person(person) else 0
+    return n if n > start and len(person) >= 2 and looks_like_person(person) else 0
 
 
-def _describing_word(tok: Token, i: int) -> bool:
-    if i == 0 and tok.word in POSSESSIVES:
-        return True
+def _owner_length(tokens: Sequence[Token]) -> int:
+    """The owner opening a description: "his", "Wales'", "New Zealand's", "the country's"."""
+    if tokens and tokens[0].word in POSSESSIVES:
+        return 1
+    after_the = bool(tokens) and tokens[0].word == "the"
+    for j, tok in enumerate(tokens[:3]):
+        if not (tok.capitalised or after_the and (j == 0 or tok.possessive)) or tok.ends_clause:
+            return 0
+        if tok.possessive or (tok.capitalised and tok.bare.endswith("s") and tok.raw.endswith(("'", "’"))):
+            return j + 1  # "Pakistan's", "Wales'", "the country's"
+    return 0
+
+
+def _describing_word(tok: Token, first: bool) -> bool:
     plain = tok.lowercase and all(part.isalpha() for part in tok.bare.split("-"))
-    return plain and not (tok.ends_clause or tok.raw.endswith(".") or tok.is_time or tok.word in _NOT_DESCRIBING)
+    if not plain or tok.ends_clause or tok.raw.endswith(".") or tok.is_time:
+        return False
+    if tok.word in _INSIDE_DESCRIPTION:
+        return not first
+    return tok.word not in _NOT_DESCRIBING
 
 
 _NOT_DESCRIBING = PREPOSITIONS | CONNECTORS | DETERMINERS | PRONOUNS | AUXILIARIES | ADVERBIAL_WORDS
+_INSIDE_DESCRIPTION = frozenset({"of"})  # "director of telecoms research Tony Lavender", never first
 
 
 def owned_documents(tokens: Sequence[Token]) -> Iterator[tuple[str, list[Token]]]:

@@ -907,3 +907,50 @@ def test_organisations_called_by_their_kind(paragraphs: list[str], speaker: str)
 )
 def test_organisations_are_not_guessed_from_nearby_words(paragraphs: list[str], speaker: str | None):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # A quotation over several source paragraphs, joined into one without its closing marks:
+        # the straight mark before "It's" opens the next part, so "added Mr Seller" is outside.
+        (
+            [
+                "James Seller runs a record label.",
+                '"We are still going to fight to get in there. "It\'s still very important, but other '
+                'markets matter too," added Mr Seller.',
+            ],
+            "James Seller",
+        ),
+        (
+            [
+                "Rhian Beynon of the council spoke.",
+                '"These rules are unfair. "We are taking a legal opinion on this," Ms Beynon said.',
+            ],
+            "Rhian Beynon",
+        ),
+        (['"Why would we stop? "We never have," said Ann Lee.'], "Ann Lee"),
+        # The paragraph is then one quotation from end to end, and the speaker runs on into it.
+        (
+            [
+                'Ann Lee said: "We will go on."',
+                '"Nobody asked us to stop. "We always have and we always will."',
+            ],
+            "Ann Lee",
+        ),
+    ],
+)
+def test_a_quotation_reopened_without_closing_marks(paragraphs: list[str], speaker: str):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # A straight mark after a word, a comma or a colon closes, or nests a title: not a reopening.
+        'The award for "most outstanding delegate "went to Devin Krass, Ann Lee said.',
+        'She called it "the best of "The Middle" era," Ann Lee said.',
+    ],
+)
+def test_a_straight_mark_after_a_word_is_not_a_reopening(paragraph: str):
+    assert attribute_paragraphs([paragraph])[-1].speaker == "Ann Lee"

@@ -9,11 +9,17 @@ from retrieval.corpus.sentences import sentence_spans
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each quotation; curly or straight marks, mixed, and '' closing as some
-    wires write it; an unclosed one runs to the end."""
+    wires write it; an unclosed one runs to the end, or to a mark that opens the next one."""
     spans: list[tuple[int, int]] = []
     opened: int | None = None
     for i, ch in enumerate(text):
         if opened is None and ch in '“"':
+            opened = i
+        elif opened is not None and _reopens(text, i):
+            # A quotation running on over several source paragraphs keeps no closing mark when
+            # they are joined ("... there. "It's ..."); read as a close, the mark would put the
+            # speaker's "added Mr Seller" inside the quote.
+            spans.append((opened, len(text[:i].rstrip())))
             opened = i
         elif opened is not None and (ch in '”"' or text.startswith("''", i)):
             spans.append((opened, i + 1 + (ch == "'")))
@@ -21,6 +27,15 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     if opened is not None:
         spans.append((opened, len(text)))
     return spans
+
+
+def _reopens(text: str, i: int) -> bool:
+    """Whether the straight mark at i opens a quotation although one is open: it is set like an
+    opening mark, after a sentence's end and a space and before a word. (A curly opening mark
+    inside an open quotation changes nothing: the next closing mark ends both.)"""
+    if text[i] != '"' or i + 1 >= len(text) or text[i + 1].isspace() or not text[i - 1].isspace():
+        return False
+    return text[:i].rstrip().endswith((".", "!", "?"))
 
 
 def inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:

@@ -954,3 +954,18 @@ def test_a_quotation_reopened_without_closing_marks(paragraphs: list[str], speak
 )
 def test_a_straight_mark_after_a_word_is_not_a_reopening(paragraph: str):
     assert attribute_paragraphs([paragraph])[-1].speaker == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # A capitalised word opening a sentence before a surname is not a first name
+        (["Joe Arpaio spoke.", "Then Arpaio left the room.", "“We go on,” Arpaio said."], "Joe Arpaio"),
+        (["Simone Biles won.", "Of Biles, the coach spoke well.", "“I can't pick one,” Biles said."], "Simone Biles"),
+        (["Naomi Gandia runs a pantry.", 'Adds Gandia: "We need food."', '"Food," Gandia said.'], "Naomi Gandia"),
+        (["Tony Wilson ran Factory.", "Now Wilson believes the band will win."], "Tony Wilson"),
+        (["Prices fell.", "Even the International Monetary Fund admits this."], "International Monetary Fund"),
+    ],
+)
+def test_a_word_opening_the_sentence_is_not_part_of_the_name(paragraphs: list[str], speaker: str):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

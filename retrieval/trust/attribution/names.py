@@ -8,10 +8,12 @@ from collections.abc import Iterator, Sequence
 
 from retrieval.trust.attribution.lexicon import (
     ADVERBIAL_WORDS,
+    ADVERBS,
     AFFILIATION_PREPOSITIONS,
     AUXILIARIES,
     CONJUNCTIONS,
     CONNECTORS,
+    CUES,
     DETERMINERS,
     DOCUMENTS,
     NAME_PREPOSITIONS,
@@ -35,6 +37,8 @@ _COMPLEMENTS = frozenset({"of", "to", "for"})  # "Director of Athletics", "Ambas
 _MEDIUM = frozenset({"in", "on"})  # "Rathborn in the Independent", "Dodman on France24"
 _ROLE_LINKS = frozenset({"for", "at", "of", "from", "with"})  # "a spokesperson for Hyundai"
 _APPOSITIVE_OPENERS = frozenset({"a", "an", "the"})
+# Words that open a sentence capitalised but never a person's name: "Then Arpaio", "Of Biles", "Adds Gandia".
+_NOT_A_NAME_OPENING = OPENERS | CONJUNCTIONS | DETERMINERS | AUXILIARIES | ADVERBS | PREPOSITIONS
 _RELATIVES = frozenset({"that", "which", "who", "whose", "based"})  # "an insurance company that …", "… based in"
 
 
@@ -71,7 +75,7 @@ def people_in(run: list[Token]) -> Iterator[list[Token]]:
         if tok is None or (tok.lowercase and tok.word not in PARTICLES):
             titled = [i for i, t in enumerate(part) if t.title]
             name = part[titled[-1] + 1 :] if titled else part
-            while name and (name[0].word in OPENERS | CONJUNCTIONS | DETERMINERS | AUXILIARIES or name[0].is_time):
+            while name and (name[0].word in _NOT_A_NAME_OPENING or name[0].word in CUES or name[0].is_time):
                 name = name[1:]
             if len(name) >= 2 and looks_like_person(name):
                 yield name

@@ -98,9 +98,9 @@ def _subject_segment(segment: list[Token]) -> list[Token]:
 
 
 def _strip_leading(tokens: list[Token]) -> list[Token]:
-    """Drop an opening conjunction and time phrase: "But", "Last week"."""
+    """Drop an opening conjunction, time phrase or adverb: "But", "Last week", "Even McDowell"."""
     i = 0
-    while i < len(tokens) and (tokens[i].word in CONJUNCTIONS or tokens[i].is_time):
+    while i < len(tokens) and (tokens[i].word in CONJUNCTIONS or tokens[i].is_time or tokens[i].word in ADVERBS):
         i += 1
     return tokens[i:]
 

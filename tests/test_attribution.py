@@ -969,3 +969,18 @@ def test_a_straight_mark_after_a_word_is_not_a_reopening(paragraph: str):
 )
 def test_a_word_opening_the_sentence_is_not_part_of_the_name(paragraphs: list[str], speaker: str):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # The words before the comma are the quotation itself, not a name the subject is an appositive of
+        (['"Yes," the club said.'], "club"),
+        (["Sharon Elliot was born in 1960.", "“It’s you, Sharon,” her mother finally said."], None),
+        (["“Hey Gov,” several said as they walked in."], None),
+        # but a quoted title inside the appositive still leaves the name before it
+        (['John McElroy, who hosts "Autoline," noted that the survey had changed.'], "John McElroy"),
+    ],
+)
+def test_a_quotation_before_the_subject_names_no_one(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

@@ -65,6 +65,8 @@ def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
     if not nearest and is_role(named):
         named = segments[2]
     named = _strip_leading(named)
+    if named and named[-1].raw.endswith(("”", '"')):
+        named = []  # '"Yes," the club said': the quoted words are what is said, not who says it
     if named and named[0].word not in OPENERS and (is_pure_name(named) or is_noun_phrase(named)):
         return named[0].start, named  # "The family of Vadell, one of the “CITGO 6”, said"
     return (nearest[0].start, nearest) if nearest else (0, [])

@@ -984,3 +984,19 @@ def test_a_word_opening_the_sentence_is_not_part_of_the_name(paragraphs: list[st
 )
 def test_a_quotation_before_the_subject_names_no_one(paragraphs: list[str], speaker: str | None):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # A capitalised compound opening the name describes it
+        (["Fly-half Charlie Hodgson said the side was ready."], "Charlie Hodgson"),
+        (["Co-owner Colleen Schreiber said sales fell.", "“It was hard,” Schreiber said."], "Colleen Schreiber"),
+        (["Paris-based Euronext, owner of Liffe in London, has also said it is interested."], "Euronext"),
+        # inside a name, a compound belongs to it
+        (["Kim Jun-rak, a spokesperson for the Joint Chiefs of Staff, said the launch failed."], "Kim Jun-rak"),
+        (["The Chandra X-ray Observatory added data to the images."], "Chandra X-ray Observatory"),
+    ],
+)
+def test_a_compound_before_a_name_describes_it(paragraphs: list[str], speaker: str):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

@@ -350,7 +350,7 @@ class Sentence:
             return False
         *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in _CLAUSE_COMMA.split(prefix))
         return all(opens_adverbial(words) for words in leading if words) and all(
-            t.word in ADVERBIAL_WORDS or t.is_time for t in last
+            t.word in ADVERBIAL_WORDS or t.is_time or t.describes for t in last
         )
 
 

@@ -11,6 +11,7 @@ _TOKEN = re.compile(r"[^\s:]+:?|:")  # "happened:Southwest" is two words
 _LEADING_PUNCT = "“\"‘'(["
 _TRAILING_PUNCT = "”\"’'),.;:!?]"
 _POSSESSIVE_END = re.compile(r"[’']s$")
+_DESCRIBING_COMPOUND = re.compile(r"[A-Z][a-z]*-[a-z]")
 DASHES = frozenset("–—−-")
 CLAUSE_END = (",", ";", ":", "”", '"', "''")
 
@@ -36,6 +37,11 @@ class Token:
 
     def __repr__(self) -> str:
         return f"Token({self.raw!r}, {self.start}, {self.end})"
+
+    @property
+    def describes(self) -> bool:
+        """A capitalised compound read as a description (tokens_in): "Fly-half", "Paris-based"."""
+        return self.lowercase and self.bare[0].isupper()
 
     @property
     def possessive(self) -> bool:
@@ -71,7 +77,14 @@ class Token:
 
 
 def tokens_in(text: str, start: int, end: int) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+    tokens = [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+    for i, tok in enumerate(tokens):
+        before = tokens[i - 1] if i else None
+        if _DESCRIBING_COMPOUND.match(tok.bare) and (before is None or not before.capitalised or before.ends_clause):
+            # "Fly-half Charlie Hodgson", "Paris-based Euronext": a compound opening a capitalised run
+            # describes the name after it (inside a run it is the name: "Kim Jun-rak", "Chandra X-ray")
+            tok.capitalised, tok.lowercase = False, True
+    return tokens
 
 
 def word_end(tok: Token) -> int:

@@ -1000,3 +1000,17 @@ def test_a_quotation_before_the_subject_names_no_one(paragraphs: list[str], spea
 )
 def test_a_compound_before_a_name_describes_it(paragraphs: list[str], speaker: str):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # A sentence adverb before a comma opens the sentence; it is no one's name
+        (["Indeed, 13% of all of those with central AC said they slept well."], None),
+        (["Daisy Flores spoke.", "Furthermore, Flores said the inquiry was flawed."], "Daisy Flores"),
+        # "another" is a determiner, dropped like "the"
+        (["“The UN cannot deliver any more,” another UN diplomat said."], "UN diplomat"),
+    ],
+)
+def test_sentence_adverbs_and_another_open_no_name(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

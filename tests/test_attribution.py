@@ -1014,3 +1014,17 @@ def test_a_compound_before_a_name_describes_it(paragraphs: list[str], speaker: s
 )
 def test_sentence_adverbs_and_another_open_no_name(paragraphs: list[str], speaker: str | None):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # after a possessive, a cue form is a noun: "his comments", "its claims"
+        (["His comments follow news that four men will be freed."], None),
+        (["Its claims came after the minister spoke. Ann Lee said she expected a visit."], "Ann Lee"),
+        # the possessive may still own the subject of a real verb
+        (["“We lost,” his coach said."], "his coach"),
+    ],
+)
+def test_a_cue_form_after_a_possessive_is_a_noun(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

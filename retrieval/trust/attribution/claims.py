@@ -208,6 +208,8 @@ class Sentence:
         noun_form = match.group().lower().endswith("s")  # "reports", "claims"; never "said" ("she said has")
         if plural_noun or (adjacent and noun_form and after[0].word in AUXILIARIES):
             return []  # "the KCNA reports should …", "reports of": a noun ("he said, have left" is a verb)
+        if before and before[-1].word in POSSESSIVES:
+            return []  # "His comments follow …": after a possessive the form is a noun, never a verb
         form = match.group().lower()
         if (
             adjacent

@@ -16,7 +16,6 @@ from retrieval.trust.attribution.lexicon import (
     PRONOUNS,
     SOURCES,
 )
-from retrieval.trust.attribution.names import description_before_name
 from retrieval.trust.attribution.phrases import is_noun_phrase, is_pure_name, joins_name, says_how_it_knows
 from retrieval.trust.attribution.tokens import Token
 
@@ -105,10 +104,8 @@ def _strip_leading(tokens: list[Token]) -> list[Token]:
     i = 0
     while i < len(tokens) and (tokens[i].word in CONJUNCTIONS or tokens[i].is_time or tokens[i].word in ADVERBS):
         i += 1
-    if i < len(tokens) and tokens[i].describes:  # "Play-by-play man Brett Lasky", "Paris-based Euronext"
-        described = description_before_name(tokens[i:])
-        if described or is_pure_name(tokens[i + 1 :]):
-            i += described or 1
+    if i < len(tokens) and tokens[i].describes and is_pure_name(tokens[i + 1 :]):
+        i += 1  # "Paris-based Euronext, owner of Liffe, said": the name after its description
     return tokens[i:]
 
 

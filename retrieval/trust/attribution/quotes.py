@@ -15,11 +15,11 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     for i, ch in enumerate(text):
         if opened is None and ch in '“"':
             opened = i
-        elif opened is not None and _reopens(text, i):
+        elif opened is not None and (previous_end := _reopening(text, i)) is not None:
             # A quotation running on over several source paragraphs keeps no closing mark when
             # they are joined ("... there. "It's ..."); read as a close, the mark would put the
             # speaker's "added Mr Seller" inside the quote.
-            spans.append((opened, len(text[:i].rstrip())))
+            spans.append((opened, previous_end))
             opened = i
         elif opened is not None and (ch in '”"' or text.startswith("''", i)):
             spans.append((opened, i + 1 + (ch == "'")))
@@ -29,13 +29,14 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _reopens(text: str, i: int) -> bool:
-    """Whether the straight mark at i opens a quotation although one is open: it is set like an
-    opening mark, after a sentence's end and a space and before a word. (A curly opening mark
-    inside an open quotation changes nothing: the next closing mark ends both.)"""
+def _reopening(text: str, i: int) -> int | None:
+    """Where the open quotation ends when the straight mark at i opens another: it is set like an
+    opening mark, after a sentence's end and a space and before a word; else None. (A curly opening
+    mark inside an open quotation changes nothing: the next closing mark ends both.)"""
     if text[i] != '"' or i + 1 >= len(text) or text[i + 1].isspace() or not text[i - 1].isspace():
-        return False
-    return text[:i].rstrip().endswith((".", "!", "?"))
+        return None
+    before = text[:i].rstrip()
+    return len(before) if before.endswith((".", "!", "?")) else None
 
 
 def inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:

@@ -233,3 +233,53 @@ def test_under_a_related_reply_no_other_paragraph_is_drawn_in():
     answer = _stance_answer({"a#p1": related, "a#p2": related * 0.95, "b#p1": related * 0.9, "c#p1": related * 0.8})
     assert answer.confidence in ("related", "none")
     assert "b#p2" not in [p.id for p in answer.passages]
+
+
+def test_a_negation_about_another_matter_does_not_dispute_the_question():
+    from retrieval.answering.answerer import Answerer, Candidate
+    from retrieval.corpus.articles import build_article
+    from retrieval.corpus.collection import Corpus
+    from retrieval.ranking.index import PassageIndex
+    from retrieval.relevance.confidence import default_model
+
+    articles = [
+        build_article(
+            "a",
+            "Grain\n\nRussia pulled out of the grain deal on Monday. Moscow said its demands on fertiliser "
+            "exports had not been met.\n\nThe Kremlin later said Russia had not left the grain deal.",
+            {},
+        ),
+    ]
+    answerer = Answerer(PassageIndex.build(Corpus.from_articles(articles)), today=lambda: date(2026, 12, 1))
+    above = min(0.99, default_model().answer_at + 0.3)
+    answerer._candidates = lambda reading: [  # noqa: SLF001
+        Candidate(i, 10.0 - i, above - i / 100) for i in range(len(answerer.corpus.passages))
+    ]
+    answer = answerer.answer("Did Russia pull out of the grain deal?", k=3)
+    # "had not been met" is Moscow's reason, not a denial that it left; "had not left the grain deal" is one.
+    assert [(p.id, p.stance) for p in answer.passages] == [("a#p1", "asserted"), ("a#p2", "denied")]
+
+
+@pytest.mark.parametrize("with_denial", [False, True])
+def test_the_other_side_drawn_from_an_answering_article_is_about_the_claim(with_denial: bool):
+    from retrieval.answering.answerer import Answerer, Candidate
+    from retrieval.corpus.articles import build_article
+    from retrieval.corpus.collection import Corpus
+    from retrieval.ranking.index import PassageIndex
+    from retrieval.relevance.confidence import default_model
+
+    paragraphs = [
+        "Officials said North Korea has sent arms to Russia for the war.",
+        "Officials said the arms North Korea sent to Russia were shells.",
+        "Russia did not hold the parade this year.",  # shares a name, says nothing of the claim
+    ] + (["North Korea has not sent arms to Russia, its envoy said."] if with_denial else [])
+    article = build_article("a", "Arms\n\n" + "\n\n".join(paragraphs), {})
+    answerer = Answerer(PassageIndex.build(Corpus.from_articles([article])), today=lambda: date(2026, 12, 1))
+    above = min(0.99, default_model().answer_at + 0.3)
+    answerer._candidates = lambda reading: [  # noqa: SLF001
+        Candidate(0, 10.0, above),
+        Candidate(1, 9.0, above - 0.01),
+    ]
+    answer = answerer.answer("Has North Korea sent arms to Russia?", k=3)
+    other_side = [("a#p4", "denied")] if with_denial else []
+    assert [(p.id, p.stance) for p in answer.passages][2:] == other_side

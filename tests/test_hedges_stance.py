@@ -302,3 +302,69 @@ def test_a_denial_is_explained_by_a_whole_word_negation(hedges: tuple[str, ...],
     conflict = answer_caveats(_denying(hedges), date(2026, 11, 28))[0]
     assert conflict.kind == "conflict"
     assert conflict.text.endswith(f"Outlet in its own words: disputes it — “{telling}” (¶2).")
+
+
+@pytest.mark.parametrize(
+    ("stances", "contradict"),
+    [
+        (("asserted", "denied"), True),
+        (("uncertain", "denied"), True),  # the seed's accusation beside SIPRI's missing evidence
+        (("asserted", "uncertain"), False),  # a hedge, which the hedge caveat points out
+        (("denied", "denied"), False),
+    ],
+)
+def test_passages_disagree_only_when_one_disputes_what_another_does_not(stances, contradict):
+    from dataclasses import replace
+    from datetime import date
+
+    from retrieval.trust.caveats import answer_caveats
+
+    passages = [replace(p, stance=s) for p, s in zip(_denying(("did not",)), stances, strict=True)]
+    kinds = [c.kind for c in answer_caveats(passages, date(2026, 11, 28))]
+    assert ("conflict" in kinds) is contradict
+
+
+# --- what the question's claim is ----------------------------------------------------------------
+
+
+def _holds(*question_words: str):
+    """The question weight a piece of text holds: one per question word in it."""
+    return lambda text: float(sum(word in text.lower() for word in question_words))
+
+
+GRAIN_DEAL = _holds("russia", "moscow", "grain", "deal", "withdr")  # "Did Russia pull out of the grain deal?"
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        # A negation about another matter, even in the claim's sentence, is no denial of the claim.
+        (
+            "The reason offered by Russia for its withdrawal from the deal was twofold: first, Moscow said "
+            "that its demands to improve its own food exports had not been met.",
+            "asserted",
+        ),
+        ("Russia withdrew from the grain deal. Those who rely on it, however, shouldn't be concerned.", "asserted"),
+        # A negation in a sentence that holds little of the question does not count either, nor a doubt.
+        ("Russia left the grain deal in July. Prices could rise, and supply was not enough.", "asserted"),
+        # A negation whose clause is about the question denies it.
+        ("Moscow has not withdrawn from the grain deal, officials said.", "denied"),
+        ("Officials said there were no signs that Russia would leave the deal.", "denied"),
+        # ... and so does one pointing back to the claim, or one with nothing after it.
+        ("Reports say Russia quit the grain deal. Researchers have not seen any evidence to back it up.", "denied"),
+        ("Did Moscow leave the grain deal? Russia did not.", "denied"),
+        # A denial said of another matter in a sentence that does not carry the claim is not one.
+        ("Russia quit the grain deal in July. The ministry denied any food shortage.", "asserted"),
+        # Doubt in the claim's own sentence still leaves it open.
+        ("Russia could withdraw from the grain deal, officials said.", "uncertain"),
+    ],
+)
+def test_only_the_hedges_about_the_question_decide_the_stance(text: str, stance: str):
+    assert passage_stance(text, find_hedges(text), OWN_VOICE, GRAIN_DEAL) == stance
+
+
+def test_without_the_question_every_hedge_of_the_passage_counts():
+    text = "Russia left the grain deal in July. Prices could rise, and supply was not enough."
+    assert passage_stance(text, find_hedges(text), OWN_VOICE) == "uncertain"
+    # A passage holding nothing of the question is read whole.
+    assert passage_stance("Supply was not enough.", ["was not enough"], OWN_VOICE, GRAIN_DEAL) == "denied"

@@ -74,8 +74,10 @@ def _where(p: AnsweredPassage) -> str:
 
 
 def _conflict(passages: Sequence[AnsweredPassage]) -> Caveat | None:
+    """The passages contradict each other when one disputes the claim and another asserts it or
+    leaves it open. One asserting beside one unsure is no contradiction: the hedge caveat says that."""
     stances = {p.stance for p in passages if p.stance}
-    if len(stances) < 2:
+    if "denied" not in stances or len(stances) < 2:
         return None
     parts = []
     for p in passages:

@@ -34,7 +34,7 @@ _CUES = _load_cues()
 # A question, back to the sentence or quotation it starts in; its modals ask, they do not hedge.
 _QUESTION = re.compile(r"[^.!?“”\"]*\?")
 # The clause a negation is in starts after the last of these.
-_CLAUSE_BREAK = re.compile(r"[,;:.!?“”\"()–—]")
+CLAUSE_BREAK = re.compile(r"[,;:.!?“”\"()–—]")
 _SUPPOSITION = re.compile(r"\b(?:if|whether|unless)\b", re.IGNORECASE)
 
 
@@ -87,5 +87,5 @@ def _overlaps(match: _Match, spans: list[tuple[int, int]]) -> bool:
 
 def _is_supposed(text: str, position: int) -> bool:
     """Whether `position` is in a clause that opens with if/whether/unless."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)]
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, position)]
     return bool(_SUPPOSITION.search(text, breaks[-1] if breaks else 0, position))

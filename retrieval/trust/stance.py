@@ -9,16 +9,23 @@ FactBank-style, from the passage's hedges (retrieval/trust/hedges.py) and who is
     itself calls allegations or rumours;
   - distancing alone ("reportedly", "accused") means nobody in the passage vouches for the claim;
   - a passage that only asks (a heading such as "A new alliance?") asserts nothing.
+
+Hedges count only in the sentences that carry the question's claim, and a grammatical negation
+("not", "n't", "no evidence") only where what it negates, the rest of its clause, is about the
+question or points back to a claim ("to back it up"): "its demands had not been met", given as
+Moscow's reason for leaving a deal, says nothing about whether it left. An elliptical negation
+("Kim did not.") negates what came before, so it counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from retrieval.corpus.sentences import sentence_spans
 from retrieval.datafiles import data_lines
 from retrieval.trust.attribution.attribute import Attribution
-from retrieval.trust.hedges import DISTANCING, NEGATION, UNCERTAIN, find_hedges, hedge_kind
+from retrieval.trust.hedges import CLAUSE_BREAK, DISTANCING, NEGATION, UNCERTAIN, find_hedges, hedge_kind
 
 ASSERTED = "asserted"
 DENIED = "denied"
@@ -37,6 +44,23 @@ _QUESTION_WORDS = _question_words()
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # How far after "do you know" / "can you tell me" a wh-word still makes a wh-question.
 _WH_REACH = 4
+# A sentence carries the claim when it holds at least this share of what the best sentence holds of
+# the question: a claim is often spread over two sentences, each naming part of it.
+CLAIM_SHARE = 0.5
+# The word of a grammatical negation after which its scope starts; lexical denials ("denied",
+# "never", "baseless") deny whatever they are said of.
+_NEGATOR = re.compile(r"\b(?:no|not|cannot)\b|n[’']t\b", re.IGNORECASE)
+
+
+def _scope_words() -> dict[str, frozenset[str]]:
+    classes: dict[str, set[str]] = {}
+    for line in data_lines("stance_scope.txt"):
+        word, _, kind = line.partition("\t")
+        classes.setdefault(kind.strip(), set()).add(word.strip())
+    return {kind: frozenset(words) for kind, words in classes.items()}
+
+
+_SCOPE_WORDS = _scope_words()
 
 
 def is_yes_no_question(question: str) -> bool:
@@ -56,10 +80,40 @@ def is_yes_no_question(question: str) -> bool:
     return not any(word in _QUESTION_WORDS["wh"] for word in words[1 : 1 + _WH_REACH])
 
 
-def passage_stance(text: str, hedges: Sequence[str], attribution: Attribution) -> str:
-    """ "asserted", "denied" or "uncertain": what the passage's speaker commits to."""
+def claim_hedges(text: str, holds: Callable[[str], float]) -> list[str]:
+    """The hedges of `text` about the question's claim. The claim is carried by the sentences holding
+    at least CLAIM_SHARE of the question weight (`holds`) that the best sentence holds: their doubts
+    count, and their negations where the negated clause is about the question. A negation anywhere
+    counts when it points back ("to back it up") or stops short ("Russia did not."). A text that holds
+    nothing of the question is read whole, every hedge counting."""
+    sentences = [text[start:end] for start, end in sentence_spans(text)]
+    weights = [holds(sentence) for sentence in sentences]
+    best = max(weights, default=0.0)
+    if best <= 0:
+        return find_hedges(text)
+    found = []
+    for sentence, weight in zip(sentences, weights, strict=True):
+        carries_claim = weight >= CLAIM_SHARE * best
+        for hedge in find_hedges(sentence):
+            if hedge_kind(hedge) != NEGATION:
+                keep = carries_claim
+            else:
+                reach = _negated(sentence, hedge, holds)
+                keep = reach == _BACK or (carries_claim and reach == _ABOUT)
+            if keep:
+                found.append(hedge)
+    return found
+
+
+def passage_stance(
+    text: str, hedges: Sequence[str], attribution: Attribution, holds: Callable[[str], float] | None = None
+) -> str:
+    """ "asserted", "denied" or "uncertain": what the passage's speaker commits to. With `holds` (the
+    question weight a piece of text holds), only the hedges of the claim's sentences count."""
     if attribution.cue and any(hedge_kind(h) == NEGATION for h in find_hedges(attribution.cue)):
         return DENIED
+    if holds is not None:
+        hedges = claim_hedges(text, holds)
     kinds = {hedge_kind(hedge) for hedge in hedges}
     if UNCERTAIN in kinds or text.rstrip(' ”"’)').endswith("?"):
         return UNCERTAIN_STANCE
@@ -68,3 +122,30 @@ def passage_stance(text: str, hedges: Sequence[str], attribution: Attribution) -
     if DISTANCING in kinds:
         return UNCERTAIN_STANCE
     return ASSERTED
+
+
+_BACK = "back"  # the negation points back to a claim made before, or stops short
+_ABOUT = "about"  # its clause holds some of the question
+
+
+def _negated(sentence: str, hedge: str, holds: Callable[[str], float]) -> str | None:
+    """What a negation hedge of `sentence` is about: _BACK, _ABOUT or None (another matter). What
+    follows a grammatical negation in its clause is what it negates. A lexical denial ("denied",
+    "never") is about whatever it is said of: _ABOUT, so it counts in the claim's sentences only
+    (counting "The ministry denied it." after one made more false disputes on bench/stance.py)."""
+    negator = _NEGATOR.search(hedge)
+    start = sentence.find(hedge)
+    if negator is None or start < 0:
+        return _ABOUT
+    after = start + negator.end()
+    clause_end = CLAUSE_BREAK.search(sentence, start + len(hedge))
+    end = clause_end.start() if clause_end else len(sentence)
+    negated_words = _WORD.findall(sentence[after:end].lower())
+    if not negated_words or any(word in _SCOPE_WORDS["refers_back"] for word in negated_words):
+        return _BACK
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, start)]
+    begin = breaks[-1] if breaks else 0
+    for word in _WORD.finditer(sentence.lower(), begin, start):
+        if word.group() in _SCOPE_WORDS["opens_clause"]:
+            begin = word.end()
+    return _ABOUT if holds(sentence[begin:end]) > 0 else None

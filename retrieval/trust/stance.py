@@ -11,10 +11,10 @@ FactBank-style, from the passage's hedges (retrieval/trust/hedges.py) and who is
   - a passage that only asks (a heading such as "A new alliance?") asserts nothing.
 
 Hedges count only in the sentences that carry the question's claim, and a grammatical negation
-("not", "n't", "no evidence") only where what it negates, the rest of its clause, is about the
-question or points back to a claim ("to back it up"): "its demands had not been met", given as
-Moscow's reason for leaving a deal, says nothing about whether it left. An elliptical negation
-("Kim did not.") negates what came before, so it counts.
+("not", "n't", "no evidence") only where its clause holds some of the question or what it negates
+points back to a claim ("to back it up"): "its demands had not been met", given as Moscow's reason
+for leaving a deal, says nothing about whether it left. An elliptical negation ("Kim did not.")
+negates what came before, so it counts.
 """
 
 from __future__ import annotations
@@ -32,15 +32,16 @@ DENIED = "denied"
 UNCERTAIN_STANCE = "uncertain"
 
 
-def _question_words() -> dict[str, frozenset[str]]:
+def _word_classes(name: str) -> dict[str, frozenset[str]]:
+    """A WORD<TAB>CLASS lexicon as the words of each class."""
     classes: dict[str, set[str]] = {}
-    for line in data_lines("stance_questions.txt"):
+    for line in data_lines(name):
         word, _, kind = line.partition("\t")
         classes.setdefault(kind.strip(), set()).add(word.strip())
     return {kind: frozenset(words) for kind, words in classes.items()}
 
 
-_QUESTION_WORDS = _question_words()
+_QUESTION_WORDS = _word_classes("stance_questions.txt")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # How far after "do you know" / "can you tell me" a wh-word still makes a wh-question.
 _WH_REACH = 4
@@ -50,17 +51,7 @@ CLAIM_SHARE = 0.5
 # The word of a grammatical negation after which its scope starts; lexical denials ("denied",
 # "never", "baseless") deny whatever they are said of.
 _NEGATOR = re.compile(r"\b(?:no|not|cannot)\b|n[’']t\b", re.IGNORECASE)
-
-
-def _scope_words() -> dict[str, frozenset[str]]:
-    classes: dict[str, set[str]] = {}
-    for line in data_lines("stance_scope.txt"):
-        word, _, kind = line.partition("\t")
-        classes.setdefault(kind.strip(), set()).add(word.strip())
-    return {kind: frozenset(words) for kind, words in classes.items()}
-
-
-_SCOPE_WORDS = _scope_words()
+_SCOPE_WORDS = _word_classes("stance_scope.txt")
 
 
 def is_yes_no_question(question: str) -> bool:

@@ -10,6 +10,7 @@ answered at k = 3 and its shown passages are scored:
   - "disputes it" shown on a passage not labelled `disputes`: the worst error, as it makes up a dissent;
   - the conflict caveat ("The passages disagree") beside whether the shown passages' labels
     contradict (one `disputes`, another `asserts` or `unsure`).
+Each answer is timed on its second asking (p50/p95: what the stance rules cost a yes/no question).
 With --baseline, the same figures for another source tree (a worktree of an older commit), each tree
 in its own process. Exits with a message when ../shared is absent; prints figures, never fails.
 """
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -40,9 +43,14 @@ def _child(tree: Path) -> None:
     confusion: Counter[tuple[str, str]] = Counter()
     caveats: Counter[tuple[bool, bool]] = Counter()
     unlabelled = 0
+    seconds = []
     for record in records:
         labels = {p["id"]: p["label"] for p in record["passages"]}
+        # Timed on the second asking: the first reads each shown article's attribution once.
+        answerer.answer(record["question"], k=3)
+        start = time.perf_counter()
         answer = answerer.answer(record["question"], k=3)
+        seconds.append(time.perf_counter() - start)
         shown = [(labels.get(p.id), LABEL_OF.get(p.stance or "", "none")) for p in answer.passages]
         unlabelled += sum(label is None for label, _ in shown)
         confusion.update((label, stance) for label, stance in shown if label)
@@ -65,6 +73,8 @@ def _child(tree: Path) -> None:
                 "conflict caveat, labels contradict": caveats[(True, True)],
                 "conflict caveat, labels do not": caveats[(True, False)],
                 "no caveat, labels contradict": caveats[(False, True)],
+                "answer p50 ms (second asking)": 1000 * statistics.median(seconds),
+                "answer p95 ms (second asking)": 1000 * statistics.quantiles(seconds, n=20)[-1],
             }
         )
     )

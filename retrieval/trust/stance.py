@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from retrieval.corpus.sentences import sentence_spans
 from retrieval.datafiles import data_lines
@@ -71,22 +72,30 @@ def is_yes_no_question(question: str) -> bool:
     return not any(word in _QUESTION_WORDS["wh"] for word in words[1 : 1 + _WH_REACH])
 
 
+@lru_cache(maxsize=2048)  # ~11 passages a yes/no question: the last ~200 questions, a few MB
+def _sentences_with_hedges(text: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Each sentence of a passage with its hedges and their kinds: the same whatever the question, and
+    finding them is most of what a stance costs, so a passage shown again is not read again."""
+    sentences = (text[start:end] for start, end in sentence_spans(text))
+    return tuple((s, tuple((h, hedge_kind(h)) for h in find_hedges(s))) for s in sentences)
+
+
 def claim_hedges(text: str, holds: Callable[[str], float]) -> list[str]:
     """The hedges of `text` about the question's claim. The claim is carried by the sentences holding
     at least CLAIM_SHARE of the question weight (`holds`) that the best sentence holds: their doubts
     count, and their negations where the negated clause is about the question. A negation anywhere
     counts when it points back ("to back it up") or stops short ("Russia did not."). A text that holds
     nothing of the question is read whole, every hedge counting."""
-    sentences = [text[start:end] for start, end in sentence_spans(text)]
-    weights = [holds(sentence) for sentence in sentences]
+    sentences = _sentences_with_hedges(text)
+    weights = [holds(sentence) for sentence, _ in sentences]
     best = max(weights, default=0.0)
     if best <= 0:
         return find_hedges(text)
     found = []
-    for sentence, weight in zip(sentences, weights, strict=True):
+    for (sentence, hedges), weight in zip(sentences, weights, strict=True):
         carries_claim = weight >= CLAIM_SHARE * best
-        for hedge in find_hedges(sentence):
-            if hedge_kind(hedge) != NEGATION:
+        for hedge, kind in hedges:
+            if kind != NEGATION:
                 keep = carries_claim
             else:
                 reach = _negated(sentence, hedge, holds)

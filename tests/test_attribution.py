@@ -1005,6 +1005,24 @@ def test_a_compound_before_a_name_describes_it(paragraphs: list[str], speaker: s
 @pytest.mark.parametrize(
     ("paragraphs", "speaker"),
     [
+        # A participle and its phrase open the sentence, with or without a comma after them
+        (["Speaking in Leeds Ms Jones said the plan would work."], "Jones"),
+        (["Flying to Rome on Monday Mrs May said she was hopeful."], "May"),
+        (["Speaking from Paris, coach Jean Dupont told reporters the team was ready."], "Jean Dupont"),
+        (["Echoing the minister, the spokesman said the talks had failed."], "spokesman"),
+        # a participle before a noun is a compound description, and a name may end in -ing
+        (["Filtering firm Clearswift said the tactic was new."], "Filtering firm Clearswift"),
+        (["Boeing says it is moving its headquarters."], "Boeing"),
+        (["Rowling revealed she had completed the novel."], "Rowling"),
+    ],
+)
+def test_a_participle_opening_the_sentence_is_no_name(paragraphs: list[str], speaker: str):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
         # A sentence adverb before a comma opens the sentence; it is no one's name
         (["Indeed, 13% of all of those with central AC said they slept well."], None),
         (["Daisy Flores spoke.", "Furthermore, Flores said the inquiry was flawed."], "Daisy Flores"),

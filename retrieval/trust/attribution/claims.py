@@ -50,7 +50,7 @@ from retrieval.trust.attribution.phrases import (
     opens_adverbial,
 )
 from retrieval.trust.attribution.quotes import inside
-from retrieval.trust.attribution.subjects import is_role, subject_before, verb_group
+from retrieval.trust.attribution.subjects import is_role, opens_with_participle, subject_before, verb_group
 from retrieval.trust.attribution.tokens import CLAUSE_END, DASHES, Token, tokens_in, word_end
 
 # The constructions, in the order the outermost source is chosen when they nest.
@@ -351,8 +351,9 @@ class Sentence:
         if any(mark in prefix for mark in '“”"'):
             return False
         *leading, last = (tokens_in(chunk, 0, len(chunk)) for chunk in _CLAUSE_COMMA.split(prefix))
-        return all(opens_adverbial(words) for words in leading if words) and all(
-            t.word in ADVERBIAL_WORDS or t.is_time or t.describes for t in last
+        # "Speaking in Harrogate Mr Kennedy said": a participle's phrase, even with no comma after it
+        return all(opens_adverbial(words) for words in leading if words) and (
+            opens_with_participle(last) or all(t.word in ADVERBIAL_WORDS or t.is_time or t.describes for t in last)
         )
 
 

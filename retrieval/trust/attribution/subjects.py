@@ -13,6 +13,7 @@ from retrieval.trust.attribution.lexicon import (
     NOUN_PHRASE_WORDS,
     OPENERS,
     PARTY_PREFIXES,
+    PREPOSITIONS,
     PRONOUNS,
     SOURCES,
 )
@@ -67,6 +68,8 @@ def subject_before(before: list[Token]) -> tuple[int, list[Token]]:
     named = _strip_leading(named)
     if named and named[-1].raw.endswith(("”", '"')):
         named = []  # '"Yes," the club said': the quoted words are what is said, not who says it
+    if opens_with_participle(named):
+        named = []  # "Comparing notes, the students said": the participle's clause names nobody
     if named and named[0].word not in OPENERS and (is_pure_name(named) or is_noun_phrase(named)):
         return named[0].start, named  # "The family of Vadell, one of the “CITGO 6”, said"
     return (nearest[0].start, nearest) if nearest else (0, [])
@@ -88,11 +91,29 @@ def _segments(before: list[Token]) -> list[list[Token]]:
     return segments
 
 
+_COMPLEMENT_OPENING = PREPOSITIONS | DETERMINERS
+
+
+def opens_with_participle(segment: list[Token]) -> bool:
+    """Whether the segment opens with a capitalised participle and a preposition or determiner
+    ("Speaking in …", "Echoing the …"), which no name does ("Boeing says"); a noun after it makes a
+    compound description instead ("Casting employee Andy Henry", "Filtering firm Clearswift")."""
+    if len(segment) < 2 or not segment[0].capitalised:
+        return False
+    word = segment[0].word
+    return len(word) > 5 and word.endswith("ing") and segment[1].lowercase and segment[1].word in _COMPLEMENT_OPENING
+
+
 def _subject_segment(segment: list[Token]) -> list[Token]:
     """The part of the nearest segment that can be the subject: after its last clause opener
     ("…, though analysts stressed" → analysts; "When asked" → nothing)."""
     start = 0
+    if opens_with_participle(segment):
+        # "Speaking in Harrogate Mr Kennedy said": the participle's phrase ends where a name begins.
+        start = next((i for i, tok in enumerate(segment) if i > 1 and tok.capitalised), len(segment))
     for i, tok in enumerate(segment):
+        if i < start:
+            continue
         # "a person familiar with the matter": that "with" belongs to the source, it opens nothing
         if tok.word in OPENERS and not (i and joins_name(segment, i)) and not says_how_it_knows(segment, i - 1):
             start = i + 1

@@ -1023,6 +1023,23 @@ def test_a_participle_opening_the_sentence_is_no_name(paragraphs: list[str], spe
 @pytest.mark.parametrize(
     ("paragraphs", "speaker"),
     [
+        # An occupation before a name is dropped as a title is
+        (["Drummer Pat Smith says the tour was long."], "Pat Smith"),
+        (["Boss Tom Green said the team was tired.", "“We will be back,” Green said."], "Tom Green"),
+        # but alone it makes no speaker, as it did not before
+        (["The defender told reporters he was fine."], None),
+        # an appositive holding a role and a name names the person; it does not describe the one before
+        (["But the book's author, US novelist Ann Lee, says it is about hope."], "Ann Lee"),
+        (["The spokesman, a former diplomat, said the talks had failed."], "spokesman"),
+    ],
+)
+def test_an_occupation_before_a_name_is_not_part_of_it(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
         # A sentence adverb before a comma opens the sentence; it is no one's name
         (["Indeed, 13% of all of those with central AC said they slept well."], None),
         (["Daisy Flores spoke.", "Furthermore, Flores said the inquiry was flawed."], "Daisy Flores"),

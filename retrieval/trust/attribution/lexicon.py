@@ -46,6 +46,7 @@ CUES = _cue_flags()  # cue form in lower case, words single-spaced → its flags
 _GRAMMAR = _word_classes("attribution_grammar.txt")
 _NOUNS = _word_classes("attribution_nouns.txt")
 TITLES = frozenset(data_lines("attribution_titles.txt"))
+OCCUPATIONS = frozenset(data_lines("attribution_occupations.txt"))
 TITLE_FORMS = {
     short: full for short, _, full in (line.partition("\t") for line in data_lines("attribution_title_forms.txt"))
 }

@@ -137,4 +137,8 @@ def is_role(tokens: Sequence[Token]) -> bool:
         return True
     if not tokens or is_pure_name(tokens) or tokens[0].word in PRONOUNS:
         return False  # "Surely, she couldn't think": "she couldn't" describes no one before it
-    return tokens[0].lowercase or any(t.lowercase and (t.title or t.word in SOURCES) for t in tokens)
+    if tokens[0].lowercase:
+        return True
+    marks = [i for i, t in enumerate(tokens) if t.lowercase and (t.title or t.word in SOURCES)]
+    # "US playwright Eve Ensler": a name after the role makes it the person, not a description
+    return bool(marks) and not (tokens[marks[-1] + 1 :] and all(t.capitalised for t in tokens[marks[-1] + 1 :]))

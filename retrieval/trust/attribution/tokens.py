@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.trust.attribution.lexicon import TIME, TITLES
+from retrieval.trust.attribution.lexicon import OCCUPATIONS, TIME, TITLES
 
 _TOKEN = re.compile(r"[^\s:]+:?|:")  # "happened:Southwest" is two words
 _LEADING_PUNCT = "“\"‘'(["
@@ -69,7 +69,8 @@ class Token:
 
     @property
     def title(self) -> bool:
-        return self.word.rstrip(".") in TITLES
+        """A title or an occupation written before a name: the name is what follows it."""
+        return self.word.rstrip(".") in TITLES or self.word in OCCUPATIONS
 
     @property
     def is_time(self) -> bool:

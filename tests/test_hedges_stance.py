@@ -368,3 +368,47 @@ def test_without_the_question_every_hedge_of_the_passage_counts():
     assert passage_stance(text, find_hedges(text), OWN_VOICE) == "uncertain"
     # A passage holding nothing of the question is read whole.
     assert passage_stance("Supply was not enough.", ["was not enough"], OWN_VOICE, GRAIN_DEAL) == "denied"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Russia",
+                "left",
+                "the",
+                "grain",
+                "deal",
+                "did",
+                "not",
+                "denied",
+                "it",
+                "could",
+                "that",
+                "no",
+                "evidence",
+                "of",
+                ".",
+                ",",
+                "?",
+                "“",
+                "”",
+                "and",
+                "Moscow",
+                "withdrew",
+                "never",
+                "Kim",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.floats(min_value=0.0, max_value=3.0),
+)
+def test_claim_hedges_are_hedges_of_the_text_and_stance_is_always_one_of_three(words: list[str], scale: float):
+    from retrieval.trust.stance import claim_hedges
+
+    text = " ".join(words)
+    holds = lambda piece: scale * GRAIN_DEAL(piece)  # noqa: E731
+    found = claim_hedges(text, holds)
+    assert all(hedge in text for hedge in found)
+    assert passage_stance(text, find_hedges(text), OWN_VOICE, holds) in {"asserted", "denied", "uncertain"}

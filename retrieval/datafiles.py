@@ -19,6 +19,15 @@ def data_lines(name: str) -> tuple[str, ...]:
     return tuple(line for line in lines if line and not line.startswith("#"))
 
 
+def data_classes(name: str) -> dict[str, frozenset[str]]:
+    """WORD<TAB>CLASS lines as {class: words}; a word may be in several classes."""
+    classes: dict[str, set[str]] = {}
+    for line in data_lines(name):
+        word, kind, *_ = line.split("\t") + [""]
+        classes.setdefault(kind.strip(), set()).add(word.strip())
+    return {kind: frozenset(words) for kind, words in classes.items()}
+
+
 def data_mapping(name: str) -> dict[str, str]:
     """A two-column tab-separated file as a mapping from the first column to the second."""
     mapping: dict[str, str] = {}

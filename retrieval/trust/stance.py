@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from retrieval.corpus.sentences import sentence_spans
-from retrieval.datafiles import data_lines
+from retrieval.datafiles import data_classes
 from retrieval.trust.attribution.attribute import Attribution
 from retrieval.trust.hedges import CLAUSE_BREAK, DISTANCING, NEGATION, UNCERTAIN, find_hedges, hedge_kind
 
@@ -33,16 +33,7 @@ DENIED = "denied"
 UNCERTAIN_STANCE = "uncertain"
 
 
-def _word_classes(name: str) -> dict[str, frozenset[str]]:
-    """A WORD<TAB>CLASS lexicon as the words of each class."""
-    classes: dict[str, set[str]] = {}
-    for line in data_lines(name):
-        word, _, kind = line.partition("\t")
-        classes.setdefault(kind.strip(), set()).add(word.strip())
-    return {kind: frozenset(words) for kind, words in classes.items()}
-
-
-_QUESTION_WORDS = _word_classes("stance_questions.txt")
+_QUESTION_WORDS = data_classes("stance_questions.txt")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 # How far after "do you know" / "can you tell me" a wh-word still makes a wh-question.
 _WH_REACH = 4
@@ -52,7 +43,7 @@ CLAIM_SHARE = 0.5
 # The word of a grammatical negation after which its scope starts; lexical denials ("denied",
 # "never", "baseless") deny whatever they are said of.
 _NEGATOR = re.compile(r"\b(?:no|not|cannot)\b|n[’']t\b", re.IGNORECASE)
-_SCOPE_WORDS = _word_classes("stance_scope.txt")
+_SCOPE_WORDS = data_classes("stance_scope.txt")
 
 
 def is_yes_no_question(question: str) -> bool:

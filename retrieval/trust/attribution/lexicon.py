@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.datafiles import data_lines
-
-
-def _word_classes(name: str) -> dict[str, frozenset[str]]:
-    """WORD<TAB>CLASS lines as {class: words}; a word may be in several classes."""
-    classes: dict[str, set[str]] = {}
-    for line in data_lines(name):
-        word, kind, *_ = line.split("\t") + [""]
-        classes.setdefault(kind.strip(), set()).add(word.strip())
-    return {kind: frozenset(words) for kind, words in classes.items()}
+from retrieval.datafiles import data_classes, data_lines
 
 
 def _cue_flags() -> dict[str, frozenset[str]]:
@@ -43,8 +34,8 @@ def _genders() -> dict[str, tuple[str, str]]:
 
 
 CUES = _cue_flags()  # cue form in lower case, words single-spaced → its flags
-_GRAMMAR = _word_classes("attribution_grammar.txt")
-_NOUNS = _word_classes("attribution_nouns.txt")
+_GRAMMAR = data_classes("attribution_grammar.txt")
+_NOUNS = data_classes("attribution_nouns.txt")
 TITLES = frozenset(data_lines("attribution_titles.txt"))
 OCCUPATIONS = frozenset(data_lines("attribution_occupations.txt"))
 TITLE_FORMS = {

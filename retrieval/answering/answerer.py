@@ -235,13 +235,13 @@ class Answerer:
             stance=stance,
         )
 
-    def _answered(self, candidate: Candidate, yes_no: Reading | None) -> AnsweredPassage:
+    def _answered(self, candidate: Candidate, reading: Reading | None) -> AnsweredPassage:
         """The candidate as shown; with the reading of a yes/no question, with its stance on it."""
         passage = self.corpus.passages[candidate.index]
         notes = self._annotator.notes(passage.id)
         stance = None
-        if yes_no is not None:
-            reading, analyze = yes_no, self.index.analyzer.terms
+        if reading is not None:
+            analyze = self.index.analyzer.terms
             stance = passage_stance(
                 passage.text, notes.hedges, notes.attribution, lambda s: _held_weight(reading, set(analyze(s)))
             )

@@ -85,7 +85,12 @@ def _overlaps(match: _Match, spans: list[tuple[int, int]]) -> bool:
     return any(start < match.end and match.start < end for start, end in spans)
 
 
+def clause_start(text: str, position: int) -> int:
+    """Where the clause holding `position` starts: after the last clause break before it."""
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, position)]
+    return breaks[-1] if breaks else 0
+
+
 def _is_supposed(text: str, position: int) -> bool:
     """Whether `position` is in a clause that opens with if/whether/unless."""
-    breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, position)]
-    return bool(_SUPPOSITION.search(text, breaks[-1] if breaks else 0, position))
+    return bool(_SUPPOSITION.search(text, clause_start(text, position), position))

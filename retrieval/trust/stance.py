@@ -26,7 +26,15 @@ from functools import lru_cache
 from retrieval.corpus.sentences import sentence_spans
 from retrieval.datafiles import data_classes
 from retrieval.trust.attribution.attribute import Attribution
-from retrieval.trust.hedges import CLAUSE_BREAK, DISTANCING, NEGATION, UNCERTAIN, find_hedges, hedge_kind
+from retrieval.trust.hedges import (
+    CLAUSE_BREAK,
+    DISTANCING,
+    NEGATION,
+    UNCERTAIN,
+    clause_start,
+    find_hedges,
+    hedge_kind,
+)
 
 ASSERTED = "asserted"
 DENIED = "denied"
@@ -134,8 +142,7 @@ def _negated(sentence: str, hedge: str, holds: Callable[[str], float]) -> str | 
     negated_words = _WORD.findall(sentence[after:end].lower())
     if not negated_words or any(word in _SCOPE_WORDS["refers_back"] for word in negated_words):
         return _BACK
-    breaks = [m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, start)]
-    begin = breaks[-1] if breaks else 0
+    begin = clause_start(sentence, start)
     for word in _WORD.finditer(sentence.lower(), begin, start):
         if word.group() in _SCOPE_WORDS["opens_clause"]:
             begin = word.end()

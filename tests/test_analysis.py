@@ -27,6 +27,14 @@ def test_numbers_and_years_are_kept(analyzer):
     ]
 
 
+def test_amounts_with_a_magnitude_match_the_amount_in_words(analyzer):
+    assert analyzer.terms("paid $14m and £1.3bn") == ["pay", "14", "million", "1.3", "billion"]
+    assert analyzer.terms("$14m") == analyzer.terms("14 million") == analyzer.terms("14M")
+    assert analyzer.terms("a 5k run") == analyzer.terms("a 5 thousand run")
+    # Units that are no magnitude stay as they were.
+    assert analyzer.terms("2.5GHz and 1.5mg") == ["2.5", "ghz", "1.5", "mg"]
+
+
 def test_stopwords_and_question_words_are_dropped(analyzer):
     assert analyzer.terms("What did they do and who was it?") == []
 

@@ -326,3 +326,19 @@ def test_base_passages_notes_are_made_once_for_every_server(base: Library) -> No
     own = first.answerer._annotator.notes("club-news#p2")
     assert own.hedges == () and base.corpus.passage("club-news#p2") is None
     assert second.answerer._annotator.notes("club-rules#p1").hedges == ("reportedly",)
+
+
+def test_an_acronym_whose_evidence_is_split_between_base_and_server_is_read_over_both() -> None:
+    base_fa = [
+        article("fa-1", "Charge dropped", "Jose Mourinho will not face Football Association action.", "The FA said so.")
+    ]
+    server_fa = [
+        article("fa-2", "Club fined", "The FA fined the club.", "A Football Association spokesman confirmed it.")
+    ]
+    base_only = Library.from_articles(base_fa, today=lambda: FIXED_TODAY)
+    joined = base_only.joined(server_fa)
+    whole = Library.from_articles(base_fa + server_fa, today=lambda: FIXED_TODAY)
+    question = "is mourinho getting an FA charge?"
+    assert "footbal" not in base_only.answerer.read(question).stands_for  # one article is too little
+    assert joined.answerer.read(question).stands_for == whole.answerer.read(question).stands_for
+    assert joined.answerer.read(question).stands_for["footbal"] == (("fa",), False)

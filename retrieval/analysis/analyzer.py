@@ -5,7 +5,8 @@ nations); case folding; possessives and apostrophes; hyphenated words split; inf
 irregular forms (word_forms.tsv); synonyms (synonyms.tsv); stopwords; British ae/oe spellings
 respelt (spelling_rules.tsv); Snowball stemming; other British spellings read as American
 (spelling_variants.tsv).
-Numbers are kept whole ("2019", "450,000" -> "450000"). All lexicons are data files in
+Numbers are kept whole ("2019", "450,000" -> "450000"); a magnitude written onto one is read as its
+word ("$14m" -> 14 million, "£1.3bn" -> 1.3 billion). All lexicons are data files in
 retrieval/data/, and nothing needs downloaded NLTK data.
 """
 
@@ -21,7 +22,7 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "4"  # bump when the code's output changes: saved indexes depend on it
+ANALYZER_VERSION = "5"  # bump when the code's output changes: saved indexes depend on it
 # The lexicons `terms` reads; saved indexes are keyed by their contents too.
 ANALYZER_DATA_FILES = (
     "stopwords.txt",
@@ -33,8 +34,11 @@ ANALYZER_DATA_FILES = (
 )
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
-_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'.]\w+)*'?")
+_WORD = re.compile(r"\d+(?:[.,]\d+)+(?:(?:bn|mn|tn|m|k|b)(?!\w))?|\w+(?:[-'.]\w+)*'?")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# News writes amounts as "$14m" and "£1.3bn", members as "14 million": one number, one magnitude word.
+_MAGNITUDES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "tn": "trillion"}
+_WITH_MAGNITUDE = re.compile(r"(\d+(?:[.,]\d+)*)(bn|mn|tn|m|k|b)")
 _PARTS = re.compile(r"[-.]")
 _CACHE_LIMIT = 500_000
 _AE_OE = re.compile("ae|oe")  # only words with these letters can match a spelling rule
@@ -94,6 +98,9 @@ class Analyzer:
     def _analyze_plain(self, word: str) -> tuple[str, ...]:
         if _NUMBER.fullmatch(word):
             return (word.replace(",", "") if "," in word else word,)
+        amount = _WITH_MAGNITUDE.fullmatch(word)
+        if amount is not None:
+            return self._analyze_plain(amount.group(1)) + (_MAGNITUDES[amount.group(2)],)
         word = word.replace("'", "")
         replaced = self._word_forms.get(word)
         if replaced is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,9 @@ ARTICLE_CAP = 2  # passages of one article among each k shown, while other artic
 # Measured on 45 labelled yes/no questions (bench/README, "Stance"); the seed's SIPRI paragraph,
 # which says "acquired" and "back it up" for "send", holds 0.27.
 SAME_ARTICLE_SHARE = 0.25
+
+
+_JOINS = re.compile(r"\s+(?:(?:of|and|for|the|on|in|&|de)\s+)*")
 
 
 class QuestionError(ValueError):
@@ -174,10 +178,13 @@ class Answerer:
         for p in shown:
             words = list(analyzer.words(p.text))
             held = {t for _, _, terms in words for t in terms}
+            spans: dict[tuple[str, bool], list[tuple[int, int]]] = {}
             for term, (originals, fuzzy) in reading.stands_for.items():
                 if term in held and not set(originals) <= held:
                     written = " ".join(dict.fromkeys(asked.get(o, o) for o in originals))
-                    read = next(p.text[a:b] for a, b, terms in words if term in terms)
+                    spans.setdefault((written, fuzzy), []).append(next((a, b) for a, b, ts in words if term in ts))
+            for (written, fuzzy), found in spans.items():
+                for read in _phrases(p.text, found):
                     if not fuzzy and _derived_from(read, written):
                         continue  # "Korea" read as "Korean": the reader sees that without being told
                     if all(r[1].casefold() != read.casefold() for r in out):
@@ -246,6 +253,18 @@ class Answerer:
                 passage.text, notes.hedges, notes.attribution, lambda s: _held_weight(reading, set(analyze(s)))
             )
         return self.describe(passage.id, candidate.score, stance)
+
+
+def _phrases(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The words read for one word of the question, those next to each other as one phrase: "FA" read
+    as "Football Association", not as "Football" or "Association"."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and _JOINS.fullmatch(text[out[-1][1] : a]):
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [text[a:b] for a, b in out]
 
 
 def _derived_from(read: str, written: str) -> bool:

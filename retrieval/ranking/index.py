@@ -21,6 +21,7 @@ from retrieval.analysis.analyzer import ANALYZER_DATA_FILES, ANALYZER_VERSION, A
 from retrieval.corpus.collection import Corpus, LayeredCorpus
 from retrieval.corpus.snapshot import sources_slot
 from retrieval.datafiles import data_fingerprint
+from retrieval.ranking.acronyms import CorpusAcronyms
 from retrieval.ranking.engine import BM25Params, SparseBM25, UnionBM25
 from retrieval.ranking.fuzzy import FuzzyVocabulary, LayeredFuzzy
 
@@ -152,6 +153,11 @@ class PassageIndex:
             if self.engine.term_df(term):
                 held |= self.engine.contains(term, everything)
         return held
+
+    @cached_property
+    def acronyms(self) -> CorpusAcronyms:
+        """The acronyms this corpus defines ("FA" for Football Association), found as questions ask."""
+        return CorpusAcronyms(self)
 
     @cached_property
     def fuzzy(self) -> FuzzyVocabulary:

@@ -1,5 +1,6 @@
 """How a question is read against one index: its own terms, fuzzy corrections of words the corpus
-never uses, and lexicon expansions (countries, informal words), each expanded term at a reduced weight."""
+never uses, lexicon expansions (countries, informal words) and the acronyms the corpus defines, each
+expanded term at a reduced weight."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def read_question(text: str, index: PassageIndex, expander: Expander | None = No
         for term in expansion.terms:
             if term not in weights and term not in stands_for and index.df(term):
                 stands_for[term] = (expansion.matched, False)
+    for matched, expansion in index.acronyms.expansions(list(terms)):
+        for term in expansion:
+            if term not in weights and term not in stands_for:
+                stands_for[term] = (matched, False)
     for term, (originals, _) in stands_for.items():
         # Never more than the word it stands for: a common expansion cannot outweigh a rare word.
         weights[term] = EXPANDED_WEIGHT * min(index.relevance_idf(term), max(weights[o] for o in originals))

@@ -29,6 +29,7 @@ CAPITALISED = 0.5
 MIN_RUN = 3  # question words read as an acronym
 SAMPLE = 200  # passages holding a term read to judge whether the corpus writes it in capitals
 ARTICLES_KEPT = 20_000  # articles whose phrases are remembered
+TERMS_KEPT = 100_000  # question terms whose reading is remembered (a vocabulary is not bounded)
 _SMALL = r"(?:of|and|for|the|on|in|&|de)"
 # A capitalised word goes on in lower case ("Deutsche", "McDonald's"): neither an acronym nor a run
 # of capitals is taken for a name. Phrases are such words with small words between, in one sentence.
@@ -107,9 +108,15 @@ class CorpusAcronyms:
 
     def long_form(self, term: str) -> tuple[str, ...] | None:
         """The terms of the long form the corpus gives the acronym `term` ("fa" -> footbal associ)."""
-        if term not in self._found:
-            self._found[term] = self._find(term)
-        return self._found[term]
+        # One lookup, not `in` then `[]`: another thread's clear() may come between (answers run in a
+        # thread pool). () is never stored: a long form has terms, or there is none.
+        found = self._found.get(term, ())
+        if found != ():
+            return found
+        if len(self._found) >= TERMS_KEPT:
+            self._found.clear()
+        found = self._found[term] = self._find(term)
+        return found
 
     def _find(self, term: str) -> tuple[str, ...] | None:
         acronym = term.upper()

@@ -13,20 +13,26 @@ from retrieval.ranking.acronyms import article_phrases, long_forms
 from retrieval.ranking.index import PassageIndex
 
 
-def forms(text: str, acronym: str) -> set[tuple[str, bool]]:
+def forms(text: str, acronym: str) -> dict[str, bool]:
     return long_forms(article_phrases(text), acronym)
 
 
 def test_a_long_form_is_a_capitalised_phrase_spelling_the_acronym():
-    assert forms("The Football Association (FA) said.", "FA") == {("Football Association", True)}
-    assert forms("the Food and Drug Administration approved it", "FDA") == {("Food and Drug Administration", False)}
-    assert forms("shares in the London Stock Exchange's owner", "LSE") == {("London Stock Exchange", False)}
+    assert forms("The Football Association (FA) said.", "FA") == {"Football Association": True}
+    assert forms("the Food and Drug Administration approved it", "FDA") == {"Food and Drug Administration": False}
+    assert forms("shares in the London Stock Exchange's owner", "LSE") == {"London Stock Exchange": False}
+    # Written out once in brackets and once plainly, the article counts once, as defining it.
+    assert forms("The Football Association (FA) met. The Football Association said.", "FA") == {
+        "Football Association": True
+    }
+    assert forms("members of the Football Association (the FA)", "FA") == {"Football Association": True}
 
 
 def test_no_long_form_across_a_sentence_a_title_or_a_run_of_capitals():
-    assert forms("It was the Final. Analysts said so.", "FA") == set()
-    assert forms("Mr Prescott said", "MP") == set()
-    assert forms("FOOTBALL ASSOCIATION", "FA") == set()
+    assert forms("It was the Final. Analysts said so.", "FA") == {}
+    assert forms("Mr Prescott said", "MP") == {}
+    assert forms("Mr Michael Portillo, the MP", "MP") == {}
+    assert forms("FOOTBALL ASSOCIATION", "FA") == {}
 
 
 def _library(*bodies: str) -> Answerer:
@@ -91,3 +97,47 @@ def test_no_reading_without_enough_evidence(bodies):
 def test_a_bracketed_definition_is_enough_in_one_article():
     answerer = _library("Space\n\nThe International Space Station (ISS) will retire in 2030, NASA said.")
     assert answerer.read("when will the ISS retire").stands_for["station"] == (("iss",), False)
+
+
+def test_a_definition_in_brackets_outweighs_names_that_share_the_initials():
+    answerer = _library(
+        "Derby\n\nSir Alex Ferguson and Arsene Wenger clashed again, and the FA looked into it.",
+        "Touchline\n\nSir Alex Ferguson and Arsene Wenger shook hands; the FA welcomed it.",
+        "Rules\n\nThe Football Association (FA) changed its rules on touchline bans.",
+    )
+    stands_for = answerer.read("what did the FA say").stands_for
+    assert stands_for.get("footbal") == (("fa",), False) and "ferguson" not in stands_for
+
+
+def test_a_stemmed_word_is_not_read_as_an_acronym():
+    # "SARS" is analysed "sar"; SAR, the Special Administrative Region, is another matter.
+    answerer = _library(
+        "Hong Kong\n\nHong Kong is a Special Administrative Region (SAR) of China. The SAR has its own laws.",
+        "Virus\n\nSARS spread from Guangdong to Hong Kong in 2003.",
+    )
+    assert "special" not in answerer.read("how did SARS spread").stands_for
+    assert answerer.read("what is the SAR").stands_for.get("special") == (("sar",), False)
+
+
+def test_the_reading_names_the_phrase_even_where_its_first_word_comes_earlier_alone():
+    answerer = _library(
+        *FA_ARTICLES,
+        "Protest\n\nFootball supporters protested outside the Football Association headquarters.",
+    )
+    answer = answerer.answer("did fans protest at the FA", k=5)
+    assert any(p.text.startswith("Football supporters protested") for p in answer.passages)
+    readings = [c.text for c in answer.caveats if c.kind == "reading"]
+    assert readings == ["Read “FA” as “Football Association”."]
+
+
+def test_a_long_form_that_starts_with_the_acronyms_letters_is_still_named():
+    answerer = _library(
+        "Fine\n\nThe Securities and Exchange Commission fined the bank $5m on Monday.",
+        "Probe\n\nThe SEC opened a probe. A Securities and Exchange Commission lawyer led it.",
+        "Filing\n\nThe bank told the SEC about the fine. The Securities and Exchange Commission agreed.",
+    )
+    answer = answerer.answer("did the SEC fine the bank")
+    assert any(p.text.startswith("The Securities and Exchange Commission fined the bank") for p in answer.passages)
+    assert "Read “SEC” as “Securities and Exchange Commission”." in [
+        c.text for c in answer.caveats if c.kind == "reading"
+    ]

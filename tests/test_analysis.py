@@ -29,9 +29,12 @@ def test_numbers_and_years_are_kept(analyzer):
 
 def test_amounts_with_a_magnitude_match_the_amount_in_words(analyzer):
     assert analyzer.terms("paid $14m and £1.3bn") == ["pay", "14", "million", "1.3", "billion"]
-    assert analyzer.terms("$14m") == analyzer.terms("14 million") == analyzer.terms("14M")
-    assert analyzer.terms("a 5k run") == analyzer.terms("a 5 thousand run")
-    # Units that are no magnitude stay as they were.
+    assert analyzer.terms("$14m") == analyzer.terms("14 million") == analyzer.terms("£14M")
+    assert analyzer.terms("£1.5M") == analyzer.terms("€1.5m") == ["1.5", "million"]
+    assert analyzer.terms("2bn users") == analyzer.terms("2 billion users")
+    assert analyzer.terms("the £1.3bn's rise") == ["1.3", "billion", "rise"]
+    # Without a currency sign, "m", "k" and "b" are units or codes, not magnitudes.
+    assert analyzer.terms("the 100m sprint, a 4k screen, Form 10b") == ["100m", "sprint", "4k", "screen", "form", "10b"]
     assert analyzer.terms("2.5GHz and 1.5mg") == ["2.5", "ghz", "1.5", "mg"]
 
 

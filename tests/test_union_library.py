@@ -342,3 +342,11 @@ def test_an_acronym_whose_evidence_is_split_between_base_and_server_is_read_over
     assert "footbal" not in base_only.answerer.read(question).stands_for  # one article is too little
     assert joined.answerer.read(question).stands_for == whole.answerer.read(question).stands_for
     assert joined.answerer.read(question).stands_for["footbal"] == (("fa",), False)
+
+
+def test_servers_share_the_bases_phrases_but_never_each_others_articles(base: Library) -> None:
+    one = base.joined([article("notes", "Drill", "The Quick Reaction Force (QRF) trained at dawn.")])
+    other = base.joined([article("notes", "Drill", "The Queens Rowing Federation (QRF) met at noon.")])
+    assert one.index.acronyms.articles is other.index.acronyms.articles is base.index.acronyms.articles
+    assert one.answerer.read("when did the QRF train").stands_for.get("reaction") == (("qrf",), False)
+    assert other.answerer.read("when did the QRF meet").stands_for.get("row") == (("qrf",), False)

@@ -22,7 +22,7 @@ from nltk.stem.snowball import EnglishStemmer
 
 from retrieval.datafiles import data_lines, data_mapping
 
-ANALYZER_VERSION = "5"  # bump when the code's output changes: saved indexes depend on it
+ANALYZER_VERSION = "6"  # bump when the code's output changes: saved indexes depend on it
 # The lexicons `terms` reads; saved indexes are keyed by their contents too.
 ANALYZER_DATA_FILES = (
     "stopwords.txt",
@@ -34,11 +34,20 @@ ANALYZER_DATA_FILES = (
 )
 
 _APOSTROPHES = ("\u2019", "\u2018", "\u02bc", "\u2032", "`", "\u00b4")
-_WORD = re.compile(r"\d+(?:[.,]\d+)+(?:(?:bn|mn|tn|m|k|b)(?!\w))?|\w+(?:[-'.]\w+)*'?")
+_CURRENCIES = "$£€¥"
+_WORD = re.compile(
+    # an amount of money ("$14m", "£1.3bn's"); a number with a decimal part, and an unambiguous
+    # magnitude ("1.3bn"); any other word
+    rf"[{_CURRENCIES}]\d+(?:[.,]\d+)*(?:(?i:bn|mn|tn|m|k|b)(?!\w))?(?:'s)?"
+    r"|\d+(?:[.,]\d+)+(?:(?i:bn|mn|tn)(?!\w)(?:'s)?)?"
+    r"|\w+(?:[-'.]\w+)*'?"
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # News writes amounts as "$14m" and "£1.3bn", members as "14 million": one number, one magnitude word.
+# "m", "k" and "b" are a magnitude only after a currency sign: "100m" is a sprint, "4k" a screen.
 _MAGNITUDES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion", "tn": "trillion"}
-_WITH_MAGNITUDE = re.compile(r"(\d+(?:[.,]\d+)*)(bn|mn|tn|m|k|b)")
+_UNAMBIGUOUS = ("bn", "mn", "tn")
+_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)*)(bn|mn|tn|m|k|b)?", re.I)
 _PARTS = re.compile(r"[-.]")
 _CACHE_LIMIT = 500_000
 _AE_OE = re.compile("ae|oe")  # only words with these letters can match a spelling rule
@@ -90,6 +99,11 @@ class Analyzer:
         word = unicodedata.normalize("NFKC", raw).rstrip("'")
         if word.endswith("'s") or word.endswith("'S"):
             word = word[:-2]
+        money = word[:1] in _CURRENCIES and len(word) > 1
+        amount = _AMOUNT.fullmatch(word[1:] if money else word)
+        if amount is not None and (money or (amount.group(2) or "").casefold() in _UNAMBIGUOUS):
+            number, magnitude = amount.groups()
+            return self._analyze_plain(number) + ((_MAGNITUDES[magnitude.casefold()],) if magnitude else ())
         expansion = self._abbreviations.get(word.rstrip("."))
         if expansion is not None:
             return tuple(t for w in expansion.split() for t in self._analyze_plain(w.casefold()))
@@ -98,9 +112,6 @@ class Analyzer:
     def _analyze_plain(self, word: str) -> tuple[str, ...]:
         if _NUMBER.fullmatch(word):
             return (word.replace(",", "") if "," in word else word,)
-        amount = _WITH_MAGNITUDE.fullmatch(word)
-        if amount is not None:
-            return self._analyze_plain(amount.group(1)) + (_MAGNITUDES[amount.group(2)],)
         word = word.replace("'", "")
         replaced = self._word_forms.get(word)
         if replaced is not None:

@@ -178,11 +178,11 @@ class Answerer:
         for p in shown:
             words = list(analyzer.words(p.text))
             held = {t for _, _, terms in words for t in terms}
-            spans: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+            spans: dict[tuple[str, bool], list[tuple[int, int, str]]] = {}
             for term, (originals, fuzzy) in reading.stands_for.items():
                 if term in held and not set(originals) <= held:
                     written = " ".join(dict.fromkeys(asked.get(o, o) for o in originals))
-                    spans.setdefault((written, fuzzy), []).append(next((a, b) for a, b, ts in words if term in ts))
+                    spans.setdefault((written, fuzzy), []).extend((a, b, term) for a, b, ts in words if term in ts)
             for (written, fuzzy), found in spans.items():
                 for read in _phrases(p.text, found):
                     if not fuzzy and _derived_from(read, written):
@@ -255,23 +255,32 @@ class Answerer:
         return self.describe(passage.id, candidate.score, stance)
 
 
-def _phrases(text: str, spans: list[tuple[int, int]]) -> list[str]:
+def _phrases(text: str, spans: list[tuple[int, int, str]]) -> list[str]:
     """The words read for one word of the question, those next to each other as one phrase: "FA" read
-    as "Football Association", not as "Football" or "Association"."""
-    out: list[list[int]] = []
-    for a, b in sorted(spans):
-        if out and _JOINS.fullmatch(text[out[-1][1] : a]):
-            out[-1][1] = max(out[-1][1], b)
+    as "Football Association", not as "Football" or "Association". Each term is named once: by the
+    phrase that reads most of the terms, else by its first place in the passage."""
+    phrases: list[tuple[int, int, set[str]]] = []
+    for a, b, term in sorted(spans):
+        if phrases and _JOINS.fullmatch(text[phrases[-1][1] : a]):
+            start, _, terms = phrases[-1]
+            phrases[-1] = (start, max(b, phrases[-1][1]), terms | {term})
         else:
-            out.append([a, b])
-    return [text[a:b] for a, b in out]
+            phrases.append((a, b, {term}))
+    out: list[str] = []
+    named: set[str] = set()
+    for a, b, terms in sorted(phrases, key=lambda p: (-len(p[2]), p[0])):
+        if terms - named:
+            out.append(text[a:b])
+            named |= terms
+    return out
 
 
 def _derived_from(read: str, written: str) -> bool:
     """Whether the word read only extends a word of the question as written ("Korean" from "North
     Korea", "Iranian" from "Iran"): a form of the same name, not another reading of the question."""
+    # A phrase, or a word read from three letters ("SEC" as "Securities"), is another reading.
     read = read.casefold()
-    return any(read.startswith(word) and len(word) >= 3 for word in written.casefold().split())
+    return " " not in read and any(read.startswith(word) and len(word) >= 4 for word in written.casefold().split())
 
 
 def _held_weight(reading: Reading, held: set[str]) -> float:

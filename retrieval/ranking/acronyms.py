@@ -28,7 +28,8 @@ MIN_LETTERS, MAX_LETTERS = 2, 6
 CAPITALISED = 0.5
 MIN_RUN = 3  # question words read as an acronym
 SAMPLE = 200  # passages holding a term read to judge whether the corpus writes it in capitals
-ARTICLES_KEPT = 20_000  # articles whose phrases are remembered
+ARTICLES_KEPT = 20_000  # articles whose phrases are remembered (a few KB each)
+TERMS_KEPT = 100_000  # question terms whose reading is remembered (a vocabulary is not bounded)
 _SMALL = r"(?:of|and|for|the|on|in|&|de)"
 # A capitalised word goes on in lower case ("Deutsche", "McDonald's"): neither an acronym nor a run
 # of capitals is taken for a name. Phrases are such words with small words between, in one sentence.
@@ -38,30 +39,35 @@ _WORD_IN_PHRASE = re.compile(rf"{_NAME}|{_SMALL}")
 # A title opens a name, never a body's long form ("Mr Peston" is no MP).
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "Dame", "St"})
 _CAPITALS = re.compile(rf"\b[A-Z]{{{MIN_LETTERS},{MAX_LETTERS}}}(?=s?\b)")
+_BRACKETED = re.compile(rf" \((?:the )?([A-Z]{{{MIN_LETTERS},{MAX_LETTERS}}})s?\)")
 
 
 @dataclass(frozen=True, slots=True)
 class ArticlePhrases:
     """What one article offers: the acronyms it writes, and its capitalised phrases as words, each
-    word with its end offset (to see a bracketed acronym after it)."""
+    word with the acronym written in brackets right after it, if any ("Association (FA)": "FA")."""
 
-    text: str
     capitals: frozenset[str]
-    phrases: tuple[tuple[tuple[str, int], ...], ...]
+    phrases: tuple[tuple[tuple[str, str], ...], ...]
 
 
 def article_phrases(text: str) -> ArticlePhrases:
+    def bracketed(end: int) -> str:
+        found = _BRACKETED.match(text, end)
+        return found.group(1) if found else ""
+
     phrases = tuple(
-        tuple((w.group(0), match.start() + w.end()) for w in _WORD_IN_PHRASE.finditer(match.group(0)))
+        tuple((w.group(0), bracketed(match.start() + w.end())) for w in _WORD_IN_PHRASE.finditer(match.group(0)))
         for match in _PHRASE.finditer(text)
     )
-    return ArticlePhrases(text, frozenset(_CAPITALS.findall(text)), phrases)
+    return ArticlePhrases(frozenset(_CAPITALS.findall(text)), phrases)
 
 
-def long_forms(article: ArticlePhrases, acronym: str) -> set[tuple[str, bool]]:
-    """(long form, defined in brackets) for each span of the article's phrases whose capitalised
-    words' initials spell `acronym`: "the Football Association (FA)" -> ("Football Association", True)."""
-    out: set[tuple[str, bool]] = set()
+def long_forms(article: ArticlePhrases, acronym: str) -> dict[str, bool]:
+    """Each span of the article's phrases whose capitalised words' initials spell `acronym`, and
+    whether the article defines it in brackets: "the Football Association (FA)" -> {"Football
+    Association": True}. Not a span that a title opens or follows ("Mr Michael Portillo" is no MP)."""
+    out: dict[str, bool] = {}
     n = len(acronym)
     for words in article.phrases:
         names = [i for i, (w, _) in enumerate(words) if w[0].isupper()]
@@ -69,9 +75,9 @@ def long_forms(article: ArticlePhrases, acronym: str) -> set[tuple[str, bool]]:
         start = initials.find(acronym)
         while start >= 0:
             first, last = names[start], names[start + n - 1]
-            if words[first][0] not in _TITLES:
+            if words[first][0] not in _TITLES and (first == 0 or words[first - 1][0] not in _TITLES):
                 form = re.sub(r"['’]s$", "", " ".join(w for w, _ in words[first : last + 1]))
-                out.add((form, article.text.startswith(f" ({acronym})", words[last][1])))
+                out[form] = out.get(form, False) or words[last][1] == acronym
             start = initials.find(acronym, start + 1)
     return out
 
@@ -82,10 +88,12 @@ class CorpusAcronyms:
     Only a word that the corpus mostly writes in capitals is looked up ("FA", "NASA", not the "GO" or
     "ICE" of a shouted headline), judged on a sample of the passages that hold it."""
 
-    def __init__(self, index) -> None:  # a PassageIndex (not imported: the index owns this object)
+    def __init__(self, index, articles: dict | None = None) -> None:  # index: a PassageIndex
         self._index = index
         self._found: dict[str, tuple[str, ...] | None] = {}
-        self._articles: dict[str, ArticlePhrases] = {}
+        # Keyed by id and content: a server's index shares its base's, and two servers may each have
+        # an article "notes" of their own.
+        self.articles: dict[tuple[str, str], ArticlePhrases] = {} if articles is None else articles
 
     def capitalised_share(self, term: str) -> float:
         """The share of (a sample of) the passages holding `term` that write it in capitals, in their
@@ -107,9 +115,15 @@ class CorpusAcronyms:
 
     def long_form(self, term: str) -> tuple[str, ...] | None:
         """The terms of the long form the corpus gives the acronym `term` ("fa" -> footbal associ)."""
-        if term not in self._found:
-            self._found[term] = self._find(term)
-        return self._found[term]
+        # One lookup, not `in` then `[]`: another thread's clear() may come between (answers run in a
+        # thread pool). () is never stored: a long form has terms, or there is none.
+        found = self._found.get(term, ())
+        if found != ():
+            return found
+        if len(self._found) >= TERMS_KEPT:
+            self._found.clear()
+        found = self._found[term] = self._find(term)
+        return found
 
     def _find(self, term: str) -> tuple[str, ...] | None:
         acronym = term.upper()
@@ -119,40 +133,47 @@ class CorpusAcronyms:
             return None
         corpus = self._index.corpus
         pairs: Counter[str] = Counter()
-        defined: set[str] = set()
+        defined: Counter[str] = Counter()
         for article in dict.fromkeys(corpus.passages[i].article for i, _ in self._index.search([term], LOOK)):
             found = self._phrases_of(article)
             if acronym not in found.capitals:
                 continue
-            for form, in_brackets in long_forms(found, acronym):
+            for form, in_brackets in long_forms(found, acronym).items():
                 pairs[form] += 1
                 if in_brackets:
-                    defined.add(form)
-        if not pairs:
+                    defined[form] += 1
+        # A definition in brackets outweighs any number of names that happen to share the initials.
+        chosen = defined or pairs
+        if not chosen:
             return None
-        form, count = pairs.most_common(1)[0]
-        if count / sum(pairs.values()) < DOMINANT or (count < MIN_ARTICLES and form not in defined):
+        form, count = chosen.most_common(1)[0]
+        if count / sum(chosen.values()) < DOMINANT or (count < MIN_ARTICLES and not defined):
             return None
         terms = tuple(t for t in self._index.analyzer.terms(form) if t != term)
         return terms or None
 
     def _phrases_of(self, article) -> ArticlePhrases:
-        found = self._articles.get(article.id)
+        key = (article.id, article.content_hash)
+        found = self.articles.get(key)
         if found is None:
-            if len(self._articles) >= ARTICLES_KEPT:
-                self._articles.clear()
+            if len(self.articles) >= ARTICLES_KEPT:
+                self.articles.clear()
             passages = self._index.corpus.article_passages(article.id)
-            found = self._articles[article.id] = article_phrases(
-                "\n".join((article.title, *(p.text for p in passages)))
-            )
+            found = self.articles[key] = article_phrases("\n".join((article.title, *(p.text for p in passages))))
         return found
 
-    def expansions(self, terms: Sequence[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    def expansions(
+        self, terms: Sequence[str], as_written: frozenset[str] | None = None
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """(question terms, terms they stand for): an acronym's long form, and the acronym of a run of
-        the question's terms that spells one ("london stock exchang" -> lse)."""
+        the question's terms that spells one ("london stock exchang" -> lse). Only a term in
+        `as_written` (the question's words the analysis kept as they are; all, when not given) is read
+        as an acronym: "SARS" is analysed "sar", and SAR is another body."""
         out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         present = set(terms)
         for term in dict.fromkeys(terms):
+            if as_written is not None and term not in as_written:
+                continue
             form = self.long_form(term)
             if form and not set(form) <= present:
                 out.append(((term,), form))

@@ -194,6 +194,11 @@ class JoinedPassageIndex(PassageIndex):
         return held
 
     @cached_property
+    def acronyms(self) -> CorpusAcronyms:  # type: ignore[override]
+        # The base's articles read once for every server: their phrases are kept by the base's reader.
+        return CorpusAcronyms(self, self.base.acronyms.articles)
+
+    @cached_property
     def fuzzy(self) -> LayeredFuzzy | FuzzyVocabulary:  # type: ignore[override]
         if self.own_engine is None:
             return self.base.fuzzy

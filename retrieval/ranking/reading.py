@@ -27,7 +27,8 @@ class Reading:
 
 
 def read_question(text: str, index: PassageIndex, expander: Expander | None = None) -> Reading:
-    terms = tuple(index.analyzer.terms(without_fillers(text)))
+    text = without_fillers(text)
+    terms = tuple(index.analyzer.terms(text))
     own = tuple(dict.fromkeys(terms))
     weights = {t: index.relevance_idf(t) for t in own}
     stands_for: dict[str, tuple[tuple[str, ...], bool]] = {}
@@ -43,7 +44,7 @@ def read_question(text: str, index: PassageIndex, expander: Expander | None = No
         for term in expansion.terms:
             if term not in weights and term not in stands_for and index.df(term):
                 stands_for[term] = (expansion.matched, False)
-    for matched, expansion in index.acronyms.expansions(list(terms)):
+    for matched, expansion in index.acronyms.expansions(list(terms), _as_written(text, index)):
         for term in expansion:
             if term not in weights and term not in stands_for:
                 stands_for[term] = (matched, False)
@@ -51,3 +52,13 @@ def read_question(text: str, index: PassageIndex, expander: Expander | None = No
         # Never more than the word it stands for: a common expansion cannot outweigh a rare word.
         weights[term] = EXPANDED_WEIGHT * min(index.relevance_idf(term), max(weights[o] for o in originals))
     return Reading(terms, weights, stands_for, frozenset(unknown))
+
+
+def _as_written(text: str, index: PassageIndex) -> frozenset[str]:
+    """The question's terms that are its words as written, in lower case ("fa" from "FA"), not a stem
+    or an expansion of one ("sar" from "SARS")."""
+    return frozenset(
+        terms[0]
+        for start, end, terms in index.analyzer.words(text)
+        if len(terms) == 1 and text[start:end].casefold().removesuffix("'s").removesuffix("’s") == terms[0]
+    )

@@ -15,9 +15,7 @@ Exits with a message when ../shared is absent; prints figures, never fails.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -45,13 +43,6 @@ def _child(tree: Path) -> None:
     print(json.dumps(outcomes))
 
 
-def _run(tree: Path) -> list[list]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(tree)], capture_output=True, text=True, check=True, cwd=tree
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def figures(outcomes: list[list]) -> dict[str, float]:
     out: dict[str, float] = {}
     groups: dict[tuple[str, str], list[tuple[int | None, str]]] = {}
@@ -71,24 +62,12 @@ def figures(outcomes: list[list]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", type=Path, help="source tree to compare with")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        _child(args.child)
-        return
-    if not NEWS.exists():
-        sys.exit(f"{NEWS} is not there: this benchmark needs ../shared/corpora")
-    runs = {"this tree": _run(HERE)}
-    if args.baseline:
-        runs["baseline"] = _run(args.baseline.resolve())
-    table = {name: figures(outcomes) for name, outcomes in runs.items()}
-    names = list(table)
-    print(f"{'figure':44}" + "".join(f"{n:>12}" for n in names))
-    for key in table[names[0]]:
-        print(f"{key:44}" + "".join(f"{table[n].get(key, float('nan')):>12.3f}" for n in names))
-    if args.baseline:
+    sys.path.insert(0, str(HERE))
+    from bench.trees import print_table, this_and_baseline
+
+    runs = this_and_baseline(__file__, __doc__.splitlines()[0], NEWS)
+    print_table({name: figures(outcomes) for name, outcomes in runs.items()}, 44)
+    if "baseline" in runs:
         print("\nchanged (set id kind: baseline rank/level -> this tree):")
         for now, before in zip(runs["this tree"], runs["baseline"], strict=True):
             if now[3:] != before[3:]:
@@ -96,4 +75,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--child"]:
+        _child(Path(sys.argv[2]))
+    else:
+        main()

@@ -17,10 +17,8 @@ in its own process. Exits with a message when ../shared is absent; prints figure
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -80,32 +78,15 @@ def _child(tree: Path) -> None:
     )
 
 
-def _run(tree: Path) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(tree)], capture_output=True, text=True, check=True, cwd=tree
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline", type=Path, help="source tree to compare with")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        _child(args.child)
-        return
-    if not NEWS.exists():
-        sys.exit(f"{NEWS} is not there: this benchmark needs ../shared/corpora")
-    figures = {"this tree": _run(HERE)}
-    if args.baseline:
-        figures["baseline"] = _run(args.baseline.resolve())
-    names = list(figures)
-    print(f"{'figure':48}" + "".join(f"{n:>12}" for n in names))
-    for key in figures[names[0]]:
-        cells = [figures[n][key] for n in names]
-        print(f"{key:48}" + "".join(f"{c:>12.3f}" if isinstance(c, float) else f"{c:>12}" for c in cells))
+    sys.path.insert(0, str(HERE))
+    from bench.trees import print_table, this_and_baseline
+
+    print_table(this_and_baseline(__file__, __doc__.splitlines()[0], NEWS), 48)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--child"]:
+        _child(Path(sys.argv[2]))
+    else:
+        main()

@@ -11,6 +11,7 @@ import numpy as np
 
 from retrieval.analysis.claims import claim_question, question_body
 from retrieval.answer import Answer, AnsweredPassage
+from retrieval.ranking.acronyms import SMALL_WORDS
 from retrieval.ranking.index import PassageIndex
 from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
@@ -33,7 +34,8 @@ ARTICLE_CAP = 2  # passages of one article among each k shown, while other artic
 SAME_ARTICLE_SHARE = 0.25
 
 
-_JOINS = re.compile(r"\s+(?:(?:of|and|for|the|on|in|&|de)\s+)*")
+# What may stand between the words of one phrase read for an acronym: its long form's small words.
+_JOINS = re.compile(rf"\s+(?:{SMALL_WORDS}\s+)*")
 
 
 class QuestionError(ValueError):

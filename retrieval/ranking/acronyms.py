@@ -30,12 +30,13 @@ MIN_RUN = 3  # question words read as an acronym
 SAMPLE = 200  # passages holding a term read to judge whether the corpus writes it in capitals
 ARTICLES_KEPT = 20_000  # articles whose phrases are remembered (a few KB each)
 TERMS_KEPT = 100_000  # question terms whose reading is remembered (a vocabulary is not bounded)
-_SMALL = r"(?:of|and|for|the|on|in|&|de)"
+# The small words a long form may hold between its capitalised words ("Food and Drug Administration").
+SMALL_WORDS = r"(?:of|and|for|the|on|in|&|de)"
 # A capitalised word goes on in lower case ("Deutsche", "McDonald's"): neither an acronym nor a run
 # of capitals is taken for a name. Phrases are such words with small words between, in one sentence.
 _NAME = r"[A-Z][a-z\u00e0-\u00ff][\w'’-]*"
-_PHRASE = re.compile(rf"(?<![\w'’-]){_NAME}(?:(?: {_SMALL})* {_NAME})+(?![\w'’-])")
-_WORD_IN_PHRASE = re.compile(rf"{_NAME}|{_SMALL}")
+_PHRASE = re.compile(rf"(?<![\w'’-]){_NAME}(?:(?: {SMALL_WORDS})* {_NAME})+(?![\w'’-])")
+_WORD_IN_PHRASE = re.compile(rf"{_NAME}|{SMALL_WORDS}")
 # A title opens a name, never a body's long form ("Mr Peston" is no MP).
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "Dame", "St"})
 _CAPITALS = re.compile(rf"\b[A-Z]{{{MIN_LETTERS},{MAX_LETTERS}}}(?=s?\b)")

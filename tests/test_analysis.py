@@ -120,6 +120,31 @@ def test_codes_keep_their_joined_form(analyzer):
     assert "covid19" in analyzer.terms("covid19 cases")
 
 
+def test_an_acronym_plural_is_read_as_its_singular(analyzer):
+    # The stemmer keeps the "s" of "csos", "mps" and "dvds": "CSOs" never met "CSO".
+    for plural, singular in [("CSOs", "CSO"), ("MPs", "MP"), ("DVDs", "DVD"), ("PMs", "PM")]:
+        assert analyzer.terms(plural) == analyzer.terms(singular)
+    # a plural the abbreviations already read keeps that reading; a title and a name in capitals are not plurals
+    assert analyzer.terms("CEOs") == analyzer.terms("chief executives")
+    assert analyzer.terms("Ms Smith") == ["ms", "smith"]
+    assert analyzer.terms("ISIS") == analyzer.terms("isis")
+
+
+def test_a_lower_case_acronym_plural_in_a_question_is_read_as_the_corpus_singular():
+    from retrieval.corpus.articles import build_article
+    from retrieval.corpus.collection import Corpus
+    from retrieval.ranking.index import PassageIndex
+    from retrieval.ranking.reading import read_question
+
+    text = "Clinics\n\nThe county mails free tests for STDs to residents.\n\nBus passes cost more this year."
+    index = PassageIndex.build(Corpus.from_articles([build_article("a", text, {})]))
+    reading = read_question("free tests for stds?", index)
+    assert "std" in reading.terms and not reading.unknown and not reading.stands_for
+    # a word the corpus uses as written stays as written; one without a singular in the corpus stays unknown
+    assert "bus" in read_question("bus fares", index).terms
+    assert read_question("free dvds?", index).unknown == {"dvds"}
+
+
 @pytest.mark.parametrize(
     ("british", "american", "term"),
     [

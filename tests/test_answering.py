@@ -215,15 +215,46 @@ def _stance_answer(probabilities: dict[str, float]):
 def test_the_other_side_comes_from_an_article_shown_under_an_answer_never_from_a_bystander():
     from retrieval.relevance.confidence import default_model
 
-    answer_at, related_at = default_model().answer_at, default_model().related_at
-    above, between = min(0.99, answer_at + 0.3), (answer_at + related_at) / 2
-    # a answers twice; b's "not clear" is shown beside it (related); c merely shares words and says "denied".
-    answer = _stance_answer({"a#p1": above, "a#p2": above - 0.01, "b#p1": between, "c#p1": between - 0.01})
+    answer_at = default_model().answer_at
+    # a answers twice; b's "not clear" is shown beside it just below answer level (more than half as
+    # probable as a's best); c merely shares words and says "denied".
+    top, near = answer_at + 0.05, answer_at - 0.05
+    answer = _stance_answer({"a#p1": top, "a#p2": top - 0.01, "b#p1": near, "c#p1": near - 0.01})
     assert answer.confidence == "answer"
     # b is shown as part of the answer, so its other paragraph (the missing evidence) takes the place of
     # a's second "asserted"; c's "denied" is about another matter and never does.
     assert [p.id for p in answer.passages] == ["a#p1", "b#p1", "b#p2"]
     assert [p.stance for p in answer.passages] == ["asserted", "uncertain", "denied"]
+
+
+def test_a_filler_shown_beside_the_answer_at_the_related_bar_lends_no_other_side():
+    from retrieval.relevance.confidence import default_model
+
+    answer_at, related_at = default_model().answer_at, default_model().related_at
+    # b's paragraph fills the third place only because nothing else does: under a twentieth of a's
+    # probability, it shares words with the question rather than being about it.
+    top = min(0.99, answer_at + 0.3)
+    answer = _stance_answer({"a#p1": top, "a#p2": top - 0.01, "b#p1": max(related_at, top / 20)})
+    assert answer.confidence == "answer"
+    assert [p.id for p in answer.passages] == ["a#p1", "a#p2", "b#p1"]
+
+
+def test_the_likeliest_passage_never_gives_way_to_another_stance():
+    from types import SimpleNamespace
+
+    from retrieval.answering.answerer import _with_both_sides
+
+    def passage(id_: str, article: str, stance: str):
+        return SimpleNamespace(id=id_, article=SimpleNamespace(id=article), stance=stance)
+
+    # a holds the first two places, so "each article keeps its voice" would pick a's first passage
+    # to make room for the denial; the first place is the likeliest answer and stays.
+    ranked = [passage("a1", "a", "asserted"), passage("a2", "a", "uncertain"), passage("b1", "b", "asserted")]
+    denial = passage("c1", "c", "denied")
+    assert [p.id for p in _with_both_sides([*ranked, denial], 3)] == ["a1", "a2", "c1", "b1"]
+    # below the first place, a passage whose article is shown twice still gives way before a lower one
+    ranked = [passage("a1", "a", "asserted"), passage("a2", "a", "asserted"), passage("b1", "b", "asserted")]
+    assert [p.id for p in _with_both_sides([*ranked, denial], 3)] == ["a1", "b1", "c1", "a2"]
 
 
 def test_under_a_related_reply_no_other_paragraph_is_drawn_in():

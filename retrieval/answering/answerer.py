@@ -32,6 +32,11 @@ ARTICLE_CAP = 2  # passages of one article among each k shown, while other artic
 # Measured on 45 labelled yes/no questions (bench/README, "Stance"); the seed's SIPRI paragraph,
 # which says "acquired" and "back it up" for "send", holds 0.27.
 SAME_ARTICLE_SHARE = 0.25
+# A passage shown beside the answer below `answer` level makes its article one that may give the other
+# side of the story only while it is at least this share as probable as the best passage: a near-answer
+# (the seed's accusation under a news answer, 0.365 beside 0.479) is about the matter, a filler at the
+# related bar (a mad-cow article's 0.024 beside a Ukraine feed answer's 0.69) merely shares words.
+SAME_MATTER_SHARE = 0.5
 
 
 # What may stand between the words of one phrase read for an acronym: its long form's small words.
@@ -106,12 +111,13 @@ class Answerer:
         )
         if is_yes_no_question(question):
             # Every stance gets a place, but only from a passage that would itself be shown at `answer`
-            # level, or from another passage of an article that answers or is shown as the answer (it is
-            # about the same matter), never from one that merely shares words. Same-article passages are
-            # tried in order of how much of the question they hold.
+            # level, or from another passage of an article that answers or is shown as nearly as probable
+            # beside the answer (it is about the same matter), never from one that merely shares words.
+            # Same-article passages are tried in order of how much of the question they hold.
             head = shown_ones[:k]
             answering = [c for c in candidates if c.probability >= self.model.answer_at]
-            articles = {self.corpus.passages[c.index].article.id for c in answering + (head if level == ANSWER else [])}
+            beside = [c for c in head if level == ANSWER and c.probability >= SAME_MATTER_SHARE * top.probability]
+            articles = {self.corpus.passages[c.index].article.id for c in answering + beside}
             taken = {c.index for c in head}
             others = [c for c in answering if c.index not in taken]
             same = self._same_article_passages(articles, reading, taken | {c.index for c in others})
@@ -305,8 +311,9 @@ def _with_both_sides(
     """Every stance the relevant passages take gets a place in the top k, where there is room.
 
     A passage of a missing stance replaces the lowest-ranked top-k passage whose stance is
-    already shown. Diversity over stances, not a lower bar: every candidate here passed
-    relevance, and the rest keep their order.
+    already shown, never the first: the likeliest answer stays where the member looks first.
+    Diversity over stances, not a lower bar: every candidate here passed relevance, and the rest
+    keep their order.
     """
     top, rest = list(passages[:k]), list(passages[k:])
     for candidate in list(rest):
@@ -317,7 +324,7 @@ def _with_both_sides(
         # is shown twice: each article keeps its voice.
         per_article = [sum(p.article.id == q.article.id for q in top) for p in top]
         duplicated = sorted(
-            (i for i in range(len(top)) if shown.count(top[i].stance) > 1), key=lambda i: (-per_article[i], -i)
+            (i for i in range(1, len(top)) if shown.count(top[i].stance) > 1), key=lambda i: (-per_article[i], -i)
         )
         if not duplicated:
             break

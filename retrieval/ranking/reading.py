@@ -28,7 +28,7 @@ class Reading:
 
 def read_question(text: str, index: PassageIndex, expander: Expander | None = None) -> Reading:
     text = without_fillers(text)
-    terms = tuple(index.analyzer.terms(text))
+    terms = tuple(_singular(t, index) for t in index.analyzer.terms(text))
     own = tuple(dict.fromkeys(terms))
     weights = {t: index.relevance_idf(t) for t in own}
     stands_for: dict[str, tuple[tuple[str, ...], bool]] = {}
@@ -52,6 +52,14 @@ def read_question(text: str, index: PassageIndex, expander: Expander | None = No
         # Never more than the word it stands for: a common expansion cannot outweigh a rare word.
         weights[term] = EXPANDED_WEIGHT * min(index.relevance_idf(term), max(weights[o] for o in originals))
     return Reading(terms, weights, stands_for, frozenset(unknown))
+
+
+def _singular(term: str, index: PassageIndex) -> str:
+    """A member's lower-case acronym plural ("stds", "mps") as the corpus's singular: the analyzer reads
+    "STDs" as "std", but the stemmer keeps the "s" of a word it cannot tell is an acronym."""
+    if len(term) > 2 and term.endswith("s") and term.isalpha() and not index.df(term) and index.df(term[:-1]):
+        return term[:-1]
+    return term
 
 
 def _as_written(text: str, index: PassageIndex) -> frozenset[str]:

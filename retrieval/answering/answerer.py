@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -14,6 +14,7 @@ from retrieval.answer import Answer, AnsweredPassage
 from retrieval.ranking.acronyms import SMALL_WORDS
 from retrieval.ranking.index import PassageIndex
 from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
+from retrieval.relevance.asked_value import DESCRIPTIONS, asked_value, holds_value
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
 from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
@@ -89,7 +90,8 @@ class Answerer:
         question = normalize_question(question)
         reading = self.read(question)
         query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
-        candidates = self._candidates(reading)
+        asks = asked_value(question_body(question))
+        candidates = self._short_of_the_value(self._candidates(reading), asks)
         top = max(candidates, key=lambda c: c.probability, default=None)
         level = (
             NONE
@@ -136,7 +138,8 @@ class Answerer:
         if readings:
             caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
         if level == RELATED:
-            caveats.insert(0, low_confidence())
+            missing = asks is not None and not any(holds_value(asks, p.text) for p in shown)
+            caveats.insert(0, low_confidence(DESCRIPTIONS[asks] if missing else None))
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
     def _in_text(self, term: str, passages: list, ids: np.ndarray) -> np.ndarray:
@@ -206,10 +209,24 @@ class Answerer:
     def candidates(self, question: str) -> list[Candidate]:
         """The passages sharing words with the question, best first, each with its probability of
         answering it (what bench/fit_confidence.py fits the model on)."""
-        return self._candidates(self.read(question))
+        question = normalize_question(question)
+        return self._short_of_the_value(self._candidates(self.read(question)), asked_value(question_body(question)))
 
     def read(self, question: str) -> Reading:
         return read_question(question_body(normalize_question(question)), self.index)
+
+    def _short_of_the_value(self, candidates: list[Candidate], asks: str | None) -> list[Candidate]:
+        """A passage without the kind of value asked for ("how much": an amount) is about the matter,
+        not its answer: its probability stops just below the answer bar, so it may still be related."""
+        if asks is None:
+            return candidates
+        below = float(np.nextafter(self.model.answer_at, 0.0))
+        return [
+            c
+            if c.probability <= below or holds_value(asks, self.corpus.passages[c.index].text)
+            else replace(c, probability=below)
+            for c in candidates
+        ]
 
     def _candidates(self, reading: Reading) -> list[Candidate]:
         hits = self.index.search_expanded(reading.terms, reading.expanded, EXPANDED_WEIGHT, MAX_PASSAGES)

@@ -32,8 +32,11 @@ def no_match() -> Caveat:
     return Caveat("no_match", NO_MATCH_TEXT)
 
 
-def low_confidence() -> Caveat:
-    """For passages shown at the `related` level."""
+def low_confidence(missing_value: str | None = None) -> Caveat:
+    """For passages shown at the `related` level; `missing_value` names the kind of value the question
+    asks for that none of them gives ("an amount of money")."""
+    if missing_value:
+        return Caveat("low_confidence", f"{LOW_CONFIDENCE_TEXT[:-1]} None of them gives {missing_value}.")
     return Caveat("low_confidence", LOW_CONFIDENCE_TEXT)
 
 

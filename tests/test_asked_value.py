@@ -1,0 +1,109 @@
+"""The kind of value a question asks for, and passages that hold one or not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.relevance.asked_value import COUNT, MONEY, TIME, asked_value, holds_value
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how much did beijing spend building the tiangong station?", MONEY),
+        ("How much are tickets for the musical?", MONEY),
+        ("whats the price of the new phone", MONEY),
+        ("how many nests have been destroyed this year?", COUNT),
+        ("how much rain fell in derna", COUNT),
+        ("When will the new runway open?", TIME),
+        ("so when did he resign", TIME),
+        ("in what year did the war start?", TIME),
+        ("how long did the strike last", TIME),
+        # no particular kind of value
+        ("why do t cells matter more than antibodies for how long protection lasts?", None),
+        ("When imperialism changes a state's norms, what is it called?", None),
+        ("Did North Korea send arms?", None),
+        ("who paid for the stadium?", None),
+    ],
+)
+def test_the_kind_of_value_a_question_asks_for(question, kind):
+    assert asked_value(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "held"),
+    [
+        (MONEY, "The musical cost £3m to stage.", True),
+        (MONEY, "Tickets start at 45 dollars.", True),
+        (MONEY, "Entry is free for children.", True),
+        (MONEY, "The deal was worth 2bn euros.", True),
+        (MONEY, "The 8,500-year-old village lies under the lake.", False),
+        (MONEY, "30. Tiger Woods (57 points)", False),
+        (COUNT, "Three nests were found in Kent.", True),
+        (COUNT, "Nests were found in East Sussex, Kent and Devon.", False),
+        (TIME, "The runway should open in 2030.", True),
+        (TIME, "Kim left Pyongyang on Sunday evening.", True),
+        (TIME, "It reopens in March.", True),
+        (TIME, "It reopened two weeks ago.", True),
+        # "may" and "march" as words, "every year" as a frequency: no date
+        (TIME, "Protesters may march on the airport, which 50m passengers will use every year.", False),
+    ],
+)
+def test_whether_a_passage_holds_that_kind_of_value(kind, text, held):
+    assert holds_value(kind, text) is held
+
+
+def test_a_question_asking_for_no_value_is_held_by_any_passage():
+    assert holds_value(None, "Anything at all.")
+
+
+def _answerer(texts: dict[str, str]):
+    from retrieval.answering.answerer import Answerer, Candidate
+    from retrieval.corpus.articles import build_article
+    from retrieval.corpus.collection import Corpus
+    from retrieval.ranking.index import PassageIndex
+    from retrieval.relevance.confidence import default_model
+
+    articles = [build_article(name, text, {}) for name, text in texts.items()]
+    answerer = Answerer(PassageIndex.build(Corpus.from_articles(articles)), today=lambda: date(2026, 12, 1))
+    # Each passage set well above the answer bar by hand, so the rule is tested apart from the fitted model.
+    above = min(0.99, default_model().answer_at + 0.3)
+    answerer._candidates = lambda reading: [  # noqa: SLF001
+        Candidate(i, 10.0 - i, above - i / 100) for i in range(len(answerer.corpus.passages))
+    ]
+    return answerer
+
+
+def test_a_how_much_question_is_not_answered_by_a_passage_without_an_amount():
+    answerer = _answerer(
+        {"station": "Space station\n\nChina built the Tiangong space station over two years with three modules."}
+    )
+    answer = answerer.answer("how much did china spend building the tiangong station?")
+    # On the matter, so still shown, but as related, saying what the passage lacks.
+    assert answer.confidence == "related" and not answer.confident
+    assert [p.id for p in answer.passages] == ["station#p1"]
+    assert answer.caveats[0].kind == "low_confidence"
+    assert answer.caveats[0].text.endswith("None of them gives an amount of money.")
+
+
+def test_the_passage_with_the_amount_answers_and_comes_first():
+    answerer = _answerer(
+        {
+            "station": "Space station\n\nChina built the Tiangong space station over two years with three modules.",
+            "budget": "Budget\n\nChina spent $8bn building the Tiangong station, officials said.",
+        }
+    )
+    answer = answerer.answer("how much did china spend building the tiangong station?")
+    assert answer.confidence == "answer" and answer.confident
+    assert [p.id for p in answer.passages] == ["budget#p1", "station#p1"]
+    assert all(c.kind != "low_confidence" for c in answer.caveats)
+
+
+def test_a_question_asking_for_no_value_is_answered_as_before():
+    answerer = _answerer(
+        {"station": "Space station\n\nChina built the Tiangong space station over two years with three modules."}
+    )
+    answer = answerer.answer("what did china build in space?")
+    assert answer.confidence == "answer"

@@ -976,7 +976,7 @@ def test_a_word_opening_the_sentence_is_not_part_of_the_name(paragraphs: list[st
     [
         # The words before the comma are the quotation itself, not a name the subject is an appositive of
         (['"Yes," the club said.'], "club"),
-        (["Sharon Elliot was born in 1960.", "“It’s you, Sharon,” her mother finally said."], None),
+        (["Sharon Elliot was born in 1960.", "“It’s you, Sharon,” her mother finally said."], "her mother"),
         (["“Hey Gov,” several said as they walked in."], None),
         # but a quoted title inside the appositive still leaves the name before it
         (['John McElroy, who hosts "Autoline," noted that the survey had changed.'], "John McElroy"),
@@ -1062,4 +1062,40 @@ def test_sentence_adverbs_and_another_open_no_name(paragraphs: list[str], speake
     ],
 )
 def test_a_cue_form_after_a_possessive_is_a_noun(paragraphs: list[str], speaker: str | None):
+    assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker"),
+    [
+        # a relative or friend speaks, before or after the verb
+        (["“We are grateful,” said his mother."], "his mother"),
+        (["His mother said the family was grateful."], "His mother"),
+        (["“Prices will rise,” her brother said."], "her brother"),
+        (["“I want to thank everyone,” said Evans' brother, Miles."], "Evans' brother"),
+        (["“We are grateful,” said the victim's brother."], "brother"),
+        # a source noun after the verb, with or without its organisation
+        (["“Prices will rise,” said a spokesman."], "spokesman"),
+        (["“Prices will rise,” said a senior official."], "senior official"),
+        (["“Prices will rise,” said a spokesman for Contoso."], "spokesman, Contoso"),
+        (["“We are grateful,” said the company."], "company"),
+        # "knew her son": a verb and its object, so "she" is still the mother, not the son named after it
+        (
+            [
+                "When the police left, Pamela Sweat knew her son — escapee David Sweat — had been caught.",
+                "“We knew right then,” she said at her home.",
+            ],
+            "Pamela Sweat",
+        ),
+        # a kin noun that says nothing is no speaker
+        (["Her mother died in 2019."], None),
+        # after the verb, a noun that begins what was said is not its speaker
+        (["Kaitlyn Woods, a resident, said the people in the complex are friendly."], "Kaitlyn Woods"),
+        (
+            ["Gabriel Arkles, a lawyer, said the federal government, along with the states, has resisted."],
+            "Gabriel Arkles",
+        ),
+    ],
+)
+def test_relatives_and_source_nouns_are_speakers_on_either_side_of_the_verb(paragraphs, speaker):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker

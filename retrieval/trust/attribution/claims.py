@@ -181,8 +181,12 @@ class Sentence:
             acronym = tok.raw.startswith("(") and tok.bare.isupper()  # "(SIPRI)"
             if tok.capitalised or tok.word in PARTICLES or acronym:
                 subject.append(tok)
-            elif not subject and (tok.word in DETERMINERS | TITLES | MODIFIERS | SOURCES):
+            elif not subject and (tok.word in DETERMINERS | POSSESSIVES | TITLES | MODIFIERS | SOURCES):
                 subject.append(tok)
+            elif subject and tok.lowercase and tok.word in SPEAKER_HEADS | MODIFIERS and _leads_a_noun(subject):
+                subject.append(tok)  # "said a spokesman", "said the victim's brother": a source noun heads it
+            elif subject and tok.lowercase and tok.possessive and _leads_a_noun(subject):
+                subject.append(tok)  # "said the victim's brother": the owner before the noun
             elif not subject and tok.lowercase and nxt.capitalised and not tok.ends_clause:
                 subject.append(tok)  # "said pediatrician Dr. Mark Corkins": an occupation before the name
             elif subject and (joins_name(following, i) or (tok.word == "the" and is_name_word(nxt))):
@@ -194,6 +198,14 @@ class Sentence:
             if tok.ends_clause or (tok.raw.endswith(".") and not (tok.title or len(tok.bare) == 1)):
                 break  # a full stop ends the subject, but not that of "Dr." or an initial
         if not subject or not (described or is_noun_phrase(subject)):
+            return None
+        if subject[-1].lowercase and not (
+            subject[-1].raw.rstrip("”\"’'").endswith(_ENDS_SENTENCE)
+            or (prefix.endswith(_QUOTE_CLOSED) and subject[-1].ends_clause)
+        ):
+            # "said the people in the complex are friendly", "Arkles, senior counsel, said the federal
+            # government, along with the states, has resisted": the noun begins what was said. After a
+            # quotation ("“…,” said the spokesman, adding") or at the sentence's end it is the speaker.
             return None
         if not (subject[-1].ends_clause or self._adjunct_only(subject[-1].end)):
             return None  # "…, said Easley, the professor": an appositive may follow the name
@@ -361,6 +373,22 @@ class Sentence:
 _SAID_TO_BE = frozenset({"said", "reported", "alleged", "rumored", "rumoured", "believed", "thought"})
 _INFINITIVE_AFTER_PASSIVE = frozenset({"be", "have", "been", "being"})
 _QUOTE_CLOSED = (",”", ',"', "?”", '?"', "!”", '!"')
+
+
+def _leads_a_noun(words: Sequence[Token]) -> bool:
+    """Whether the words so far only lead up to a noun: a determiner or possessive, a modifier, or an
+    owner's name ("a", "his", "the victim's", "Evans'", "a senior")."""
+    return all(t.word in DETERMINERS | POSSESSIVES | MODIFIERS or t.possessive or _owner_in_s(t) for t in words)
+
+
+def _owner_in_s(tok: Token) -> bool:
+    """ "Evans' brother": the apostrophe after an s, stripped from the word as a closing quote would be.
+    Read here only, before a noun that follows the verb; in a name ("Farmers' Almanac") it stays part
+    of the name."""
+    return tok.capitalised and tok.raw.endswith(("s'", "s’"))
+
+
+_ENDS_SENTENCE = tuple(".!?")
 
 
 def _described_full_name(subject: list[Token]) -> list[Token]:

@@ -16,6 +16,7 @@ from retrieval.trust.attribution.lexicon import (
     ORGANISATION_WORDS,
     PARTICLES,
     PLACES,
+    POSSESSIVES,
     PREPOSITIONS,
     PRONOUNS,
     REFERS_BACK,
@@ -83,8 +84,8 @@ def fits_noun_phrase(tokens: Sequence[Token], i: int) -> bool:
     for following in tokens[i + 1 : i + 3]:
         if following.word in SPEAKER_HEADS:
             return True
-        if following.word in DETERMINERS or following.ends_clause:
-            break  # "visited the city", "joined the team": a verb and its object, not a modifier
+        if following.word in DETERMINERS | POSSESSIVES or following.ends_clause:
+            break  # "visited the city", "knew her son": a verb and its object, not a modifier
     following = tokens[i + 1 : i + 3]
     return len(following) == 2 and all(t.capitalised for t in following)
 

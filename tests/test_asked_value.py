@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.relevance.asked_value import COUNT, MONEY, TIME, asked_value, holds_value
+from retrieval.relevance.asked_value import COUNT, MONEY, SPEECH, TIME, asked_value, holds_value
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,11 @@ from retrieval.relevance.asked_value import COUNT, MONEY, TIME, asked_value, hol
         ("so when did he resign", TIME),
         ("in what year did the war start?", TIME),
         ("how long did the strike last", TIME),
+        ("what did walmart's boss say about the gun settlement?", SPEECH),
+        ("how did florida keys residents react to the mosquitoes", SPEECH),
+        ("what does blair say the main purpose of new labour is?", SPEECH),
         # no particular kind of value
+        ("Why did Trump say he would not be doing the debates?", None),
         ("why do t cells matter more than antibodies for how long protection lasts?", None),
         ("When imperialism changes a state's norms, what is it called?", None),
         ("Did North Korea send arms?", None),
@@ -107,3 +111,25 @@ def test_a_question_asking_for_no_value_is_answered_as_before():
     )
     answer = answerer.answer("what did china build in space?")
     assert answer.confidence == "answer"
+
+
+def test_a_what_did_they_say_question_is_answered_by_a_passage_that_reports_someone():
+    answerer = _answerer(
+        {
+            "game": "Game\n\nTiger Woods limped through the first round of the championship on Thursday.",
+            "quote": "Quote\n\n“It hurt, but I got through the first round,” Tiger Woods said of his limp.",
+        }
+    )
+    answer = answerer.answer("what did tiger woods say about his limp after the first round?")
+    assert answer.confidence == "answer"
+    assert [p.id for p in answer.passages] == ["quote#p1", "game#p1"]
+    assert answer.passages[0].speaker == "Tiger Woods"
+
+
+def test_narration_alone_does_not_answer_what_someone_said():
+    answerer = _answerer(
+        {"game": "Game\n\nTiger Woods limped through the first round of the championship on Thursday."}
+    )
+    answer = answerer.answer("what did tiger woods say about his limp after the first round?")
+    assert answer.confidence == "related"
+    assert answer.caveats[0].text.endswith("None of them reports what someone said.")

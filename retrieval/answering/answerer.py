@@ -14,10 +14,11 @@ from retrieval.answer import Answer, AnsweredPassage
 from retrieval.ranking.acronyms import SMALL_WORDS
 from retrieval.ranking.index import PassageIndex
 from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
-from retrieval.relevance.asked_value import DESCRIPTIONS, asked_value, holds_value
+from retrieval.relevance.asked_value import MISSING, SPEECH, asked_value, holds_value
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
 from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
+from retrieval.trust.attribution.lexicon import CUE
 from retrieval.trust.caveats import answer_caveats, low_confidence, no_match, question_reading
 from retrieval.trust.stance import is_yes_no_question, passage_stance
 
@@ -138,8 +139,8 @@ class Answerer:
         if readings:
             caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
         if level == RELATED:
-            missing = asks is not None and not any(holds_value(asks, p.text) for p in shown)
-            caveats.insert(0, low_confidence(DESCRIPTIONS[asks] if missing else None))
+            missing = asks is not None and not any(holds_value(asks, p.text, p.speaker is not None) for p in shown)
+            caveats.insert(0, low_confidence(MISSING[asks] if missing else None))
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
     def _in_text(self, term: str, passages: list, ids: np.ndarray) -> np.ndarray:
@@ -222,11 +223,18 @@ class Answerer:
             return candidates
         below = float(np.nextafter(self.model.answer_at, 0.0))
         return [
-            c
-            if c.probability <= below or holds_value(asks, self.corpus.passages[c.index].text)
-            else replace(c, probability=below)
+            c if c.probability <= below or self._holds_value(asks, c.index) else replace(c, probability=below)
             for c in candidates
         ]
+
+    def _holds_value(self, asks: str, index: int) -> bool:
+        passage = self.corpus.passages[index]
+        # Someone's words: a speaker attribution names, or a reporting verb where it names no one (a
+        # pronoun it cannot resolve, an encyclopaedia's "he wrote").
+        speaks = asks == SPEECH and (
+            self._annotator.notes(passage.id).attribution.speaker is not None or CUE.search(passage.text) is not None
+        )
+        return holds_value(asks, passage.text, speaks)
 
     def _candidates(self, reading: Reading) -> list[Candidate]:
         hits = self.index.search_expanded(reading.terms, reading.expanded, EXPANDED_WEIGHT, MAX_PASSAGES)

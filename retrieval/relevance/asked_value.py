@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-MONEY, COUNT, TIME = "money", "count", "time"
+MONEY, COUNT, TIME, SPEECH = "money", "count", "time", "speech"
 
 _HOW_MUCH = re.compile(r"\bhow\s+much\b", re.I)
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
@@ -69,8 +69,20 @@ _TIME = re.compile(
 
 # "When imperialism changes a state's norms, what is it called?": the "when" opens a condition.
 _WHEN_CLAUSE = re.compile(r"^\W*when\b[^,?]*,\s*(?:what|who|whom|which|how|where|why)\b", re.I)
-# How each kind reads in a caveat: "None of them gives an amount of money."
-DESCRIPTIONS = {MONEY: "an amount of money", COUNT: "a number", TIME: "a date or time"}
+# "What did Putin say about …", "how did residents react": answered by what someone said.
+_SPEECH = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|hey|wait|also)\W+)?(?:what|how)\s+(?:did|does|do|has|have|had|would|will)\s+"
+    r"(?:[\w'’.-]+\s+){1,6}?(?:say|said|tell|told|think|reply|respond|react|comment|claim|announce|write|tweet|post"
+    r"|argue|insist|admit|warn|explain|describe)\b",
+    re.I,
+)
+# What a related reply adds where none of its passages holds the kind of value asked for.
+MISSING = {
+    MONEY: "None of them gives an amount of money.",
+    COUNT: "None of them gives a number.",
+    TIME: "None of them gives a date or time.",
+    SPEECH: "None of them reports what someone said.",
+}
 
 
 def asked_value(question: str) -> str | None:
@@ -83,13 +95,18 @@ def asked_value(question: str) -> str | None:
         return COUNT  # "how much rain fell": an amount, of whatever unit
     if _WHEN.search(question) and not _WHEN_CLAUSE.search(question):
         return TIME
+    if _SPEECH.search(question):
+        return SPEECH
     return None
 
 
-def holds_value(kind: str | None, text: str) -> bool:
-    """Whether a passage's text holds a value of that kind (always, for no kind)."""
+def holds_value(kind: str | None, text: str, reports_speech: bool = False) -> bool:
+    """Whether a passage's text holds a value of that kind (always, for no kind); for SPEECH, whether
+    the passage reports what someone said, which attribution (trust/) reads, not this module."""
     if kind is None:
         return True
+    if kind == SPEECH:
+        return reports_speech
     if kind == MONEY:
         return bool(_MONEY.search(text))
     if kind == TIME:

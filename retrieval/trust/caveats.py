@@ -32,12 +32,10 @@ def no_match() -> Caveat:
     return Caveat("no_match", NO_MATCH_TEXT)
 
 
-def low_confidence(missing_value: str | None = None) -> Caveat:
-    """For passages shown at the `related` level; `missing_value` names the kind of value the question
-    asks for that none of them gives ("an amount of money")."""
-    if missing_value:
-        return Caveat("low_confidence", f"{LOW_CONFIDENCE_TEXT[:-1]} None of them gives {missing_value}.")
-    return Caveat("low_confidence", LOW_CONFIDENCE_TEXT)
+def low_confidence(missing: str | None = None) -> Caveat:
+    """For passages shown at the `related` level; `missing` says what the question asks for that none
+    of them gives ("None of them gives an amount of money.")."""
+    return Caveat("low_confidence", f"{LOW_CONFIDENCE_TEXT} {missing}" if missing else LOW_CONFIDENCE_TEXT)
 
 
 def question_reading(readings: Sequence[tuple[str, str]], passage_ids: Sequence[str] = ()) -> Caveat:

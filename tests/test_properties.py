@@ -36,6 +36,14 @@ NASTY = st.sampled_from(
         "🙂",
         "\n",
         "?",
+        # the words that make a question ask for a kind of value (retrieval/relevance/asked_value.py)
+        "how much",
+        "how many",
+        "when",
+        "what did",
+        "say",
+        "£3m",
+        "in March",
     ]
 )
 QUESTIONS = st.lists(st.one_of(st.text(max_size=40), NASTY), max_size=30).map(" ".join)

@@ -11,6 +11,7 @@ import numpy as np
 
 from retrieval.analysis.claims import claim_question, question_body
 from retrieval.answer import Answer, AnsweredPassage
+from retrieval.corpus.passages import Passage
 from retrieval.ranking.acronyms import SMALL_WORDS
 from retrieval.ranking.index import PassageIndex
 from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
@@ -139,7 +140,7 @@ class Answerer:
         if readings:
             caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
         if level == RELATED:
-            missing = asks is not None and not any(holds_value(asks, p.text, p.speaker is not None) for p in shown)
+            missing = asks is not None and not any(self._holds_value(asks, self.corpus.passage(p.id)) for p in shown)
             caveats.insert(0, low_confidence(MISSING[asks] if missing else None))
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
@@ -223,14 +224,17 @@ class Answerer:
             return candidates
         below = float(np.nextafter(self.model.answer_at, 0.0))
         return [
-            c if c.probability <= below or self._holds_value(asks, c.index) else replace(c, probability=below)
+            c
+            if c.probability <= below or self._holds_value(asks, self.corpus.passages[c.index])
+            else replace(c, probability=below)
             for c in candidates
         ]
 
-    def _holds_value(self, asks: str, index: int) -> bool:
-        passage = self.corpus.passages[index]
-        # Someone's words: a speaker attribution names, or a reporting verb where it names no one (a
-        # pronoun it cannot resolve, an encyclopaedia's "he wrote").
+    def _holds_value(self, asks: str, passage: Passage | None) -> bool:
+        if passage is None:
+            return False
+        # Someone's words: a speaker that attribution names, or a reporting verb where it names no one
+        # (a pronoun it cannot resolve, an encyclopaedia's "he wrote").
         speaks = asks == SPEECH and (
             self._annotator.notes(passage.id).attribution.speaker is not None or CUE.search(passage.text) is not None
         )

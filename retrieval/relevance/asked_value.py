@@ -1,9 +1,10 @@
 """The kind of value a question asks for, and whether a passage holds one.
 
 "How much did the station cost?" is answered by a passage that gives an amount of money, "how many
-nests were destroyed?" by one that gives a number. A passage on the right matter without such a value
-tells the member about it, but does not answer: it may be shown as related, never as the answer.
-Read from the words of English questions, not from any corpus.
+nests were destroyed?" by one that gives a number, "when will the runway open?" by one that gives a
+date, "what did the CEO say?" by one that reports someone's words. A passage on the right matter
+without such a value tells the member about it, but does not answer: it may be shown as related, never
+as the answer. Read from the words of English questions, not from any corpus.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ MISSING = {
 
 
 def asked_value(question: str) -> str | None:
-    """MONEY, COUNT, TIME, or None where the question asks for no particular kind of value."""
+    """MONEY, COUNT, TIME, SPEECH, or None where the question asks for no particular kind of value."""
     if _HOW_MANY.search(question):
         return COUNT
     if (_HOW_MUCH.search(question) and _MONEY_QUESTION.search(question)) or _WHAT_MONEY.search(question):

@@ -4,8 +4,9 @@
 
 bench/quality.py reports the targets on the dev set's eval part only (41 questions, 13 claims, 13
 unanswerable): too few to see a change of one or two questions as more than noise. This script asks
-every record of bench/data/discord_dev.jsonl (fit and eval parts) and bench/data/news_fit.jsonl
-(353 records) over seed + 818 news + 2,225 BBC articles at k = 3, and prints per set and kind: the right
+every record of bench/data/discord_dev.jsonl (fit and eval parts), bench/data/news_fit.jsonl and
+bench/data/value_dev.jsonl (433 records) over seed + 818 news + 2,225 BBC articles at k = 3, and prints
+per set and kind: the right
 passage shown (hit@3, hit@1, hit@3 as `answer`), and for unanswerable records never `answer` / `none`.
 These are development figures: news_fit and the fit part are the confidence model's fit data, so a
 change to the model itself is not judged here. With --baseline, the same for another source tree (each
@@ -20,7 +21,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-SETS = {"dev": HERE / "bench" / "data" / "discord_dev.jsonl", "news_fit": HERE / "bench" / "data" / "news_fit.jsonl"}
+SETS = {
+    "dev": HERE / "bench" / "data" / "discord_dev.jsonl",
+    "news_fit": HERE / "bench" / "data" / "news_fit.jsonl",
+    # written blind on 2026-12-04, after the value-asking gates: their held-out check (bench/data/README.md)
+    "value": HERE / "bench" / "data" / "value_dev.jsonl",
+}
 NEWS = HERE.parent / "shared" / "corpora" / "news_sep2023.jsonl"
 
 

@@ -51,7 +51,10 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "tests/test_cli.py",
         ),  # the last two: several paths, the summary
     ),
-    "relevance": (("retrieval/relevance/*.py",), ("tests/test_confidence.py", "tests/test_relevance_features.py")),
+    "relevance": (
+        ("retrieval/relevance/*.py",),
+        ("tests/test_confidence.py", "tests/test_relevance_features.py", "tests/test_asked_value.py"),
+    ),
 }
 COPIED = ("bot", "retrieval", "tests", "seeds")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}

@@ -63,6 +63,12 @@ def test_a_question_asking_for_no_value_is_held_by_any_passage():
     assert holds_value(None, "Anything at all.")
 
 
+def test_someones_words_are_held_only_where_attribution_says_so():
+    # the text alone cannot tell: trust/ reads who speaks, and without its word nobody does
+    assert not holds_value(SPEECH, "“It hurt,” Tiger Woods said.")
+    assert holds_value(SPEECH, "“It hurt,” Tiger Woods said.", reports_speech=True)
+
+
 def _answerer(texts: dict[str, str]):
     from retrieval.answering.answerer import Answerer, Candidate
     from retrieval.corpus.articles import build_article

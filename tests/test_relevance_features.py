@@ -87,6 +87,14 @@ def test_text_coverage_is_capped_at_one_too():
     assert _column(rows, "expanded_share") == [0.0]  # nothing covered: no share, not 0/0
 
 
+def test_every_expanded_term_a_passage_holds_adds_to_its_coverage():
+    # "auto" and "motor" both stand in for "car": a passage holding both counts both weights.
+    terms = QuestionTerms({"car": 2.0, "auto": 1.0, "motor": 1.0, "red": 2.0}, expanded=frozenset({"auto", "motor"}))
+    rows = _features(terms, [3.0], ["a"], {"red": [1], "auto": [1], "motor": [1]})
+    assert _column(rows, "coverage") == [1.0]  # (2 + 1 + 1) / 4
+    assert _column(rows, "expanded_share") == [0.5]  # 2 of the 4 covered
+
+
 def test_a_question_made_only_of_expanded_terms_weighs_them_all():
     terms = QuestionTerms({"x": 1.0, "y": 3.0}, expanded=frozenset({"x", "y"}))
     assert terms.total == 4.0

@@ -154,7 +154,7 @@ def test_narration_alone_does_not_answer_what_someone_said():
     assert answer.caveats[0].text.endswith("None of them reports what someone said.")
 
 
-def test_a_yes_no_question_asks_for_no_value():
+def test_a_value_named_inside_a_yes_no_question_or_a_claim_is_not_asked_for():
     # "Did the council say how much ...?" is answered by a passage saying it would not.
     answerer = _answerer({"council": "Stadium\n\nThe council has refused to say how much the new stadium will cost."})
     answer = answerer.answer("did the council say how much the new stadium will cost?")

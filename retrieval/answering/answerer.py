@@ -92,7 +92,7 @@ class Answerer:
         question = normalize_question(question)
         reading = self.read(question)
         query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
-        asks = _asks(question)
+        asks = asked_value(question_body(question))
         candidates = self._short_of_the_value(self._candidates(reading), asks)
         top = max(candidates, key=lambda c: c.probability, default=None)
         level = (
@@ -212,7 +212,7 @@ class Answerer:
         """The passages sharing words with the question, best first, each with its probability of
         answering it (what bench/fit_confidence.py fits the model on)."""
         question = normalize_question(question)
-        return self._short_of_the_value(self._candidates(self.read(question)), _asks(question))
+        return self._short_of_the_value(self._candidates(self.read(question)), asked_value(question_body(question)))
 
     def read(self, question: str) -> Reading:
         return read_question(question_body(normalize_question(question)), self.index)
@@ -319,12 +319,6 @@ def _derived_from(read: str, written: str) -> bool:
     # A phrase, or a word read from three letters ("SEC" as "Securities"), is another reading.
     read = read.casefold()
     return " " not in read and any(read.startswith(word) and len(word) >= 4 for word in written.casefold().split())
-
-
-def _asks(question: str) -> str | None:
-    """The kind of value the question asks for; a yes/no question (a "Find sources" claim among them)
-    asks for none: "did the council say how much the stadium costs?" is answered by "it would not say"."""
-    return None if is_yes_no_question(question) else asked_value(question_body(question))
 
 
 def _held_weight(reading: Reading, held: set[str]) -> float:

@@ -6,9 +6,9 @@ date, "what did the CEO say?" by one that reports someone's words. A passage on 
 without such a value tells the member about it, but does not answer: it may be shown as related, never
 as the answer. Read from the words of English questions, not from any corpus.
 
-Only what the question itself opens with counts ("why does he care how much Canada pays" asks why),
-and a yes/no question asks for no value (the caller leaves those out): "did the council say how much
-the stadium costs?" is answered by a passage saying it would not.
+Only what the question itself opens with counts: "why does he care how much Canada pays" asks why, and
+"did the council say how much the stadium costs?" (or the claim "the council won't say how much …") is
+answered by a passage saying it would not.
 """
 
 from __future__ import annotations

@@ -1087,6 +1087,10 @@ def test_a_cue_form_after_a_possessive_is_a_noun(paragraphs: list[str], speaker:
             ],
             "Pamela Sweat",
         ),
+        # a headline's source noun, with nothing after it
+        (["Brexit will cost jobs, says minister"], "minister"),
+        # "called Sharon's granddaughter": a verb and its object, not the speaker's noun phrase
+        (["I called Sharon’s granddaughter, who told me Sharon had taken a turn for the worse."], None),
         # a kin noun that says nothing is no speaker
         (["Her mother died in 2019."], None),
         # after the verb, a noun that begins what was said is not its speaker

@@ -226,7 +226,8 @@ class Answerer:
         return [
             c
             if c.probability <= below or self._holds_value(asks, self.corpus.passages[c.index])
-            else replace(c, probability=below)
+            # just below the bar, the likelier still first among those held there
+            else replace(c, probability=below - 1e-6 * (1.0 - c.probability))
             for c in candidates
         ]
 

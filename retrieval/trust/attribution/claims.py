@@ -201,6 +201,7 @@ class Sentence:
             return None
         if subject[-1].lowercase and not (
             subject[-1].raw.rstrip("”\"’'").endswith(_ENDS_SENTENCE)
+            or not self.text[subject[-1].end : self.end].strip()  # a headline's "…, says minister"
             or (prefix.endswith(_QUOTE_CLOSED) and subject[-1].ends_clause)
         ):
             # "said the people in the complex are friendly", "Arkles, senior counsel, said the federal

@@ -84,8 +84,12 @@ def fits_noun_phrase(tokens: Sequence[Token], i: int) -> bool:
     for following in tokens[i + 1 : i + 3]:
         if following.word in SPEAKER_HEADS:
             return True
-        if following.word in DETERMINERS | POSSESSIVES or following.ends_clause:
-            break  # "visited the city", "knew her son": a verb and its object, not a modifier
+        if (
+            following.word in DETERMINERS | POSSESSIVES
+            or (following.possessive and following.capitalised)
+            or following.ends_clause
+        ):
+            break  # "visited the city", "knew her son", "called Sharon's granddaughter": a verb and its object
     following = tokens[i + 1 : i + 3]
     return len(following) == 2 and all(t.capitalised for t in following)
 

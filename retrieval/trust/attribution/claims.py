@@ -183,10 +183,13 @@ class Sentence:
                 subject.append(tok)
             elif not subject and (tok.word in DETERMINERS | POSSESSIVES | TITLES | MODIFIERS | SOURCES):
                 subject.append(tok)
-            elif subject and tok.lowercase and tok.word in SPEAKER_HEADS | MODIFIERS and _leads_a_noun(subject):
-                subject.append(tok)  # "said a spokesman", "said the victim's brother": a source noun heads it
-            elif subject and tok.lowercase and tok.possessive and _leads_a_noun(subject):
-                subject.append(tok)  # "said the victim's brother": the owner before the noun
+            elif (
+                subject
+                and tok.lowercase
+                and (tok.word in SPEAKER_HEADS | MODIFIERS or tok.possessive)
+                and _leads_a_noun(subject)
+            ):
+                subject.append(tok)  # "said a spokesman", "said the victim's brother": an owner, then a source noun
             elif not subject and tok.lowercase and nxt.capitalised and not tok.ends_clause:
                 subject.append(tok)  # "said pediatrician Dr. Mark Corkins": an occupation before the name
             elif subject and (joins_name(following, i) or (tok.word == "the" and is_name_word(nxt))):

@@ -55,6 +55,10 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("retrieval/relevance/*.py",),
         ("tests/test_confidence.py", "tests/test_relevance_features.py", "tests/test_asked_value.py"),
     ),
+    "speaker": (
+        ("retrieval/trust/attribution/speaker_match.py",),
+        ("tests/test_speaker_match.py", "tests/test_asked_value.py"),
+    ),
 }
 COPIED = ("bot", "retrieval", "tests", "seeds")
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}

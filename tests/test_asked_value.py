@@ -6,7 +6,16 @@ from datetime import date
 
 import pytest
 
-from retrieval.relevance.asked_value import COUNT, MONEY, SPEECH, TIME, asked_value, holds_value
+from retrieval.relevance.asked_value import (
+    COUNT,
+    MONEY,
+    SPEECH,
+    TIME,
+    asked_speaker,
+    asked_value,
+    holds_value,
+    missing_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,6 +91,29 @@ def test_someones_words_are_held_only_where_attribution_says_so():
     assert holds_value(SPEECH, "“It hurt,” Tiger Woods said.", reports_speech=True)
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what did taylor swift herself say about dating travis kelce?", ("taylor", "swift", "herself")),
+        ("so what has the Bank of England said about rates", ("the", "Bank", "of", "England")),
+        ("what did walmart's boss tell investors", ("walmart's", "boss")),
+        ("what did they say", ("they",)),
+        ("how much did putin say it cost?", ()),  # asks an amount, not whose words
+        ("what does the law say about drones?", ()),  # what a document holds
+        ("did biden say anything?", ()),
+    ],
+)
+def test_the_words_naming_whom_a_what_did_x_say_question_asks_about(question, words):
+    assert asked_speaker(question) == words
+
+
+def test_what_a_related_reply_says_is_missing():
+    assert missing_value(MONEY) == "None of them gives an amount of money."
+    assert missing_value(MONEY, ("putin",)) == "None of them gives an amount of money."
+    assert missing_value(SPEECH) == "None of them reports what someone said."
+    assert missing_value(SPEECH, ("the", "lib", "dems")) == "None of them reports what the lib dems said."
+
+
 def _answerer(texts: dict[str, str]):
     from retrieval.answering.answerer import Answerer, Candidate
     from retrieval.corpus.articles import build_article
@@ -145,13 +177,40 @@ def test_a_what_did_they_say_question_is_answered_by_a_passage_that_reports_some
     assert answer.passages[0].speaker == "Tiger Woods"
 
 
+_SWIFT = "Swift\n\nTravis Kelce has said he is happy. “Taylor Swift is the best thing that happened to me,” Kelce said."
+_SWIFT_OWN = "Own words\n\n“I am very happy dating Travis Kelce,” Taylor Swift said in an interview."
+
+
+def test_someone_elses_words_do_not_answer_what_the_named_party_said():
+    answer = _answerer({"kelce": _SWIFT}).answer("what did taylor swift herself say about dating travis kelce?")
+    assert answer.confidence == "related"
+    assert answer.passages[0].speaker == "Travis Kelce"
+    assert answer.caveats[0].text.endswith("None of them reports what taylor swift herself said.")
+
+
+def test_the_named_partys_own_words_answer_and_come_first():
+    answerer = _answerer({"kelce": _SWIFT, "swift": _SWIFT_OWN})
+    answer = answerer.answer("what did taylor swift herself say about dating travis kelce?")
+    assert answer.confidence == "answer"
+    assert [p.speaker for p in answer.passages] == ["Taylor Swift", "Travis Kelce"]
+
+
+def test_a_party_named_by_its_role_is_answered_by_whoever_the_article_names():
+    answerer = _answerer({"boss": "Walmart\n\n“Sales were strong,” Doug McMillon, its chief executive, said."})
+    answer = answerer.answer("what did walmart's boss tell investors about sales?")
+    assert answer.confidence == "answer"
+    assert answer.passages[0].speaker == "Doug McMillon"
+
+
 def test_narration_alone_does_not_answer_what_someone_said():
     answerer = _answerer(
         {"game": "Game\n\nTiger Woods limped through the first round of the championship on Thursday."}
     )
     answer = answerer.answer("what did tiger woods say about his limp after the first round?")
     assert answer.confidence == "related"
-    assert answer.caveats[0].text.endswith("None of them reports what someone said.")
+    assert answer.caveats[0].text.endswith("None of them reports what tiger woods said.")
+    answer = answerer.answer("what did they say about the limp in the first round?")
+    assert answer.caveats[0].text.endswith("None of them reports what they said.")
 
 
 def test_a_value_named_inside_a_yes_no_question_or_a_claim_is_not_asked_for():

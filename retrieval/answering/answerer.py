@@ -15,11 +15,12 @@ from retrieval.corpus.passages import Passage
 from retrieval.ranking.acronyms import SMALL_WORDS
 from retrieval.ranking.index import PassageIndex
 from retrieval.ranking.reading import EXPANDED_WEIGHT, Reading, read_question
-from retrieval.relevance.asked_value import MISSING, SPEECH, asked_value, holds_value
+from retrieval.relevance.asked_value import SPEECH, asked_speaker, asked_value, holds_value, missing_value
 from retrieval.relevance.confidence import ANSWER, NONE, RELATED, ConfidenceModel, default_model
 from retrieval.relevance.features import QuestionTerms, candidate_features
 from retrieval.trust.annotations import Annotator
 from retrieval.trust.attribution.lexicon import CUE
+from retrieval.trust.attribution.speaker_match import is_asked_speaker
 from retrieval.trust.caveats import answer_caveats, low_confidence, no_match, question_reading
 from retrieval.trust.stance import is_yes_no_question, passage_stance
 
@@ -70,6 +71,19 @@ class Candidate:
     features: tuple[float, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Asks:
+    """The kind of value a question asks for, and for "what did X say", the words naming X."""
+
+    kind: str | None
+    speaker: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, question: str) -> _Asks:
+        body = question_body(question)
+        return cls(asked_value(body), asked_speaker(body))
+
+
 class Answerer:
     def __init__(
         self,
@@ -92,7 +106,7 @@ class Answerer:
         question = normalize_question(question)
         reading = self.read(question)
         query_terms = tuple(dict.fromkeys(reading.terms + reading.expanded))
-        asks = asked_value(question_body(question))
+        asks = _Asks.of(question)
         candidates = self._short_of_the_value(self._candidates(reading), asks)
         top = max(candidates, key=lambda c: c.probability, default=None)
         level = (
@@ -140,8 +154,10 @@ class Answerer:
         if readings:
             caveats.insert(0, question_reading([(w, r) for w, r, _ in readings], [i for _, _, i in readings]))
         if level == RELATED:
-            missing = asks is not None and not any(self._holds_value(asks, self.corpus.passage(p.id)) for p in shown)
-            caveats.insert(0, low_confidence(MISSING[asks] if missing else None))
+            missing = asks.kind is not None and not any(
+                self._holds_value(asks, self.corpus.passage(p.id)) for p in shown
+            )
+            caveats.insert(0, low_confidence(missing_value(asks.kind, asks.speaker) if missing else None))
         return Answer(question, level == ANSWER, shown, tuple(caveats), query_terms, level)
 
     def _in_text(self, term: str, passages: list, ids: np.ndarray) -> np.ndarray:
@@ -212,15 +228,16 @@ class Answerer:
         """The passages sharing words with the question, best first, each with its probability of
         answering it (what bench/fit_confidence.py fits the model on)."""
         question = normalize_question(question)
-        return self._short_of_the_value(self._candidates(self.read(question)), asked_value(question_body(question)))
+        return self._short_of_the_value(self._candidates(self.read(question)), _Asks.of(question))
 
     def read(self, question: str) -> Reading:
         return read_question(question_body(normalize_question(question)), self.index)
 
-    def _short_of_the_value(self, candidates: list[Candidate], asks: str | None) -> list[Candidate]:
-        """A passage without the kind of value asked for ("how much": an amount) is about the matter,
-        not its answer: its probability stops just below the answer bar, so it may still be related."""
-        if asks is None:
+    def _short_of_the_value(self, candidates: list[Candidate], asks: _Asks) -> list[Candidate]:
+        """A passage without the kind of value asked for ("how much": an amount; "what did X say": X's
+        words) is about the matter, not its answer: its probability stops just below the answer bar,
+        so it may still be related."""
+        if asks.kind is None:
             return candidates
         below = float(np.nextafter(self.model.answer_at, 0.0))
         return [
@@ -231,15 +248,17 @@ class Answerer:
             for c in candidates
         ]
 
-    def _holds_value(self, asks: str, passage: Passage | None) -> bool:
+    def _holds_value(self, asks: _Asks, passage: Passage | None) -> bool:
         if passage is None:
             return False
-        # Someone's words: a speaker that attribution names, or a reporting verb where it names no one
-        # (a pronoun it cannot resolve, an encyclopaedia's "he wrote").
-        speaks = asks == SPEECH and (
-            self._annotator.notes(passage.id).attribution.speaker is not None or CUE.search(passage.text) is not None
-        )
-        return holds_value(asks, passage.text, speaks)
+        speaks = False
+        if asks.kind == SPEECH:
+            # Someone's words: a speaker that attribution names, or a reporting verb where it names no
+            # one (a pronoun it cannot resolve, an encyclopaedia's "he wrote"); the party asked about's.
+            speaker = self._annotator.notes(passage.id).attribution.speaker
+            reports = speaker is not None or CUE.search(passage.text) is not None
+            speaks = reports and is_asked_speaker(asks.speaker, speaker, passage.text)
+        return holds_value(asks.kind, passage.text, speaks)
 
     def _candidates(self, reading: Reading) -> list[Candidate]:
         hits = self.index.search_expanded(reading.terms, reading.expanded, EXPANDED_WEIGHT, MAX_PASSAGES)

@@ -98,8 +98,8 @@ _WHEN_CLAUSE = re.compile(r"^\W*when\b[^?]*?[\s,](?:what|who|whom|which|how|wher
 # "What did Putin say about …": answered by what someone said. Only what a speaker did say: "what does
 # the law say" asks what a document holds, "how did shares react" is no one's words.
 _SPEECH = re.compile(
-    _LEAD + r"what\s+(?:did|has|have|had)\s+(?:[\w'’.-]+\s+){1,6}?(?:say|said|tell|told|think|reply|replied|comment|"
-    r"claim|announce|write|tweet|post|argue|insist|admit|warn|explain|describe)\b",
+    _LEAD + r"what\s+(?:did|has|have|had)\s+(?P<who>(?:[\w'’.-]+\s+){1,6}?)"
+    r"(?:say|said|tell|told|think|reply|replied|comment|claim|announce|write|tweet|post|argue|insist|admit|warn|explain|describe)\b",
     re.I,
 )
 # What a related reply adds where none of its passages holds the kind of value asked for.
@@ -109,6 +109,14 @@ MISSING = {
     TIME: "None of them gives a date or time.",
     SPEECH: "None of them reports what someone said.",
 }
+
+
+def missing_value(kind: str, speaker: tuple[str, ...] = ()) -> str:
+    """What a related reply adds where none of its passages holds the value asked for; for "what did
+    X say", X as the member wrote it ("None of them reports what taylor swift herself said.")."""
+    if kind == SPEECH and speaker:
+        return f"None of them reports what {' '.join(speaker)} said."
+    return MISSING[kind]
 
 
 def asked_value(question: str) -> str | None:
@@ -127,6 +135,15 @@ def asked_value(question: str) -> str | None:
     if _SPEECH.search(question):
         return SPEECH
     return None
+
+
+def asked_speaker(question: str) -> tuple[str, ...]:
+    """The words of a "what did X say" question that name whom it asks about, as written: "what did
+    taylor swift herself say" → ("taylor", "swift", "herself"); () for any other question."""
+    if asked_value(question) != SPEECH:
+        return ()
+    found = _SPEECH.search(question)
+    return tuple(found.group("who").split()) if found else ()
 
 
 def holds_value(kind: str | None, text: str, reports_speech: bool = False) -> bool:

@@ -1103,3 +1103,30 @@ def test_a_cue_form_after_a_possessive_is_a_noun(paragraphs: list[str], speaker:
 )
 def test_relatives_and_source_nouns_are_speakers_on_either_side_of_the_verb(paragraphs, speaker):
     assert attribute_paragraphs(paragraphs)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "speaker", "cue"),
+    [
+        # After a quotation, the speaker told an audience or the reporter
+        (["“Sales were strong,” Doug McMillon told investors."], "Doug McMillon", "told investors"),
+        (
+            ["“Part of what we suffer is a lack of tools,” Ann Jordan told employees on Tuesday."],
+            "Ann Jordan",
+            "told employees",
+        ),
+        (["“It has been wonderful,” Faith Lee told me."], "Faith Lee", "told me"),
+        (["Jack Kongos spoke first.", "“It was a small station,” Kongos told us."], "Jack Kongos", "told us"),
+        # "US" is a country, not the reporter and friends
+        (
+            ["His mother Katherine Jackson told US TV network Fox News that he was innocent."],
+            "Katherine Jackson",
+            "told US TV",
+        ),
+        # "told her/him" tells of an exchange the article reports: the outer source stays
+        (["When he finished, Tracy Brown said, Mel Tucker told her, “Thank you, good night.”"], "Tracy Brown", "said"),
+    ],
+)
+def test_a_speaker_told_an_audience_after_a_quotation(paragraphs: list[str], speaker: str, cue: str):
+    found = attribute_paragraphs(paragraphs)[-1]
+    assert (found.speaker, found.cue) == (speaker, cue)

@@ -339,7 +339,7 @@ class Sentence:
             if end > position:
                 return end
         for i, tok in enumerate(following):
-            if i == 0 and tok.word in ADDRESSEES:
+            if i == 0 and tok.word in ADDRESSEES and tok.lowercase:  # "told us", not "told US TV"
                 return word_end(tok)
             if not (tok.capitalised or (i == 0 and tok.word == "the")) or tok.is_time:
                 return _with_head_noun(following, i, end)

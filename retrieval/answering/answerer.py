@@ -257,7 +257,7 @@ class Answerer:
             # one (a pronoun it cannot resolve, an encyclopaedia's "he wrote"); the party asked about's.
             speaker = self._annotator.notes(passage.id).attribution.speaker
             reports = speaker is not None or CUE.search(passage.text) is not None
-            speaks = reports and is_asked_speaker(asks.speaker, speaker, passage.text)
+            speaks = reports and is_asked_speaker(asks.speaker, speaker)
         return holds_value(asks.kind, passage.text, speaks)
 
     def _candidates(self, reading: Reading) -> list[Candidate]:

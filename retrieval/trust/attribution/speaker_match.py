@@ -75,13 +75,14 @@ def _meets(asked: Sequence[str], written: Sequence[str], whole: Sequence[str] = 
     )
 
 
-def is_asked_speaker(asked: Sequence[str], speaker: str | None, text: str) -> bool:
+def is_asked_speaker(asked: Sequence[str], speaker: str | None) -> bool:
     """Whether a passage reporting `speaker` (None: a reporting verb attribution could not tie to
-    anyone) may report the party named by the question's words `asked`."""
+    anyone) may report the party named by the question's words `asked`. Only a speaker attribution
+    names and the question does not is someone else."""
     names = naming_words(asked)
     if not names:
         return True  # "what did they say", "what did the police say": no one in particular
     if speaker is None:
-        return _meets(names, _words(text))  # "…, he said" about whom the passage names: no initials
+        return True  # a reporting verb tied to no one ("He assured monks …"): it may be the party's
     spoken = _words(speaker)
     return _meets(names, [w for w in spoken if not _role_word(w)], spoken)

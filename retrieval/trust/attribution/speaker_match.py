@@ -63,14 +63,16 @@ def _same_word(asked: str, written: str) -> bool:
     if asked == written:
         return True
     if len(asked) >= MIN_START_LETTERS and written.startswith(asked):
-        return True  # "lib" for "Liberal", "dems" is not needed once one word meets
+        return True  # "lib" for "Liberal"
     return min(len(asked), len(written)) >= MIN_TYPO_LETTERS and fuzz.ratio(asked, written) >= TYPO_RATIO
 
 
-def _meets(asked: Sequence[str], written: Sequence[str], whole: Sequence[str] = ()) -> bool:
-    """A word met, or an acronym of the whole name's words ("sipri", "dsu" for Delaware State University)."""
-    initials = "".join(w[0] for w in whole if w not in _GRAMMAR)
-    return any(_same_word(a, w) for a in asked for w in written) or any(
+def _meets(asked: Sequence[str], spoken: Sequence[str]) -> bool:
+    """A word of the speaker's name met (its role words aside), or the initials of all its words
+    ("sipri", "dsu" for Delaware State University)."""
+    initials = "".join(w[0] for w in spoken if w not in _GRAMMAR)
+    named = [w for w in spoken if not _role_word(w)]
+    return any(_same_word(a, w) for a in asked for w in named) or any(
         len(a) >= MIN_ACRONYM_LETTERS and a in initials for a in asked
     )
 
@@ -84,5 +86,4 @@ def is_asked_speaker(asked: Sequence[str], speaker: str | None) -> bool:
         return True  # "what did they say", "what did the police say": no one in particular
     if speaker is None:
         return True  # a reporting verb tied to no one ("He assured monks …"): it may be the party's
-    spoken = _words(speaker)
-    return _meets(names, [w for w in spoken if not _role_word(w)], spoken)
+    return _meets(names, _words(speaker))

@@ -503,6 +503,15 @@ def test_made_up_forms(paragraphs: list[str], speaker: str, cue: str | None):
             "Contoso",
             "said",
         ),
+        # An organisation opening the article, written mid-sentence only later, is "the company".
+        (
+            [
+                "Contoso is celebrating record sales of its Halo game.",
+                "The game has sold five million copies, the company said. According to Contoso, most play online.",
+            ],
+            "Contoso",
+            "said",
+        ),
         (
             [
                 "“Prices will rise,” The Daily Example said.",
@@ -561,6 +570,9 @@ def test_a_quote_left_open_runs_on_past_a_caption():
     [
         (["Jane Roe resigned on Monday, the company said."], "company"),  # a person is not the company
         (["Sales fell in Europe, the company said."], "company"),  # "Sales" only opens the sentence
+        (["“Costs rose.” Sales fell, the company said."], "company"),  # … after a quotation too
+        # "Airlines" is written capitalised later only inside a name, "Alaska Airlines"
+        (["Airlines warn of delays.", "Fees rose, the airline says. Alaska Airlines waived them."], "airline"),
         (["Mary Roe, his sister, spoke.", "“We lost,” he said."], None),  # no man named: no one
         (["Mayor Ann Lee spoke.", "The president said prices would fall."], "president"),  # no president named
         (["Here is a reminder. Please read it before you head out."], None),  # "read" needs a document

@@ -82,12 +82,16 @@ def score(set_name: str) -> list[Outcome]:
     texts = _articles()
     outcomes = []
     for article_id in dict.fromkeys(row["article"] for row in rows):
-        paragraphs = build_article(article_id, texts[article_id], title_in_body=False).paragraphs
-        attributions = attribute_paragraphs(paragraphs)
+        article = build_article(article_id, texts[article_id], title_in_body=False)
+        attributions = attribute_paragraphs(article.paragraphs)
         for row in (r for r in rows if r["article"] == article_id):
-            found = [i for i, text in enumerate(paragraphs) if row["snippet"] in text]
-            assert len(found) == 1, f"{article_id}: snippet {row['snippet']!r} matches {len(found)} paragraphs"
-            outcomes.append(Outcome(row, attributions[found[0]].speaker))
+            found = [i for i, text in enumerate(article.paragraphs) if row["snippet"] in text]
+            # A paragraph cleaning dropped (a photo caption) is never shown, so it is shown with no
+            # speaker: right for narration, a miss for a paragraph someone said.
+            dropped = [text for text in article.dropped if row["snippet"] in text]
+            where = f"{article_id}: snippet {row['snippet']!r} matches {len(found) + len(dropped)} paragraphs"
+            assert len(found) + len(dropped) == 1, where
+            outcomes.append(Outcome(row, attributions[found[0]].speaker if found else None))
     return outcomes
 
 

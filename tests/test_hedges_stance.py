@@ -353,6 +353,10 @@ GRAIN_DEAL = _holds("russia", "moscow", "grain", "deal", "withdr")  # "Did Russi
         # ... and so does one pointing back to the claim, or one with nothing after it.
         ("Reports say Russia quit the grain deal. Researchers have not seen any evidence to back it up.", "denied"),
         ("Did Moscow leave the grain deal? Russia did not.", "denied"),
+        # What a negation negates ends where another proposition starts: "it" after "because" is
+        # that proposition's, not a claim the negation points back to.
+        ("Russia left the grain deal. Ships cannot sail because it left.", "asserted"),
+        ("Russia left the grain deal. Ships cannot sail but it left.", "asserted"),
         # A denial said of another matter in a sentence that does not carry the claim is not one.
         ("Russia quit the grain deal in July. The ministry denied any food shortage.", "asserted"),
         # Doubt in the claim's own sentence still leaves it open.

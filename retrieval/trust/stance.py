@@ -129,9 +129,10 @@ _ABOUT = "about"  # its clause holds some of the question
 
 def _negated(sentence: str, hedge: str, holds: Callable[[str], float]) -> str | None:
     """What a negation hedge of `sentence` is about: _BACK, _ABOUT or None (another matter). What
-    follows a grammatical negation in its clause is what it negates. A lexical denial ("denied",
-    "never") is about whatever it is said of: _ABOUT, so it counts in the claim's sentences only
-    (counting "The ministry denied it." after one made more false disputes on bench/stance.py)."""
+    follows a grammatical negation in its clause, up to a word that starts another proposition
+    ("because", "but"), is what it negates. A lexical denial ("denied", "never") is about whatever
+    it is said of: _ABOUT, so it counts in the claim's sentences only (counting "The ministry denied
+    it." after one made more false disputes on bench/stance.py)."""
     negator = _NEGATOR.search(hedge)
     start = sentence.find(hedge)
     if negator is None or start < 0:
@@ -139,6 +140,10 @@ def _negated(sentence: str, hedge: str, holds: Callable[[str], float]) -> str | 
     after = start + negator.end()
     clause_end = CLAUSE_BREAK.search(sentence, start + len(hedge))
     end = clause_end.start() if clause_end else len(sentence)
+    for word in _WORD.finditer(sentence.lower(), after, end):
+        if word.group() in _SCOPE_WORDS["closes_scope"]:
+            end = word.start()
+            break
     negated_words = _WORD.findall(sentence[after:end].lower())
     if not negated_words or any(word in _SCOPE_WORDS["refers_back"] for word in negated_words):
         return _BACK

@@ -52,6 +52,7 @@ from retrieval.trust.attribution.quotes import (
     quote_spans,
     whole_quote_sentences,
 )
+from retrieval.trust.attribution.tokens import tokens_in
 
 _UP_TO_THREE_WORDS = r"((?:[\w-]+ ){0,2}[\w-]+)"
 _IN_A = r"in (?:a|an|its|his|her|their) " + _UP_TO_THREE_WORDS
@@ -78,6 +79,12 @@ class _ArticleReader:
         self._previous_quoted = False
         self._open_quote: tuple[str, int] | None = None  # a speaker whose quotation runs on, and where
         self._paragraph = -1
+
+    def know_names(self, paragraphs: Sequence[str]) -> None:
+        """The article's names before its first paragraph is read: a name may open the article and
+        be written mid-sentence only later."""
+        for text in paragraphs:
+            self._memory.know_names(tokens_in(text, 0, len(text)))
 
     def read(self, text: str) -> Attribution:
         self._memory.next_paragraph()
@@ -158,4 +165,5 @@ def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
     """One Attribution per paragraph of one article, in order; earlier paragraphs are the context
     for pronouns, surnames and quotations that run on."""
     reader = _ArticleReader()
+    reader.know_names(paragraphs)
     return [reader.read(text) for text in paragraphs]

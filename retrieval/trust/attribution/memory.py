@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -67,8 +68,21 @@ class ArticleMemory:
         self._subject: str | None = None  # the current sentence's own subject, when it is a name
         self._subject_person: str | None = None  # … when it is a person's name
         self._named_subjects: list[Speaker] = []  # organisations' names that opened sentences, latest last
-        self._proper: set[str] = set()  # words written capitalised inside a sentence: names
+        self._proper: set[str] = set()  # words written capitalised inside a sentence so far: names
+        # … as a name's first word, anywhere in the article: what a lone word opening a sentence may be.
+        # Not for "Legal experts say": a later "Legal Aid" says nothing of this "Legal".
+        self._article_names: set[str] = set()
         self._paragraph = -1
+
+    def know_names(self, tokens: Sequence[Token]) -> None:
+        """The first words of names a paragraph writes inside its sentences, read over the whole
+        article before its first paragraph: "Microsoft is celebrating …" opening the article is then a
+        name "…, the company said" may mean, though "According to Microsoft" comes only later."""
+        for before, tok in itertools.pairwise(tokens):
+            # Not "Airlines" of "Alaska Airlines", nor a word after a full stop: a sentence's first.
+            ends_sentence = before.raw.rstrip("”\"’')]").endswith((".", "!", "?", ":", "…"))
+            if tok.capitalised and not before.capitalised and not ends_sentence:
+                self._article_names.add(tok.bare)
 
     def next_paragraph(self) -> None:
         self._paragraph += 1
@@ -103,7 +117,7 @@ class ArticleMemory:
             self._genders.setdefault(known or name, gender)
         if name.lower() in PLACES or all(t.word in PLACES for t in tokens) or name in self._genders:
             return  # a country or a person is not "the company"
-        if len(tokens) == 1 and tokens[0].bare not in self._proper:
+        if len(tokens) == 1 and tokens[0].bare not in self._article_names:
             return  # a lone capitalised word opening a sentence may be any word ("Sales fell")
         if len(tokens) > 1 and looks_like_person(tokens) and name not in self._organisations:
             return  # "Jane Roe resigned, the company said": a person is not the company
@@ -311,12 +325,13 @@ class ArticleMemory:
         """An organisation quoted in the last few paragraphs by its name (not "officials", not a
         country, not "Shares in Cairn Energy", whose first word is capitalised only to open a sentence)."""
         words = speaker.name.split()
+        names = self._proper | self._article_names
         return (
             speaker.paragraph >= self._paragraph - 3
             and not speaker.is_person
             and words[-1].lower() not in SOURCES | PERSON_NOUNS
             and speaker.name.lower() not in PLACES
-            and (words[0] in self._proper or words[0].isupper() or words[0] in ORGANISATION_WORDS)
+            and (words[0] in names or words[0].isupper() or words[0] in ORGANISATION_WORDS)
         )
 
     def _is_name(self, tokens: Sequence[Token]) -> bool:
